@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make synth` (dist/) and `make test` (the whole suite).
+SHELL := /bin/bash
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK8S_CHECK_UPGRADE := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: synth test lint schema imports clean
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## synth: write the default deployment to dist/ (values files: ROS_VALUES=a.yaml:b.yaml).
+## Same code path as `npx cdk8s synth`, but a values error leaves dist/ as it was (the cdk8s
+## CLI deletes dist/ before running the app) and exits 2 without a Node stack trace.
+synth: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/ros-synth $(foreach f,$(subst :, ,$(ROS_VALUES)),-f $(f)) -o dist
+
+## test: lint, type-check and run every test
+test: lint
+	$(BIN)/pytest
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## schema: regenerate values.schema.json from the values model
+schema: $(PY_STAMP)
+	$(BIN)/python -m ros_constructs.schema > values.schema.json
+
+## imports: regenerate crds/ (reduced) and imports/ (cdk8s bindings) from ../shared/crds
+imports: $(PY_STAMP) $(NODE_STAMP)
+	PYTHON=$(BIN)/python scripts/imports.sh
+
+clean:
+	rm -rf dist .venv node_modules

@@ -1,0 +1,146 @@
+"""The Cost Management API tier (Koku ``api-reads`` / ``api-writes``, the router, migrations).
+
+``mode: split`` runs two Gunicorn Deployments of the same image: reads (autoscaled, optionally
+on a PostgreSQL read replica) and writes. A router sends GET and HEAD to reads and every other
+method to writes, and ``<prefix>/v1/recommendations/`` to the ROS API. ``mode: unified`` runs
+one ``api`` Deployment behind the same router, like today's chart.
+
+Migrations run as a Job whose name carries a hash of its inputs, so ``kubectl apply`` starts it
+exactly once per image (or migration setting) change. Koku's own alternative, an init container
+on api-writes, runs once per writes pod: N concurrent migration runs per rollout, and a writes
+scale-up reruns them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import constructs
+
+from . import secrets
+from .config import METRICS_PORT, WEB_PORT, KokuTier, config_checksum
+from .edge.gateway import ApiHttpRoute
+from .edge.router import NginxRouter, Upstreams
+from .values import ApiDeployment
+from .workload import (
+    Container,
+    EnvVar,
+    Mount,
+    Port,
+    Probe,
+    SecretFiles,
+    literal,
+    resource_ref,
+)
+
+READ_REPLICA_PATH = "/etc/db/readreplica"
+
+
+class CostManagementApi(constructs.Construct):
+    """The API Deployments, the router in front of them, and the migration Job."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
+        super().__init__(scope, id)
+        self.tier = tier
+        api = tier.values.cost_management.api
+        if api.mode == "split":
+            self._api_deployment("Reads", "api-reads", api.reads, reads=True)
+            self._api_deployment("Writes", "api-writes", api.writes, reads=False)
+            reads, writes = tier.naming.name("api-reads"), tier.naming.name("api-writes")
+        else:
+            self._api_deployment("Unified", "api", api.unified, reads=False)
+            reads = writes = tier.naming.name("api")
+        ros = api.router.ros_api
+        upstreams = Upstreams(
+            reads=reads,
+            writes=writes,
+            port=WEB_PORT,
+            ros_api=ros.service or writes,
+            ros_api_port=ros.port if ros.service else WEB_PORT,
+        )
+        if api.router.type == "nginx":
+            NginxRouter(self, "Router", tier=tier, upstreams=upstreams)
+        else:
+            ApiHttpRoute(self, "Route", tier=tier, upstreams=upstreams)
+        if api.migrations.enabled:
+            self._migrations()
+
+    def _api_deployment(self, id: str, component: str, spec: ApiDeployment, *, reads: bool) -> None:
+        tier = self.tier
+        api = tier.values.cost_management.api
+        prefix = api.path_prefix
+        container_name = tier.naming.name(component)
+        env: list[EnvVar] = [
+            *tier.common_env(),
+            literal("API_PATH_PREFIX", prefix),
+            literal("GUNICORN_LOG_LEVEL", tier.values.cost_management.log_level),
+            literal("GUNICORN_WORKERS", spec.gunicorn.workers),
+            literal("GUNICORN_THREADS", spec.gunicorn.threads),
+            resource_ref("POD_CPU_LIMIT", "limits.cpu", container=container_name),
+        ]
+        mounts: list[Mount] = []
+        replica = api.read_replica
+        if reads:
+            env.append(literal("USE_READREPLICA", replica.enabled))
+            if replica.enabled:
+                mounts.append(
+                    Mount(
+                        name="read-replica",
+                        path=READ_REPLICA_PATH,
+                        source=SecretFiles(
+                            secret_name=secrets.read_replica_secret(tier.values),
+                            items={k: k for k in secrets.READ_REPLICA_KEYS},
+                            optional=not replica.required,
+                        ),
+                    )
+                )
+        status = "/v1/status/"
+        tier.workload(
+            self,
+            id,
+            component=component,
+            replicas=spec.replicas,
+            autoscaling=spec.autoscaling,
+            container=Container(
+                image=tier.image,
+                resources=spec.resources,
+                env=env,
+                mounts=mounts,
+                ports=[
+                    Port(name="web", container_port=WEB_PORT),
+                    Port(name="metrics", container_port=METRICS_PORT),
+                ],
+                # Startup and readiness go through Django (and its database); liveness only asks
+                # the in-process probe server, so a database outage never restarts API pods.
+                startup=Probe.http(
+                    status, "web", prefix=prefix, period_seconds=10, timeout_seconds=10, failure_threshold=30
+                ),
+                readiness=Probe.http(
+                    status, "web", prefix=prefix, period_seconds=10, timeout_seconds=10, failure_threshold=3
+                ),
+                liveness=Probe.http("/livez", "metrics", period_seconds=20, timeout_seconds=10, failure_threshold=5),
+            ),
+        )
+
+    def _migrations(self) -> None:
+        tier = self.tier
+        values = tier.values
+        migrations = values.cost_management.api.migrations
+        inputs = json.dumps(
+            [tier.image, migrations.model_dump(mode="json"), values.cost_management.database.model_dump(mode="json")],
+            sort_keys=True,
+        )
+        tier.workload(
+            self,
+            "Migrations",
+            component=f"db-migrate-{config_checksum(inputs)[:10]}",
+            kind="Job",
+            backoff_limit=migrations.backoff_limit,
+            active_deadline_seconds=migrations.active_deadline_seconds,
+            container=Container(
+                image=tier.image,
+                resources=migrations.resources,
+                command=["/bin/bash", "-c", "$APP_ROOT/scripts/run_migrations.sh"],
+                env=[*tier.common_env(), literal("APPLICATION_NAME", "koku_db_migration")],
+            ),
+        )

@@ -1,0 +1,96 @@
+"""``ros-synth``: values files and ``--set`` overrides in, ``dist/`` out.
+
+``cdk8s synth`` runs ``apps/main.py``, which calls :func:`main` too, so both share this path.
+Output is written to a temporary sibling directory and swapped in only when complete: a failed
+run leaves the previous ``dist/`` as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from .values import ValuesError, load
+
+EXIT_VALUES_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ros-synth", description="Synthesize ROS + Cost Management manifests.")
+    parser.add_argument(
+        "-f",
+        "--values",
+        dest="files",
+        action="append",
+        default=[],
+        type=Path,
+        help="values file; repeat to deep-merge in order",
+    )
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override one value, e.g. costManagement.api.mode=unified",
+    )
+    parser.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output directory (default dist)")
+    parser.add_argument("--platform", choices=["kubernetes", "openshift"], help="shorthand for --set platform=...")
+    return parser
+
+
+def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> tuple[int, int]:
+    """Validate, synthesize into a temp dir, swap it into ``outdir``; return (charts, objects)."""
+    values = load(files, sets)
+    from .app import (
+        build_app,  # imported late: values errors are reported without starting Node
+    )
+
+    outdir = outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
+    try:
+        app = build_app(values, str(staging))
+        app.synth()
+        written = sorted(staging.glob("*.k8s.yaml"))
+        objects = sum(1 for f in written for doc in yaml.safe_load_all(f.read_text()) if doc)
+        charts = len(written)
+        old = outdir.with_name(f".{outdir.name}-old")
+        if outdir.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            outdir.rename(old)
+        staging.rename(outdir)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return charts, objects
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
+    try:
+        charts, objects = synth_to(args.output, args.files, sets)
+    except ValuesError as err:
+        print("invalid values:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_VALUES_ERROR
+    print(f"synthesized {charts} charts, {objects} objects to {args.output}")
+    return 0
+
+
+def values_files_from_env() -> list[str]:
+    """``ROS_VALUES`` is a colon-separated list of values files (used under ``cdk8s synth``)."""
+    return [f for f in os.environ.get("ROS_VALUES", "").split(":") if f]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Network edge: how traffic reaches the release (routers, routes, gateways)."""

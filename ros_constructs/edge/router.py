@@ -1,0 +1,128 @@
+"""The nginx API router: method split plus the recommendations route, on any cluster.
+
+Its Service ``<release>-api-router`` is the API's front door; ``edge/gateway.py`` is the
+Gateway API alternative with the same behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import constructs
+from cdk8s_plus_28 import k8s
+
+from ..config import KokuTier, config_checksum
+from ..workload import ConfigMapFiles, Container, Mount, Port, Probe
+
+ROUTER_PORT = 8080
+ROUTER_CONFIG_PATH = "/etc/nginx/router"
+RECOMMENDATIONS_PATH = "/v1/recommendations/"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upstreams:
+    """Service names (in the release namespace) and ports the router forwards to."""
+
+    reads: str
+    writes: str
+    port: int
+    ros_api: str
+    ros_api_port: int
+
+
+def nginx_config(upstreams: Upstreams, *, namespace: str, path_prefix: str) -> str:
+    """The router's nginx.conf: method split plus the recommendations route (Koku's, hardened).
+
+    Every writable path is under /tmp (read-only root filesystem); upstreams resolve once at
+    start through the pod's resolver, like Koku's ``koku-api-nginx-conf``.
+    """
+    return f"""worker_processes 1;
+pid /tmp/nginx.pid;
+error_log stderr warn;
+
+events {{
+  worker_connections 1024;
+}}
+
+http {{
+  access_log /dev/stdout;
+  client_body_temp_path /tmp/client_body;
+  proxy_temp_path /tmp/proxy;
+  fastcgi_temp_path /tmp/fastcgi;
+  uwsgi_temp_path /tmp/uwsgi;
+  scgi_temp_path /tmp/scgi;
+  server_tokens off;
+  client_max_body_size 500M;
+  client_header_buffer_size 46k;
+  keepalive_timeout 65;
+
+  upstream api_reads {{
+    server {upstreams.reads}.{namespace}.svc:{upstreams.port};
+  }}
+  upstream api_writes {{
+    server {upstreams.writes}.{namespace}.svc:{upstreams.port};
+  }}
+  upstream ros_api {{
+    server {upstreams.ros_api}.{namespace}.svc:{upstreams.ros_api_port};
+  }}
+
+  map $request_method $api_upstream {{
+    GET api_reads;
+    HEAD api_reads;
+    default api_writes;
+  }}
+
+  server {{
+    listen {ROUTER_PORT};
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
+    proxy_redirect off;
+    proxy_read_timeout 600s;
+
+    location = /healthz {{
+      access_log off;
+      return 200 "ok\\n";
+    }}
+    location {path_prefix}{RECOMMENDATIONS_PATH} {{
+      proxy_pass http://ros_api;
+    }}
+    location / {{
+      proxy_pass http://$api_upstream;
+    }}
+  }}
+}}
+"""
+
+
+class NginxRouter(constructs.Construct):
+    """nginx Deployment + ConfigMap; its Service ``<release>-api-router`` is the API's front door."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, upstreams: Upstreams) -> None:
+        super().__init__(scope, id)
+        values = tier.values
+        router = values.cost_management.api.router
+        conf = nginx_config(upstreams, namespace=values.namespace, path_prefix=values.cost_management.api.path_prefix)
+        name = tier.naming.name("api-router")
+        k8s.KubeConfigMap(
+            self,
+            "Config",
+            metadata=k8s.ObjectMeta(name=name, labels=tier.naming.labels("api-router")),
+            data={"nginx.conf": conf},
+        )
+        self.workload = tier.workload(
+            self,
+            "Workload",
+            component="api-router",
+            replicas=router.replicas,
+            pod_annotations={"checksum/config": config_checksum(conf)},
+            container=Container(
+                image=values.images.nginx.ref,
+                resources=router.resources,
+                command=["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf", "-g", "daemon off;"],
+                ports=[Port(name="http", container_port=ROUTER_PORT, service_port=upstreams.port)],
+                mounts=[Mount(name="config", path=ROUTER_CONFIG_PATH, source=ConfigMapFiles(config_map_name=name))],
+                readiness=Probe.http("/healthz", "http", period_seconds=10),
+                liveness=Probe.http("/healthz", "http", period_seconds=20, failure_threshold=5),
+            ),
+        )

@@ -1,0 +1,69 @@
+"""Object names and ``app.kubernetes.io/*`` labels, decided in one place.
+
+Every object is named ``<release>-<component>``. Selectors use only the three stable labels
+(name, instance, component): they are immutable on Deployments, so nothing that can change
+with a refactor (the cdk8s address label, the version) may appear in them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+MAX_NAME_LENGTH = 63
+PART_OF = "cost-onprem"
+MANAGED_BY = "ros-constructs"
+
+
+class InvalidNameError(ValueError):
+    """A generated name is not a valid DNS-1123 label."""
+
+
+def check_dns_label(name: str, what: str = "name") -> str:
+    """Return ``name`` if it is a DNS-1123 label of at most 63 characters, else raise."""
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidNameError(f"{what} {name!r} is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}")
+    if not DNS1123_LABEL.match(name):
+        raise InvalidNameError(
+            f"{what} {name!r} is not a DNS-1123 label (lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit)"
+        )
+    return name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Naming:
+    """Names and labels for one application (``app.kubernetes.io/name``) of one release."""
+
+    release: str
+    app: str
+    version: str
+
+    def name(self, component: str) -> str:
+        """``<release>-<component>``, validated."""
+        return check_dns_label(f"{self.release}-{component}", f"name of component {component!r}")
+
+    def selector(self, component: str) -> dict[str, str]:
+        """The immutable selector labels of a component's pods."""
+        return {
+            "app.kubernetes.io/name": self.app,
+            "app.kubernetes.io/instance": self.release,
+            "app.kubernetes.io/component": component,
+        }
+
+    def labels(self, component: str) -> dict[str, str]:
+        """Every recommended label; put on every object and pod template."""
+        return {
+            **self.selector(component),
+            "app.kubernetes.io/part-of": PART_OF,
+            "app.kubernetes.io/managed-by": MANAGED_BY,
+            "app.kubernetes.io/version": label_value(self.version),
+        }
+
+
+def label_value(value: str) -> str:
+    """Shorten a free-form string (an image tag or digest) into a valid label value."""
+    value = value.split(":")[-1]  # sha256:abc... -> abc...
+    value = re.sub(r"[^A-Za-z0-9._-]", "-", value)[:MAX_NAME_LENGTH]
+    return value.strip("-_.") or "unknown"

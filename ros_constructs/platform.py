@@ -1,0 +1,56 @@
+"""What differs between plain Kubernetes and OpenShift, in one place.
+
+OpenShift's restricted-v2 SCC assigns the UID, GID and fsGroup from the namespace's range and
+rejects any fixed value outside it, so OpenShift pods set none. On Kubernetes a fixed,
+high, non-root UID makes ``runAsNonRoot`` verifiable whatever the image's USER says (the
+Red Hat UBI images run with any UID, group 0 or not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+PlatformName = Literal["kubernetes", "openshift"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Platform:
+    """Platform facts the constructs consult; build one with :func:`platform_for`."""
+
+    name: PlatformName
+    run_as_user: int | None
+    """Fixed UID/GID/fsGroup for pods, or None to let the platform assign them."""
+    external_access: Literal["ingress", "route"]
+    cache_engine: Literal["redis", "valkey"]
+    object_storage: Literal["minio", "odf"]
+    storage_class: str | None
+    """Default StorageClass for claims; None means the cluster default."""
+
+    @property
+    def is_openshift(self) -> bool:
+        return self.name == "openshift"
+
+
+KUBERNETES = Platform(
+    name="kubernetes",
+    run_as_user=10001,
+    external_access="ingress",
+    cache_engine="redis",
+    object_storage="minio",
+    storage_class=None,
+)
+
+OPENSHIFT = Platform(
+    name="openshift",
+    run_as_user=None,
+    external_access="route",
+    cache_engine="valkey",
+    object_storage="odf",
+    storage_class="ocs-storagecluster-ceph-rbd",
+)
+
+
+def platform_for(name: PlatformName) -> Platform:
+    """The :class:`Platform` for a values ``platform`` key."""
+    return OPENSHIFT if name == "openshift" else KUBERNETES

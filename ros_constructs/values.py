@@ -1,0 +1,446 @@
+"""The typed values model: the only input of every chart.
+
+Keys are camelCase like Helm values; every field states its default once, here. Loading merges
+YAML files in order, then applies ``--set a.b.c=value`` overrides, then validates. Unknown keys
+are errors, so a typo never passes silently. :class:`ValuesError` carries one line per wrong
+field (path and value), which the CLI prints before exiting with code 2.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from .naming import MAX_NAME_LENGTH, InvalidNameError, check_dns_label
+
+# --- quantities ------------------------------------------------------------------------------
+
+_CPU = re.compile(r"^([0-9]+(\.[0-9]+)?)(m?)$")
+_MEMORY = re.compile(r"^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$")
+_MEMORY_FACTOR = {
+    None: 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+}
+
+
+def _quantity_str(value: Any) -> Any:
+    """YAML reads ``cpu: 1`` as an int; a quantity is a string."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def cpu_cores(quantity: str) -> Decimal:
+    """``"500m"`` -> 0.5."""
+    match = _CPU.match(quantity)
+    if not match:
+        raise ValueError(f"{quantity!r} is not a cpu quantity (e.g. 250m, 1, 1.5)")
+    number = Decimal(match.group(1))
+    return number / 1000 if match.group(3) else number
+
+
+def memory_bytes(quantity: str) -> Decimal:
+    """``"1Gi"`` -> 1073741824."""
+    match = _MEMORY.match(quantity)
+    if not match:
+        raise ValueError(f"{quantity!r} is not a memory quantity (e.g. 512Mi, 1Gi)")
+    return Decimal(match.group(1)) * _MEMORY_FACTOR[match.group(3)]
+
+
+def _check_cpu(value: str) -> str:
+    cpu_cores(value)
+    return value
+
+
+def _check_memory(value: str) -> str:
+    memory_bytes(value)
+    return value
+
+
+CpuQuantity = Annotated[str, BeforeValidator(_check_cpu), BeforeValidator(_quantity_str)]
+MemoryQuantity = Annotated[str, BeforeValidator(_check_memory), BeforeValidator(_quantity_str)]
+DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=MAX_NAME_LENGTH)]
+Replicas = Annotated[int, Field(ge=0)]
+
+
+class Model(BaseModel):
+    """Base for every values section: camelCase keys, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+        validate_default=True,
+    )
+
+
+# --- shared building blocks ------------------------------------------------------------------
+
+
+class ResourceRequests(Model):
+    cpu: CpuQuantity = Field(description="CPU request.")
+    memory: MemoryQuantity = Field(description="Memory request.")
+
+
+class ResourceLimits(Model):
+    cpu: CpuQuantity | None = Field(default=None, description="CPU limit; unset means none (throttling hurts latency).")
+    memory: MemoryQuantity = Field(description="Memory limit (always set: an OOM kill beats a starved node).")
+
+
+class Resources(Model):
+    """Container resources: cpu and memory requests, a memory limit, an optional cpu limit."""
+
+    requests: ResourceRequests
+    limits: ResourceLimits
+
+    @model_validator(mode="after")
+    def _limits_cover_requests(self) -> Resources:
+        if memory_bytes(self.limits.memory) < memory_bytes(self.requests.memory):
+            raise ValueError(f"limits.memory {self.limits.memory} is below requests.memory {self.requests.memory}")
+        if self.limits.cpu is not None and cpu_cores(self.limits.cpu) < cpu_cores(self.requests.cpu):
+            raise ValueError(f"limits.cpu {self.limits.cpu} is below requests.cpu {self.requests.cpu}")
+        return self
+
+
+def resources(cpu: str, memory: str, *, cpu_limit: str | None, memory_limit: str) -> Resources:
+    """Shorthand for stating defaults."""
+    return Resources(
+        requests=ResourceRequests(cpu=cpu, memory=memory),
+        limits=ResourceLimits(cpu=cpu_limit, memory=memory_limit),
+    )
+
+
+class Image(Model):
+    """One container image: ``registry/repository`` plus a tag, a digest, or both."""
+
+    registry: str = Field(description="Registry host, e.g. quay.io.")
+    repository: str = Field(description="Repository path inside the registry.")
+    tag: str | None = Field(default=None, description="Tag; required unless a digest is given. Never 'latest'.")
+    digest: str | None = Field(
+        default=None, pattern=r"^sha256:[a-f0-9]{64}$", description="Digest (sha256:...); wins over the tag."
+    )
+
+    @model_validator(mode="after")
+    def _pinned(self) -> Image:
+        if not self.tag and not self.digest:
+            raise ValueError("an image needs a tag or a digest")
+        if self.tag == "latest" and not self.digest:
+            raise ValueError("tag 'latest' is not reproducible; pin a version tag or a digest")
+        return self
+
+    @property
+    def ref(self) -> str:
+        base = f"{self.registry}/{self.repository}"
+        return f"{base}@{self.digest}" if self.digest else f"{base}:{self.tag}"
+
+    @property
+    def version(self) -> str:
+        return self.tag or (self.digest or "")
+
+
+class Images(Model):
+    """Every image the charts use, and how to pull them."""
+
+    pull_policy: Literal["IfNotPresent", "Always", "Never"] = Field(default="IfNotPresent")
+    pull_secrets: list[DnsLabel] = Field(default_factory=list, description="Image pull Secret names.")
+    koku: Image = Field(
+        default=Image(registry="quay.io", repository="redhat-services-prod/cost-mgmt-dev-tenant/koku", tag="d8055ac"),
+        description="Koku (Cost Management) image: API, workers, beat, listeners, migrations.",
+    )
+    nginx: Image = Field(
+        default=Image(registry="registry.access.redhat.com", repository="ubi9/nginx-124", tag="1"),
+        description="nginx image of the API router.",
+    )
+
+
+class SecretKeyRef(Model):
+    """A key of an existing Secret (bitnami's ``existingSecret`` pattern)."""
+
+    name: DnsLabel | None = Field(default=None, description="Secret name; unset means the documented default.")
+    key: str = Field(description="Key inside the Secret.")
+
+
+class Autoscaling(Model):
+    """A CPU HorizontalPodAutoscaler; when enabled the Deployment leaves ``replicas`` to it."""
+
+    enabled: bool = False
+    min_replicas: Annotated[int, Field(ge=1)] = 2
+    max_replicas: Annotated[int, Field(ge=1)] = 10
+    target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 75
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Autoscaling:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
+        return self
+
+
+# --- Cost Management (Koku) -----------------------------------------------------------------
+
+
+class Gunicorn(Model):
+    workers: Annotated[int, Field(ge=1, le=64)] = Field(default=3, description="GUNICORN_WORKERS.")
+    threads: bool = Field(default=True, description="GUNICORN_THREADS: threads = 2 * POD_CPU_LIMIT + 1.")
+
+
+class ApiDeployment(Model):
+    """One Gunicorn API Deployment (reads, writes or unified)."""
+
+    replicas: Replicas
+    resources: Resources = Field(
+        default=resources("250m", "512Mi", cpu_limit="500m", memory_limit="1Gi"),
+        description="Koku's api-reads/api-writes defaults. The cpu limit sets POD_CPU_LIMIT.",
+    )
+    gunicorn: Gunicorn = Field(default_factory=Gunicorn)
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling)
+
+
+class GatewayParentRef(Model):
+    name: DnsLabel
+    namespace: DnsLabel | None = None
+    section_name: str | None = None
+
+
+class GatewayRouter(Model):
+    parent_refs: list[GatewayParentRef] = Field(
+        default_factory=lambda: [GatewayParentRef(name="cost-onprem-gateway")],
+        description="Gateways the HTTPRoute attaches to.",
+    )
+    hostnames: list[str] = Field(default_factory=list)
+
+
+class RosApiUpstream(Model):
+    """Where ``<prefix>/v1/recommendations/`` goes. Unset service: api-writes, as in Koku."""
+
+    service: DnsLabel | None = Field(default=None, description="ROS API Service name.")
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+
+
+class Router(Model):
+    """Splits API traffic: GET/HEAD to reads, every other method to writes."""
+
+    type: Literal["nginx", "gatewayApi"] = Field(
+        default="nginx", description="nginx Deployment (any cluster) or a Gateway API HTTPRoute."
+    )
+    replicas: Replicas = 2
+    resources: Resources = Field(default=resources("100m", "100Mi", cpu_limit=None, memory_limit="200Mi"))
+    gateway: GatewayRouter = Field(default_factory=GatewayRouter)
+    ros_api: RosApiUpstream = Field(default_factory=RosApiUpstream)
+
+
+class ReadReplica(Model):
+    """Point api-reads at a PostgreSQL read replica (Koku ``USE_READREPLICA``)."""
+
+    enabled: bool = False
+    existing_secret: DnsLabel | None = Field(
+        default=None,
+        description="Secret with db_host, db_port, db_name, db_user, db_password; default <release>-db-readreplica.",
+    )
+    required: bool = Field(default=False, description="false: pods start without the Secret and Koku uses the primary.")
+
+
+class Migrations(Model):
+    """Database migrations: a Job named after the image, so it runs once per image rollout."""
+
+    enabled: bool = True
+    backoff_limit: Annotated[int, Field(ge=0)] = 3
+    active_deadline_seconds: Annotated[int, Field(ge=60)] = 3600
+    resources: Resources = Field(default=resources("1", "1Gi", cpu_limit=None, memory_limit="2Gi"))
+
+
+class Api(Model):
+    """The Cost Management API tier (seed section 2.1)."""
+
+    mode: Literal["split", "unified"] = Field(
+        default="split", description="split: api-reads + api-writes; unified: one api Deployment."
+    )
+    path_prefix: str = Field(default="/api/cost-management", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
+    reads: ApiDeployment = Field(
+        default=ApiDeployment(replicas=3, autoscaling=Autoscaling(enabled=True, min_replicas=3, max_replicas=10))
+    )
+    writes: ApiDeployment = Field(default=ApiDeployment(replicas=2))
+    unified: ApiDeployment = Field(default=ApiDeployment(replicas=2))
+    router: Router = Field(default_factory=Router)
+    read_replica: ReadReplica = Field(default_factory=ReadReplica)
+    migrations: Migrations = Field(default_factory=Migrations)
+
+
+class Database(Model):
+    """The Koku PostgreSQL database (credentials from an existing Secret)."""
+
+    host: str | None = Field(default=None, description="Default <release>-database.")
+    port: Annotated[int, Field(ge=1, le=65535)] = 5432
+    name: str = "koku"
+    existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-koku-db.")
+    user_key: str = "username"
+    password_key: str = "password"
+
+
+class Cache(Model):
+    """Redis/Valkey used by Django caches and as the Celery broker."""
+
+    host: str | None = Field(default=None, description="Default <release>-valkey (OpenShift) or <release>-redis.")
+    port: Annotated[int, Field(ge=1, le=65535)] = 6379
+
+
+class CostManagement(Model):
+    """The Koku tier."""
+
+    api: Api = Field(default_factory=Api)
+    database: Database = Field(default_factory=Database)
+    cache: Cache = Field(default_factory=Cache)
+    django_secret_key: SecretKeyRef = Field(
+        default=SecretKeyRef(key="django-secret-key"),
+        description="DJANGO_SECRET_KEY; default Secret <release>-django.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+
+class Values(Model):
+    """Everything an operator can set. The defaults synthesize a complete deployment."""
+
+    release: DnsLabel = Field(default="cost-onprem", description="Prefix of every object name.")
+    namespace: DnsLabel = Field(default="cost-onprem", description="Namespace of every namespaced object.")
+    platform: Literal["kubernetes", "openshift"] = "kubernetes"
+    images: Images = Field(default_factory=Images)
+    cost_management: CostManagement = Field(default_factory=CostManagement)
+
+    @model_validator(mode="after")
+    def _names_fit(self) -> Values:
+        longest = f"{self.release}-{LONGEST_COMPONENT}"
+        try:
+            check_dns_label(longest, "longest object name")
+        except InvalidNameError as err:
+            raise ValueError(f"release {self.release!r} is too long: {err}") from None
+        return self
+
+
+LONGEST_COMPONENT = "db-migrate-0123456789"
+"""The longest component suffix any chart emits; bounds the release name."""
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+class ValuesError(Exception):
+    """Invalid values: one line per problem, each naming the field path and the value."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    path = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key (value {value!r})"
+    if kind == "missing":
+        return f"{path}: required"
+    if kind == "greater_than_equal":
+        return f"{path}: {value!r} is less than {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"{path}: {value!r} is greater than {ctx['le']}"
+    if kind == "literal_error":
+        return f"{path}: {value!r} is not one of {ctx['expected']}"
+    if kind == "value_error":
+        return f"{path}: {ctx.get('error', error['msg'])}"
+    return f"{path}: {value!r}: {error['msg']}"
+
+
+def defaults() -> dict[str, Any]:
+    """The default values as a plain camelCase mapping."""
+    return Values().model_dump(mode="json", by_alias=True)
+
+
+def parse(data: Mapping[str, Any]) -> Values:
+    """Validate ``data`` deep-merged over the defaults, so a partial section keeps its defaults."""
+    try:
+        return Values.model_validate(deep_merge(defaults(), data))
+    except ValidationError as err:
+        raise ValuesError([_describe(e) for e in err.errors(include_url=False)]) from None
+
+
+def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into a copy of ``base``; mappings merge, everything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def apply_set(data: dict[str, Any], assignment: str) -> dict[str, Any]:
+    """Apply one ``a.b.c=value`` override; the value is read as a YAML scalar or list."""
+    path, sep, raw = assignment.partition("=")
+    keys = path.split(".")
+    if not sep or not all(keys):
+        raise ValuesError([f"--set {assignment!r}: expected PATH=VALUE, e.g. costManagement.api.mode=unified"])
+    try:
+        value = yaml.safe_load(raw) if raw else ""
+    except yaml.YAMLError as err:
+        raise ValuesError([f"--set {path}: {raw!r} is not a YAML value ({err.__class__.__name__})"]) from None
+    nested: Any = value
+    for key in reversed(keys):
+        nested = {key: nested}
+    return deep_merge(data, nested)
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Read one values file; an empty file is an empty mapping."""
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ValuesError([f"{path}: cannot read ({err.strerror})"]) from None
+    except yaml.YAMLError as err:
+        raise ValuesError([f"{path}: not valid YAML: {err}"]) from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ValuesError([f"{path}: the top level must be a mapping, not {type(loaded).__name__}"])
+    return loaded
+
+
+def load(files: Iterable[Path] = (), sets: Iterable[str] = (), overrides: Mapping[str, Any] | None = None) -> Values:
+    """Files deep-merged in order, then ``--set`` assignments, then ``overrides``; validated."""
+    data: dict[str, Any] = {}
+    for path in files:
+        data = deep_merge(data, read_file(path))
+    for assignment in sets:
+        data = apply_set(data, assignment)
+    if overrides:
+        data = deep_merge(data, overrides)
+    return parse(data)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of values files (committed as values.schema.json)."""
+    schema = Values.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ros-constructs values"
+    return schema

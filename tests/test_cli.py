@@ -1,0 +1,94 @@
+"""The ros-synth CLI and `cdk8s synth`: exit codes, messages, atomic output, determinism."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK8S_CHECK_UPGRADE": "false"}
+
+
+def ros_synth(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ros_constructs.cli", *args], cwd=cwd, env=ENV, capture_output=True, text=True
+    )
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
+    result = ros_synth("-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == [f"synthesized 1 charts, 12 objects to {tmp_path / 'out'}"]
+    assert sorted(tree(tmp_path / "out")) == ["01-cost-management.k8s.yaml"]
+    assert result.stderr == ""
+
+
+def test_two_synths_are_byte_identical(tmp_path: Path) -> None:
+    for out in ("a", "b"):
+        assert ros_synth("-o", str(tmp_path / out), "--platform", "openshift").returncode == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("costManagement: {api: {reads: {replicass: 2}}}", "costManagement.api.reads.replicass: unknown key"),
+        ("costManagement: {api: {writes: {replicas: many}}}", "costManagement.api.writes.replicas: 'many'"),
+        ("costManagement: {api: {reads: {replicas: -1}}}", "costManagement.api.reads.replicas: -1 is less than 0"),
+        (
+            "costManagement: {api: {reads: {resources: {requests: {cpu: 2 cores}}}}}",
+            "costManagement.api.reads.resources.requests.cpu: '2 cores' is not a cpu quantity",
+        ),
+        ("platform: gke", "platform: 'gke' is not one of 'kubernetes' or 'openshift'"),
+        ("[not, a, mapping]", "the top level must be a mapping"),
+    ],
+)
+def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: str, expected: str) -> None:
+    out = tmp_path / "dist"
+    assert ros_synth("-o", str(out)).returncode == 0
+    before = tree(out)
+    values = tmp_path / "values.yaml"
+    values.write_text(content + "\n")
+    result = ros_synth("-f", str(values), "-o", str(out))
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr and "jsii" not in result.stderr
+    assert result.stdout == ""
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "values.yaml"]
+
+
+def test_set_and_platform_flags(tmp_path: Path) -> None:
+    result = ros_synth("-o", str(tmp_path), "--platform", "openshift", "--set", "costManagement.api.mode=unified")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "01-cost-management.k8s.yaml").read_text()
+    assert "name: cost-onprem-api\n" in text and "runAsUser" not in text
+
+
+@pytest.mark.skipif(
+    shutil.which("npx") is None or not (ROOT / "node_modules" / ".bin" / "cdk8s").exists(),
+    reason="the pinned cdk8s CLI is not installed (run `make synth` once)",
+)
+def test_cdk8s_synth_uses_the_same_code_path(tmp_path: Path) -> None:
+    values = tmp_path / "unified.yaml"
+    values.write_text("costManagement: {api: {mode: unified}}\n")
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "apps", project / "apps")
+    shutil.copy(ROOT / "cdk8s.yaml", project)
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    env = {**ENV, "ROS_VALUES": str(values), "PATH": f"{Path(sys.executable).parent}:{ENV['PATH']}"}
+    result = subprocess.run(
+        ["npx", "--no-install", "cdk8s", "synth"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert ros_synth("-f", str(values), "-o", str(tmp_path / "direct")).returncode == 0
+    assert tree(project / "dist") == tree(tmp_path / "direct")

@@ -1,0 +1,162 @@
+"""Workload on its own: every controller kind, env source, volume, probe and validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cdk8s
+import pytest
+from policies import kubernetes_errors, pss_restricted_violations
+
+from ros_constructs.naming import Naming
+from ros_constructs.platform import KUBERNETES, OPENSHIFT
+from ros_constructs.values import Autoscaling, resources
+from ros_constructs.workload import (
+    ConfigMapFiles,
+    Container,
+    EmptyDir,
+    Mount,
+    Port,
+    Probe,
+    Recreate,
+    SecretFiles,
+    VolumeClaim,
+    Workload,
+    WorkloadProps,
+    config_map,
+    field_ref,
+    literal,
+    resource_ref,
+    secret,
+)
+
+NAMING = Naming(release="demo", app="test", version="1.0")
+SMALL = resources("10m", "16Mi", cpu_limit=None, memory_limit="32Mi")
+
+
+def build(**props: Any) -> list[dict[str, Any]]:
+    chart = cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="ns")
+    container = props.pop("container", Container(image="example.org/app:1", resources=SMALL))
+    Workload(
+        chart,
+        "w",
+        WorkloadProps(
+            component="worker", naming=NAMING, platform=props.pop("platform", KUBERNETES), container=container, **props
+        ),
+    )
+    docs = cdk8s.Testing.synth(chart)
+    assert [e for d in docs if (e := kubernetes_errors(d))] == []
+    return docs
+
+
+def kinds(docs: list[dict[str, Any]]) -> list[str]:
+    return [d["kind"] for d in docs]
+
+
+def test_single_replica_deployment_has_no_budget_and_no_service_without_ports() -> None:
+    docs = build()
+    assert kinds(docs) == ["Deployment"]
+    pod = docs[0]["spec"]["template"]["spec"]
+    assert pod["automountServiceAccountToken"] is False
+    assert pss_restricted_violations(docs[0]["spec"]["template"]) == []
+
+
+def test_everything_a_container_can_hold() -> None:
+    container = Container(
+        image="example.org/app:1",
+        resources=resources("10m", "16Mi", cpu_limit="1", memory_limit="32Mi"),
+        command=["run"],
+        args=["--fast"],
+        env=[
+            literal("A", "1"),
+            config_map("B", "cm", "b", optional=True),
+            secret("C", "sec", "c"),
+            field_ref("D", "metadata.name"),
+            resource_ref("E", "limits.memory", divisor="1Mi"),
+        ],
+        mounts=[
+            Mount(name="cache", path="/cache", source=EmptyDir(size_limit="1Gi")),
+            Mount(name="creds", path="/etc/creds", source=SecretFiles(secret_name="sec", items={"c": "c.txt"})),
+            Mount(name="conf", path="/etc/conf", source=ConfigMapFiles(config_map_name="cm", optional=True)),
+        ],
+        ports=[
+            Port(name="http", container_port=8080, service_port=80),
+            Port(name="admin", container_port=9901, expose=False),
+        ],
+        liveness=Probe.tcp("http"),
+        readiness=Probe.http("/ready", "http", prefix="/app"),
+        startup=Probe.exec(["true"], failure_threshold=10),
+    )
+    docs = build(container=container, replicas=3)
+    assert kinds(docs) == ["Deployment", "Service", "PodDisruptionBudget"]
+    main = docs[0]["spec"]["template"]["spec"]["containers"][0]
+    assert [e["name"] for e in main["env"]] == ["A", "B", "C", "D", "E"]
+    assert main["env"][1]["valueFrom"]["configMapKeyRef"]["optional"] is True
+    assert main["env"][4]["valueFrom"]["resourceFieldRef"]["divisor"] == "1Mi"
+    mounts = {m["name"]: m for m in main["volumeMounts"]}
+    assert mounts["creds"]["readOnly"] is True and mounts["conf"]["readOnly"] is True
+    assert mounts["cache"]["readOnly"] is False
+    assert main["readinessProbe"]["httpGet"]["path"] == "/app/ready"
+    assert main["livenessProbe"]["tcpSocket"] == {"port": "http"}
+    assert main["startupProbe"]["exec"] == {"command": ["true"]}
+    assert docs[1]["spec"]["ports"] == [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}]
+
+
+def test_autoscaled_deployment_leaves_replicas_to_the_hpa() -> None:
+    docs = build(replicas=2, autoscaling=Autoscaling(enabled=True, min_replicas=2, max_replicas=6))
+    assert kinds(docs) == ["Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler"]
+    assert "replicas" not in docs[0]["spec"]
+    assert docs[2]["spec"]["metrics"][0]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 75}
+
+
+def test_recreate_strategy_and_grace_period() -> None:
+    docs = build(strategy=Recreate(), termination_grace_period_seconds=3600)
+    assert docs[0]["spec"]["strategy"] == {"type": "Recreate"}
+    assert docs[0]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 3600
+
+
+def test_stateful_set_with_claims_and_headless_service() -> None:
+    container = Container(image="example.org/db:1", resources=SMALL, ports=[Port(name="pg", container_port=5432)])
+    docs = build(
+        kind="StatefulSet",
+        container=container,
+        volume_claims=[VolumeClaim(name="data", path="/data", size="1Gi")],
+        platform=OPENSHIFT,
+    )
+    assert kinds(docs) == ["StatefulSet", "Service"]
+    claim = docs[0]["spec"]["volumeClaimTemplates"][0]
+    assert claim["spec"]["storageClassName"] == "ocs-storagecluster-ceph-rbd"
+    assert docs[1]["spec"]["clusterIP"] == "None"
+    assert "runAsUser" not in docs[0]["spec"]["template"]["spec"]["securityContext"]
+
+
+def test_job_and_cron_job() -> None:
+    job = build(kind="Job", backoff_limit=1, ttl_seconds_after_finished=60)
+    assert kinds(job) == ["Job"]
+    assert job[0]["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    cron = build(kind="CronJob", schedule="0 * * * *")
+    assert kinds(cron) == ["CronJob"]
+    assert cron[0]["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"replicas": -1}, "replicas -1 is less than 0"),
+        ({"kind": "CronJob"}, "schedule is required"),
+        ({"automount_service_account_token": True}, "dedicated serviceAccountName"),
+        (
+            {"container": Container(image="x:1", resources=SMALL, liveness=Probe.http("/", "web"))},
+            "'web' is not a named",
+        ),
+    ],
+)
+def test_bad_props_fail_at_construction(props: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build(**props)
+
+
+def test_too_long_names_fail_clearly() -> None:
+    naming = Naming(release="r" * 60, app="test", version="1")
+    with pytest.raises(ValueError, match="limit is 63"):
+        naming.name("worker")
