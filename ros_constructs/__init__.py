@@ -1,29 +1,33 @@
 """ros-constructs: typed cdk8s constructs for ROS-OCP and the Cost Management (Koku) tier.
 
-Import what you need; nothing here does I/O at import time::
+Names resolve lazily, so ``import ros_constructs.values`` (validation only) does not start
+the jsii Node runtime that every cdk8s import starts::
 
     from ros_constructs import CostManagementChart, Values, load
 """
 
-from .api import CostManagementApi
-from .config import KokuTier
-from .cost_management import CostManagementChart
-from .naming import Naming
-from .platform import Platform, platform_for
-from .values import Values, ValuesError, load, parse
-from .workload import Workload, WorkloadProps
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "CostManagementApi",
-    "CostManagementChart",
-    "KokuTier",
-    "Naming",
-    "Platform",
-    "Values",
-    "ValuesError",
-    "Workload",
-    "WorkloadProps",
-    "load",
-    "parse",
-    "platform_for",
-]
+_EXPORTS = {
+    "CostManagementApi": "api",
+    "CostManagementChart": "cost_management",
+    "KokuTier": "config",
+    "Naming": "naming",
+    "Platform": "platform",
+    "platform_for": "platform",
+    "Values": "values",
+    "ValuesError": "values",
+    "load": "values",
+    "parse": "values",
+    "Workload": "workload",
+    "WorkloadProps": "workload",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'ros_constructs' has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -57,12 +57,24 @@ class KokuTier:
         """In-cluster DNS name of a Service of this release."""
         return f"{self.naming.name(component)}.{self.values.namespace}.svc"
 
+    def cache_host(self) -> str:
+        """Redis/Valkey host: the broker and Django cache."""
+        return self.values.cost_management.cache.host or self.service_host(self.platform.cache_engine)
+
+    def kafka_env(self) -> list[EnvVar]:
+        """Kafka bootstrap for the Kafka consumers (Koku's env configurator)."""
+        kafka = self.values.cost_management.kafka
+        return [
+            literal("KAFKA_CONNECT", "True"),
+            literal("INSIGHTS_KAFKA_HOST", kafka.host or self.service_host("kafka-kafka-bootstrap")),
+            literal("INSIGHTS_KAFKA_PORT", kafka.port),
+        ]
+
     def common_env(self) -> list[EnvVar]:
         """Env every Koku container gets: runtime, logging, database, cache, Django key."""
         cm = self.values.cost_management
         user, password = secrets.database_credentials(self.values)
         django = secrets.django_secret_key(self.values)
-        engine = self.platform.cache_engine
         return [
             literal("CLOWDER_ENABLED", "False"),
             literal("ONPREM", "True"),
@@ -75,7 +87,7 @@ class KokuTier:
             literal("POSTGRES_SQL_SERVICE_PORT", cm.database.port),
             secret("DATABASE_USER", user.name, user.key),
             secret("DATABASE_PASSWORD", password.name, password.key),
-            literal("REDIS_HOST", cm.cache.host or self.service_host(engine)),
+            literal("REDIS_HOST", self.cache_host()),
             literal("REDIS_PORT", cm.cache.port),
             literal("PROMETHEUS_MULTIPROC_DIR", PROMETHEUS_DIR),
         ]

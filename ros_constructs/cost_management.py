@@ -6,8 +6,11 @@ import cdk8s
 import constructs
 
 from .api import CostManagementApi
+from .beat import CeleryBeat
 from .config import KokuTier
+from .services import KokuServices
 from .values import Values
+from .workers import WorkerFleet
 
 
 class CostManagementChart(cdk8s.Chart):
@@ -17,3 +20,7 @@ class CostManagementChart(cdk8s.Chart):
         super().__init__(scope, id, namespace=values.namespace, disable_resource_name_hashes=True)
         self.tier = KokuTier(values=values)
         self.api = CostManagementApi(self, "Api", tier=self.tier)
+        self.services = KokuServices(self, "Services", tier=self.tier)
+        self.workers = WorkerFleet(self, "Workers", tier=self.tier)
+        if values.cost_management.beat.enabled:
+            CeleryBeat(self, "Beat", tier=self.tier)

@@ -286,6 +286,232 @@ class Api(Model):
     migrations: Migrations = Field(default_factory=Migrations)
 
 
+# --- Celery workers, beat and the other Koku services ----------------------------------------
+
+QUEUE_NAME = r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$"
+WorkerAutoscaling = Literal["none", "hpa", "keda"]
+CRON = r"^\S+( \S+){4}$"
+UTC_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class ExtraEnv(Model):
+    """A literal env var added to a container (never for secrets: use a Secret reference)."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    value: str
+
+
+class WorkerPool(Model):
+    """One Celery queue consumed by one Deployment ``<release>-worker-<queue with _ as ->``."""
+
+    enabled: bool = True
+    replicas: Replicas = Field(default=1, description="Static replicas (when not autoscaled).")
+    resources: Resources = Field(default=resources("100m", "256Mi", cpu_limit="200m", memory_limit="512Mi"))
+    concurrency: Annotated[int, Field(ge=1, le=64)] = Field(default=1, description="celery --concurrency.")
+    prefetch_multiplier: Annotated[int, Field(ge=1)] = Field(default=1, description="celery --prefetch-multiplier.")
+    max_tasks_per_child: Annotated[int, Field(ge=1)] = Field(default=10, description="celery --max-tasks-per-child.")
+    gossip: bool = Field(default=False, description="false adds --without-gossip (Koku: only the celery pool gossips).")
+    max_task_seconds: Annotated[int, Field(ge=1)] = Field(
+        default=3600, description="Longest task the pool runs; a pod gets at least this long to finish it on shutdown."
+    )
+    termination_grace_period_seconds: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Default maxTaskSeconds + 60 (warm shutdown finishes running tasks)."
+    )
+    autoscaling: WorkerAutoscaling | None = Field(default=None, description="Unset: the fleet's workers.autoscaling.")
+    scales_on_backlog: bool = Field(
+        default=False,
+        description="Under fleet autoscaling 'keda' this pool gets a ScaledObject (Koku's 12 KEDA pools).",
+    )
+    min_replicas: Annotated[int, Field(ge=0)] = 1
+    max_replicas: Annotated[int, Field(ge=1)] = 10
+    fallback_replicas: Annotated[int, Field(ge=1)] = Field(default=3, description="KEDA replicas while metrics fail.")
+    keda_threshold: Annotated[float, Field(gt=0)] = Field(
+        default=13.5,
+        description="KEDA target backlog per replica (Prometheus threshold; Redis listLength, rounded up).",
+    )
+    backlog_alert_threshold: Annotated[int, Field(ge=1)] = Field(default=100, description="Messages before alerting.")
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WorkerPool:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
+        grace = self.termination_grace_period_seconds
+        if grace is not None and grace < self.max_task_seconds:
+            raise ValueError(f"terminationGracePeriodSeconds {grace} is below maxTaskSeconds {self.max_task_seconds}")
+        return self
+
+    @property
+    def grace_period_seconds(self) -> int:
+        return self.termination_grace_period_seconds or self.max_task_seconds + 60
+
+
+def _pool(cpu: str, memory: str, cpu_limit: str, memory_limit: str, **fields: Any) -> WorkerPool:
+    return WorkerPool(resources=resources(cpu, memory, cpu_limit=cpu_limit, memory_limit=memory_limit), **fields)
+
+
+def _koku_pools() -> dict[str, WorkerPool]:
+    """Koku's 22 queues with its replicas, resources and KEDA settings (clowdapp.yaml)."""
+    pools: dict[str, WorkerPool] = {"celery": _pool("100m", "256Mi", "200m", "512Mi", gossip=True)}
+    families: dict[str, dict[str, Any]] = {
+        "cost_model": {"scales_on_backlog": True},
+        "download": {"scales_on_backlog": True, "keda_threshold": 19.5, "res": ("200m", "512Mi", "400m", "1Gi")},
+        "ocp": {"scales_on_backlog": True},
+        "priority": {"replicas": 2, "res": ("100m", "400Mi", "200m", "750Mi")},
+        "refresh": {"replicas": 2},
+        "summary": {"scales_on_backlog": True, "res": ("100m", "500Mi", "200m", "750Mi")},
+    }
+    for family, fields in families.items():
+        res = fields.pop("res", ("100m", "256Mi", "200m", "512Mi"))
+        for suffix in ("", "_xl", "_penalty"):
+            sized = ("150m", "400Mi", "300m", "750Mi") if family == "priority" and suffix else res
+            pools[f"{family}{suffix}"] = _pool(*sized, **fields)
+    pools["hcs"] = _pool("100m", "300Mi", "200m", "500Mi")
+    for queue in ("subs_extraction", "subs_transmission"):
+        pools[queue] = _pool("100m", "300Mi", "200m", "500Mi", replicas=0)
+    return pools
+
+
+KOKU_QUEUES: tuple[str, ...] = tuple(_koku_pools())
+
+
+class KedaPrometheus(Model):
+    server_address: str = Field(
+        default="http://prometheus-operated.monitoring.svc:9090", description="Prometheus the trigger queries."
+    )
+
+
+class KedaRedis(Model):
+    """Redis list-length trigger on the Celery broker (list = queue)."""
+
+    database_index: Annotated[int, Field(ge=0)] = Field(default=1, description="Koku's broker is Redis DB 1.")
+    password_secret: SecretKeyRef | None = Field(
+        default=None, description="Broker password for a TriggerAuthentication; unset: no auth."
+    )
+
+
+class Keda(Model):
+    trigger: Literal["prometheus", "redis"] = "prometheus"
+    polling_interval: Annotated[int, Field(ge=1)] = 30
+    cooldown_period: Annotated[int, Field(ge=0)] = 300
+    prometheus: KedaPrometheus = Field(default_factory=KedaPrometheus)
+    redis: KedaRedis = Field(default_factory=KedaRedis)
+
+
+class WorkerAlerts(Model):
+    """PrometheusRule: ``koku:celery:<queue>_queue`` recording rules, backlog and no-consumer alerts."""
+
+    enabled: bool | None = Field(default=None, description="Unset: on when a pool scales on the Prometheus trigger.")
+    backlog_for: str = Field(default="30m", pattern=r"^[0-9]+[smh]$")
+    no_consumer_for: str = Field(default="10m", pattern=r"^[0-9]+[smh]$")
+
+
+class Workers(Model):
+    """The Celery worker fleet: Koku's queues plus any added in ``extraPools``."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", description="CELERY_LOG_LEVEL."
+    )
+    proc_alive_timeout: Annotated[int, Field(ge=1)] = Field(default=4, description="WORKER_PROC_ALIVE_TIMEOUT.")
+    autoscaling: WorkerAutoscaling = Field(
+        default="none", description="none: static replicas; hpa: CPU HPA per pool; keda: ScaledObjects."
+    )
+    hpa_target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 75
+    keda: Keda = Field(default_factory=Keda)
+    alerts: WorkerAlerts = Field(default_factory=WorkerAlerts)
+    pools: dict[str, WorkerPool] = Field(default_factory=_koku_pools, description="Koku's queues (keys fixed).")
+    extra_pools: dict[str, WorkerPool] = Field(default_factory=dict, description="Additional queues, one pool each.")
+
+    @model_validator(mode="after")
+    def _queues(self) -> Workers:
+        unknown = sorted(set(self.pools) - set(KOKU_QUEUES))
+        if unknown:
+            raise ValueError(
+                f"pools has unknown queue(s) {unknown}; Koku's queues are {list(KOKU_QUEUES)}; "
+                "add new queues under extraPools"
+            )
+        seen: dict[str, str] = {}
+        for queue in [*KOKU_QUEUES, *self.extra_pools]:
+            if not re.match(QUEUE_NAME, queue):
+                raise ValueError(f"queue {queue!r} is not a valid queue name ({QUEUE_NAME})")
+            dns = queue.replace("_", "-")
+            if dns in seen:
+                raise ValueError(f"queue {queue!r} collides with {seen[dns]!r} (both become worker-{dns})")
+            seen[dns] = queue
+        return self
+
+    def all_pools(self) -> dict[str, WorkerPool]:
+        """Every pool, Koku's (with overrides merged) first, in a stable order."""
+        return {**{q: self.pools.get(q, WorkerPool()) for q in KOKU_QUEUES}, **self.extra_pools}
+
+    def mode(self, pool: WorkerPool) -> WorkerAutoscaling:
+        """The autoscaling a pool actually gets."""
+        if pool.autoscaling is not None:
+            return pool.autoscaling
+        if self.autoscaling == "keda" and not pool.scales_on_backlog:
+            return "none"
+        return self.autoscaling
+
+
+class BeatSchedule(Model):
+    """Koku's beat toggles (env of the scheduler, section 6 of the Koku reference)."""
+
+    report_checks: bool = Field(default=True, description="SCHEDULE_REPORT_CHECKS.")
+    report_download_schedule: str = Field(default="0 * * * *", pattern=CRON, description="REPORT_DOWNLOAD_SCHEDULE.")
+    source_status_schedule: str = Field(default="0 3 * * *", pattern=CRON, description="SOURCE_STATUS_SCHEDULE.")
+    remove_expired_report_data_on_day: Annotated[int, Field(ge=0, le=28)] = Field(
+        default=1, description="REMOVE_EXPIRED_REPORT_DATA_ON_DAY; 0 disables data removal."
+    )
+    remove_expired_report_utc_time: str = Field(default="00:00", pattern=UTC_TIME)
+    vacuum_data_day_of_week: str = Field(default="", pattern=r"^([0-6]|[a-z]{3})?$", description="Empty: daily.")
+    vacuum_data_utc_time: str = Field(default="00:00", pattern=UTC_TIME)
+    delayed_task_polling_minutes: Annotated[int, Field(ge=1, le=59)] = 30
+    currency_url: str = Field(default="", description="CURRENCY_URL; empty: no currency rate task.")
+
+
+class Beat(Model):
+    """The single Celery beat scheduler."""
+
+    enabled: bool = True
+    replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="0 or 1: two beats duplicate tasks.")
+    resources: Resources = Field(default=resources("50m", "200Mi", cpu_limit="100m", memory_limit="400Mi"))
+    schedule: BeatSchedule = Field(default_factory=BeatSchedule)
+
+
+class KokuService(Model):
+    """A Koku service Deployment other than the API and workers."""
+
+    enabled: bool = True
+    replicas: Replicas = 1
+    resources: Resources
+
+
+class SingletonService(KokuService):
+    replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="Messages must stay in order.")
+
+
+class Services(Model):
+    """Koku's listener, sources-listener, masu and sources-client (section 1a)."""
+
+    listener: KokuService = Field(
+        default=KokuService(replicas=2, resources=resources("150m", "300Mi", cpu_limit="300m", memory_limit="600Mi"))
+    )
+    sources_listener: SingletonService = Field(
+        default=SingletonService(resources=resources("100m", "250Mi", cpu_limit="200m", memory_limit="500Mi"))
+    )
+    masu: KokuService = Field(
+        default=KokuService(resources=resources("50m", "500Mi", cpu_limit="100m", memory_limit="700Mi"))
+    )
+    sources_client: KokuService = Field(
+        default=KokuService(resources=resources("50m", "650Mi", cpu_limit="100m", memory_limit="768Mi"))
+    )
+
+
+class Kafka(Model):
+    host: str | None = Field(default=None, description="Default <release>-kafka-kafka-bootstrap.")
+    port: Annotated[int, Field(ge=1, le=65535)] = 9092
+
+
 class Database(Model):
     """The Koku PostgreSQL database (credentials from an existing Secret)."""
 
@@ -310,6 +536,10 @@ class CostManagement(Model):
     api: Api = Field(default_factory=Api)
     database: Database = Field(default_factory=Database)
     cache: Cache = Field(default_factory=Cache)
+    kafka: Kafka = Field(default_factory=Kafka)
+    workers: Workers = Field(default_factory=Workers)
+    beat: Beat = Field(default_factory=Beat)
+    services: Services = Field(default_factory=Services)
     django_secret_key: SecretKeyRef = Field(
         default=SecretKeyRef(key="django-secret-key"),
         description="DJANGO_SECRET_KEY; default Secret <release>-django.",
@@ -328,7 +558,9 @@ class Values(Model):
 
     @model_validator(mode="after")
     def _names_fit(self) -> Values:
-        longest = f"{self.release}-{LONGEST_COMPONENT}"
+        queues = self.cost_management.workers.all_pools()
+        components = [LONGEST_COMPONENT, *(f"worker-{q.replace('_', '-')}" for q in queues)]
+        longest = f"{self.release}-{max(components, key=len)}"
         try:
             check_dns_label(longest, "longest object name")
         except InvalidNameError as err:
@@ -337,7 +569,7 @@ class Values(Model):
 
 
 LONGEST_COMPONENT = "db-migrate-0123456789"
-"""The longest component suffix any chart emits; bounds the release name."""
+"""The longest fixed component suffix any chart emits; with the queue names it bounds the release name."""
 
 
 # --- loading ---------------------------------------------------------------------------------

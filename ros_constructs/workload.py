@@ -276,7 +276,8 @@ class WorkloadProps:
     container: Container
     init_containers: Sequence[Container] = ()
     kind: WorkloadKind = "Deployment"
-    replicas: int = 1
+    replicas: int | None = 1
+    """None: an external autoscaler (a KEDA ScaledObject) owns the replica count."""
     autoscaling: Autoscaling | None = None
     strategy: RollingUpdate | Recreate = field(default_factory=RollingUpdate)
     termination_grace_period_seconds: int = 30
@@ -295,7 +296,7 @@ class WorkloadProps:
     ttl_seconds_after_finished: int | None = None
 
     def __post_init__(self) -> None:
-        if self.replicas < 0:
+        if self.replicas is not None and self.replicas < 0:
             raise ValueError(f"{self.component}: replicas {self.replicas} is less than 0")
         if (self.kind == "CronJob") != (self.schedule is not None):
             raise ValueError(f"{self.component}: a schedule is required for a CronJob and only for one")
@@ -312,6 +313,10 @@ class WorkloadProps:
     @property
     def autoscaled(self) -> bool:
         return bool(self.autoscaling and self.autoscaling.enabled)
+
+    @property
+    def may_run_several_pods(self) -> bool:
+        return self.long_running and (self.replicas is None or self.replicas > 1 or self.autoscaled)
 
     @property
     def long_running(self) -> bool:
@@ -353,7 +358,7 @@ class Workload(constructs.Construct):
             )
         if self.service_name:
             self._service(exposed)
-        if props.long_running and (props.replicas > 1 or props.autoscaled):
+        if props.may_run_several_pods:
             self._disruption_budget()
         if props.autoscaled and props.autoscaling:
             self._autoscaler(props.autoscaling)

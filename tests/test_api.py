@@ -120,9 +120,13 @@ def test_gateway_api_route_matches_methods() -> None:
 
 
 def test_unified_mode_runs_one_api_deployment() -> None:
-    deployments = [o["metadata"]["name"] for o in objects("unified-gateway") if o["kind"] == "Deployment"]
-    assert deployments == ["cost-onprem-api"]
-    (api,) = [o for o in objects("unified-gateway") if o["kind"] == "Deployment"]
+    api_tier = [
+        o
+        for o in objects("unified-gateway")
+        if o["kind"] == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/component"].startswith("api")
+    ]
+    assert [o["metadata"]["name"] for o in api_tier] == ["cost-onprem-api"]
+    (api,) = api_tier
     assert "USE_READREPLICA" not in env(api)
 
 

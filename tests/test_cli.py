@@ -27,7 +27,7 @@ def tree(directory: Path) -> dict[str, bytes]:
 def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines() == [f"synthesized 1 charts, 12 objects to {tmp_path / 'out'}"]
+    assert result.stdout.strip().splitlines() == [f"synthesized 1 charts, 48 objects to {tmp_path / 'out'}"]
     assert sorted(tree(tmp_path / "out")) == ["01-cost-management.k8s.yaml"]
     assert result.stderr == ""
 

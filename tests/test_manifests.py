@@ -121,7 +121,9 @@ def test_every_container_has_requests_and_a_memory_limit(profile: str) -> None:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_multi_replica_deployments_have_a_disruption_budget(profile: str) -> None:
     docs = objects(profile)
-    autoscaled = {o["spec"]["scaleTargetRef"]["name"] for o in docs if o["kind"] == "HorizontalPodAutoscaler"}
+    autoscaled = {
+        o["spec"]["scaleTargetRef"]["name"] for o in docs if o["kind"] in ("HorizontalPodAutoscaler", "ScaledObject")
+    }
     budgets = {o["metadata"]["name"]: o["spec"] for o in docs if o["kind"] == "PodDisruptionBudget"}
     for deployment in (o for o in docs if o["kind"] == "Deployment"):
         name = deployment["metadata"]["name"]

@@ -1,0 +1,105 @@
+"""Koku's other long-running services: the Kafka listeners, masu and sources-client.
+
+The listeners consume Kafka (probes on the ``metrics`` probe server); masu and sources-client
+are Gunicorn apps on the ``private`` port, switched by ``MASU=true`` / ``SOURCES=true``.
+sources-listener must handle messages in order, so it is a singleton with ``Recreate``.
+"""
+
+from __future__ import annotations
+
+import constructs
+
+from .config import METRICS_PORT, KokuTier
+from .values import KokuService
+from .workers import MASU_TMP, worker_probes
+from .workload import Container, EmptyDir, EnvVar, Mount, Port, Probe, Recreate, RollingUpdate, literal, resource_ref
+
+PRIVATE_PORT = 10000
+"""Gunicorn's port when MASU or SOURCES is set (Clowder's default private port)."""
+
+
+class KokuServices(constructs.Construct):
+    """Whichever of listener, sources-listener, masu and sources-client are enabled."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
+        super().__init__(scope, id)
+        self.tier = tier
+        services = tier.values.cost_management.services
+        prefix = tier.values.cost_management.api.path_prefix
+        if services.listener.enabled:
+            self._consumer("Listener", "listener", services.listener, "listener", [*tier.kafka_env()])
+        if services.sources_listener.enabled:
+            self._consumer(
+                "SourcesListener",
+                "sources-listener",
+                services.sources_listener,
+                "sources_listener",
+                [*tier.kafka_env(), literal("SOURCES", "true"), literal("API_PATH_PREFIX", prefix)],
+                singleton=True,
+            )
+        if services.masu.enabled:
+            self._gunicorn("Masu", "masu", services.masu, [literal("MASU", "true"), *tier.kafka_env()])
+        if services.sources_client.enabled:
+            self._gunicorn("SourcesClient", "sources-client", services.sources_client, [literal("SOURCES", "true")])
+
+    def _consumer(
+        self, id: str, component: str, spec: KokuService, command: str, env: list[EnvVar], *, singleton: bool = False
+    ) -> None:
+        self.tier.workload(
+            self,
+            id,
+            component=component,
+            replicas=spec.replicas,
+            strategy=Recreate() if singleton else RollingUpdate(),
+            container=Container(
+                image=self.tier.image,
+                resources=spec.resources,
+                command=["/bin/bash", "-c", f"exec python koku/manage.py {command}"],
+                env=[*self.tier.common_env(), *env],
+                mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
+                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=False)],
+                **worker_probes(),
+            ),
+        )
+
+    def _gunicorn(self, id: str, component: str, spec: KokuService, env: list[EnvVar]) -> None:
+        tier = self.tier
+        cm = tier.values.cost_management
+        prefix = cm.api.path_prefix
+        status = "/v1/status/"
+        tier.workload(
+            self,
+            id,
+            component=component,
+            replicas=spec.replicas,
+            container=Container(
+                image=tier.image,
+                resources=spec.resources,
+                env=[
+                    *tier.common_env(),
+                    *env,
+                    literal("API_PATH_PREFIX", prefix),
+                    literal("GUNICORN_LOG_LEVEL", cm.log_level),
+                    resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(component)),
+                ],
+                mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
+                ports=[
+                    Port(name="private", container_port=PRIVATE_PORT),
+                    Port(name="metrics", container_port=METRICS_PORT, expose=False),
+                ],
+                startup=Probe.http(
+                    status, "private", prefix=prefix, period_seconds=10, timeout_seconds=10, failure_threshold=30
+                ),
+                liveness=Probe.http(
+                    f"{status}?liveness",
+                    "private",
+                    prefix=prefix,
+                    period_seconds=20,
+                    timeout_seconds=15,
+                    failure_threshold=5,
+                ),
+                readiness=Probe.http(
+                    status, "private", prefix=prefix, period_seconds=20, timeout_seconds=10, failure_threshold=3
+                ),
+            ),
+        )
