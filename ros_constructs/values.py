@@ -163,6 +163,7 @@ class Images(Model):
     """Every image the charts use, and how to pull them."""
 
     pull_policy: Literal["IfNotPresent", "Always", "Never"] = Field(default="IfNotPresent")
+    require_digests: bool = Field(default=False, description="Fail unless every image is pinned by digest.")
     pull_secrets: list[DnsLabel] = Field(default_factory=list, description="Image pull Secret names.")
     koku: Image = Field(
         default=Image(registry="quay.io", repository="redhat-services-prod/cost-mgmt-dev-tenant/koku", tag="d8055ac"),
@@ -172,6 +173,15 @@ class Images(Model):
         default=Image(registry="registry.access.redhat.com", repository="ubi9/nginx-124", tag="1"),
         description="nginx image of the API router.",
     )
+
+    @model_validator(mode="after")
+    def _digests(self) -> Images:
+        if self.require_digests:
+            images = {name: getattr(self, name) for name in type(self).model_fields}
+            missing = [name for name, image in images.items() if isinstance(image, Image) and not image.digest]
+            if missing:
+                raise ValueError(f"requireDigests is true but {', '.join(missing)} has no digest")
+        return self
 
 
 class SecretKeyRef(Model):
