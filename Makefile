@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: synth test lint schema imports clean
+.PHONY: synth test lint schema docs imports clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: $(PY_STAMP)
 ## schema: regenerate values.schema.json from the values model
 schema: $(PY_STAMP)
 	$(BIN)/python -m ros_constructs.schema > values.schema.json
+
+## docs: regenerate docs/configuration.md (every value, its default, the env vars it sets)
+docs: $(PY_STAMP)
+	$(BIN)/python -m ros_constructs.docs > docs/configuration.md
 
 ## imports: regenerate crds/ (reduced) and imports/ (cdk8s bindings) from ../shared/crds
 imports: $(PY_STAMP) $(NODE_STAMP)

@@ -17,23 +17,11 @@ import json
 
 import constructs
 
-from . import secrets
-from .config import METRICS_PORT, WEB_PORT, KokuTier, config_checksum
+from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, config_checksum
 from .edge.gateway import ApiHttpRoute
 from .edge.router import NginxRouter, Upstreams
 from .values import ApiDeployment
-from .workload import (
-    Container,
-    EnvVar,
-    Mount,
-    Port,
-    Probe,
-    SecretFiles,
-    literal,
-    resource_ref,
-)
-
-READ_REPLICA_PATH = "/etc/db/readreplica"
+from .workload import Container, EnvVar, Port, Probe, literal, resource_ref
 
 
 class CostManagementApi(constructs.Construct):
@@ -69,43 +57,26 @@ class CostManagementApi(constructs.Construct):
         tier = self.tier
         api = tier.values.cost_management.api
         prefix = api.path_prefix
-        container_name = tier.naming.name(component)
         env: list[EnvVar] = [
-            *tier.common_env(),
-            literal("API_PATH_PREFIX", prefix),
-            literal("GUNICORN_LOG_LEVEL", tier.values.cost_management.log_level),
             literal("GUNICORN_WORKERS", spec.gunicorn.workers),
             literal("GUNICORN_THREADS", spec.gunicorn.threads),
-            resource_ref("POD_CPU_LIMIT", "limits.cpu", container=container_name),
+            resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(component)),
         ]
-        mounts: list[Mount] = []
-        replica = api.read_replica
         if reads:
-            env.append(literal("USE_READREPLICA", replica.enabled))
-            if replica.enabled:
-                mounts.append(
-                    Mount(
-                        name="read-replica",
-                        path=READ_REPLICA_PATH,
-                        source=SecretFiles(
-                            secret_name=secrets.read_replica_secret(tier.values),
-                            items={k: k for k in secrets.READ_REPLICA_KEYS},
-                            optional=not replica.required,
-                        ),
-                    )
-                )
+            env.append(literal("USE_READREPLICA", api.read_replica.enabled))
         status = "/v1/status/"
         tier.workload(
             self,
             id,
             component=component,
+            roles=[READS if reads else WRITES],
+            extra_env=spec.extra_env,
             replicas=spec.replicas,
             autoscaling=spec.autoscaling,
             container=Container(
                 image=tier.image,
                 resources=spec.resources,
                 env=env,
-                mounts=mounts,
                 ports=[
                     Port(name="web", container_port=WEB_PORT),
                     Port(name="metrics", container_port=METRICS_PORT),
@@ -135,12 +106,13 @@ class CostManagementApi(constructs.Construct):
             "Migrations",
             component=f"db-migrate-{config_checksum(inputs)[:10]}",
             kind="Job",
+            roles=[MIGRATIONS],
             backoff_limit=migrations.backoff_limit,
             active_deadline_seconds=migrations.active_deadline_seconds,
             container=Container(
                 image=tier.image,
                 resources=migrations.resources,
                 command=["/bin/bash", "-c", "$APP_ROOT/scripts/run_migrations.sh"],
-                env=[*tier.common_env(), literal("APPLICATION_NAME", "koku_db_migration")],
+                env=[literal("APPLICATION_NAME", "koku_db_migration")],
             ),
         )

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import constructs
 
-from .config import KokuTier
+from .config import BEAT, KokuTier
+from .values import Workers
 from .workload import Container, EmptyDir, Mount, Probe, Recreate, Workload, literal
 
 SCHEDULE_DIR = "/var/tmp/celery-beat"
@@ -25,18 +26,27 @@ SCHEDULE_FRESH = (
 )
 
 
+def scheduler_queues(workers: Workers) -> str:
+    """Koku's SCHEDULER_WORKER_QUEUE (set on beat, unused by it): the enabled queues but celery and subs."""
+    return ",".join(
+        sorted(q for q, p in workers.all_pools().items() if p.enabled and q != "celery" and not q.startswith("subs_"))
+    )
+
+
 class CeleryBeat(constructs.Construct):
     """``<release>-celery-beat``: ``celery -A koku beat`` with Koku's schedule toggles as env."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
         super().__init__(scope, id)
         cm = tier.values.cost_management
-        beat, schedule = cm.beat, cm.beat.schedule
+        beat = cm.beat
         probe_timing = {"period_seconds": 60, "timeout_seconds": 10}
         self.workload: Workload = tier.workload(
             self,
             "Workload",
             component="celery-beat",
+            roles=[BEAT],
+            extra_env=beat.extra_env,
             replicas=beat.replicas,
             strategy=Recreate(),
             spread=False,
@@ -49,19 +59,7 @@ class CeleryBeat(constructs.Construct):
                     "PYTHONPATH=${APP_HOME} exec celery -A koku beat -l $CELERY_LOG_LEVEL"
                     f" --schedule {SCHEDULE_DIR}/celerybeat-schedule",
                 ],
-                env=[
-                    *tier.common_env(),
-                    literal("CELERY_LOG_LEVEL", cm.workers.log_level),
-                    literal("SCHEDULE_REPORT_CHECKS", schedule.report_checks),
-                    literal("REPORT_DOWNLOAD_SCHEDULE", schedule.report_download_schedule),
-                    literal("SOURCE_STATUS_SCHEDULE", schedule.source_status_schedule),
-                    literal("REMOVE_EXPIRED_REPORT_DATA_ON_DAY", schedule.remove_expired_report_data_on_day),
-                    literal("REMOVE_EXPIRED_REPORT_UTC_TIME", schedule.remove_expired_report_utc_time),
-                    literal("VACUUM_DATA_DAY_OF_WEEK", schedule.vacuum_data_day_of_week),
-                    literal("VACUUM_DATA_UTC_TIME", schedule.vacuum_data_utc_time),
-                    literal("DELAYED_TASK_POLLING_MINUTES", schedule.delayed_task_polling_minutes),
-                    literal("CURRENCY_URL", schedule.currency_url),
-                ],
+                env=[literal("WORKER_QUEUES", scheduler_queues(cm.workers))],
                 mounts=[Mount(name="schedule", path=SCHEDULE_DIR, source=EmptyDir())],
                 startup=Probe.exec(["python", "-c", SCHEDULE_FRESH], period_seconds=10, failure_threshold=30),
                 liveness=Probe.exec(["python", "-c", SCHEDULE_FRESH], failure_threshold=3, **probe_timing),

@@ -20,6 +20,8 @@ import yaml
 from .values import ValuesError, load
 
 EXIT_VALUES_ERROR = 2
+NOTES = "NOTES.txt"
+"""Written next to the manifests: the Secrets to create (kubectl apply skips non-YAML files)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,12 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> tuple[int, int]:
-    """Validate, synthesize into a temp dir, swap it into ``outdir``; return (charts, objects)."""
+def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
+    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line."""
     values = load(files, sets)
-    from .app import (
-        build_app,  # imported late: values errors are reported without starting Node
-    )
+    # Imported late: values errors are reported without starting Node.
+    from .app import build_app
+    from .secrets import notes, secret_plans
 
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +64,7 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> tuple[
         written = sorted(staging.glob("*.k8s.yaml"))
         objects = sum(1 for f in written for doc in yaml.safe_load_all(f.read_text()) if doc)
         charts = len(written)
+        (staging / NOTES).write_text(notes(values))
         old = outdir.with_name(f".{outdir.name}-old")
         if outdir.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -70,20 +73,24 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> tuple[
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return charts, objects
+    to_create = [p.name for p in secret_plans(values) if not p.generated and not p.optional]
+    summary = f"synthesized {charts} charts, {objects} objects to {outdir}"
+    if to_create:
+        summary += f"; create {len(to_create)} Secrets first ({', '.join(to_create)}): see {outdir / NOTES}"
+    return summary
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
     try:
-        charts, objects = synth_to(args.output, args.files, sets)
+        summary = synth_to(args.output, args.files, sets)
     except ValuesError as err:
         print("invalid values:", file=sys.stderr)
         for problem in err.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_VALUES_ERROR
-    print(f"synthesized {charts} charts, {objects} objects to {args.output}")
+    print(summary)
     return 0
 
 

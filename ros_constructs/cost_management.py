@@ -7,7 +7,8 @@ import constructs
 
 from .api import CostManagementApi
 from .beat import CeleryBeat
-from .config import KokuTier
+from .config import KokuConfigMap, KokuTier
+from .secrets import GeneratedSecrets
 from .services import KokuServices
 from .values import Values
 from .workers import WorkerFleet
@@ -19,6 +20,8 @@ class CostManagementChart(cdk8s.Chart):
     def __init__(self, scope: constructs.Construct, id: str, *, values: Values) -> None:
         super().__init__(scope, id, namespace=values.namespace, disable_resource_name_hashes=True)
         self.tier = KokuTier(values=values)
+        GeneratedSecrets(self, "Secrets", values=values, naming=self.tier.naming)
+        KokuConfigMap(self, "Config", tier=self.tier)
         self.api = CostManagementApi(self, "Api", tier=self.tier)
         self.services = KokuServices(self, "Services", tier=self.tier)
         self.workers = WorkerFleet(self, "Workers", tier=self.tier)

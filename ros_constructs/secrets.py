@@ -1,49 +1,205 @@
-"""Which Secret (and key) each credential comes from.
+"""Which Secret (and key) each credential comes from, and the Secrets the chart may create.
 
-The charts never put secret material in env literals or ConfigMaps: every credential is a
-``secretKeyRef`` or a read-only file mount of a Secret the operator names (bitnami's
-``existingSecret`` pattern) or that takes its documented default name below.
+No credential is ever an env literal or a ConfigMap entry: each is a ``secretKeyRef`` or a
+read-only file mount of a Secret. Every Secret is either the operator's (bitnami's
+``existingSecret`` pattern) or takes the documented default name ``<release>-<what>``.
+Four kinds can be generated: the Django key, the database login, the object storage keys and
+the Sources PSK. The chart creates them only when ``costManagement.secrets.seed`` is set, with
+values derived from the seed (the same seed gives the same values, so output stays
+reproducible); otherwise :func:`required_secrets` lists what to create and how.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
-from .values import Values
+import constructs
+from cdk8s_plus_28 import k8s
+
+from .naming import Naming
+from .values import READ_REPLICA_FILES, Values
 
 
 @dataclass(frozen=True, kw_only=True)
 class SecretRef:
     name: str
     key: str
+    optional: bool = False
+
+
+def _name(values: Values, existing: str | None, what: str) -> str:
+    return existing or f"{values.release}-{what}"
 
 
 def django_secret_key(values: Values) -> SecretRef:
     ref = values.cost_management.django_secret_key
-    return SecretRef(name=ref.name or f"{values.release}-django", key=ref.key)
+    return SecretRef(name=_name(values, ref.existing_secret, "django"), key=ref.key)
 
 
 def database_credentials(values: Values) -> tuple[SecretRef, SecretRef]:
     """(user, password) of the Koku database."""
     db = values.cost_management.database
-    name = db.existing_secret or f"{values.release}-koku-db"
+    name = _name(values, db.existing_secret, "koku-db")
     return SecretRef(name=name, key=db.user_key), SecretRef(name=name, key=db.password_key)
 
 
+def object_storage_credentials(values: Values) -> tuple[SecretRef, SecretRef]:
+    """(access key, secret key) of the S3-compatible object storage."""
+    store = values.cost_management.object_storage
+    name = _name(values, store.existing_secret, "object-storage")
+    return SecretRef(name=name, key=store.access_key_key), SecretRef(name=name, key=store.secret_key_key)
+
+
+def object_storage_endpoint(values: Values) -> str:
+    """The configured endpoint, else the platform's in-cluster store (MinIO or ODF's S3 service)."""
+    endpoint = values.cost_management.object_storage.endpoint
+    if endpoint:
+        return endpoint
+    if values.platform == "openshift":
+        return "https://s3.openshift-storage.svc:443"
+    return f"http://{values.release}-minio.{values.namespace}.svc:9000"
+
+
+def aws_credentials(values: Values) -> tuple[SecretRef | None, SecretRef | None]:
+    aws = values.cost_management.cloud_credentials.aws
+    if not aws.enabled:
+        return None, None
+    name = _name(values, aws.existing_secret, "aws")
+    return SecretRef(name=name, key=aws.access_key_id_key), SecretRef(name=name, key=aws.secret_access_key_key)
+
+
+def aws_credentials_file(values: Values) -> SecretRef | None:
+    aws = values.cost_management.cloud_credentials.aws
+    if not aws.enabled or not aws.credentials_file_key:
+        return None
+    return SecretRef(name=_name(values, aws.existing_secret, "aws"), key=aws.credentials_file_key)
+
+
+def gcp_credentials(values: Values) -> SecretRef | None:
+    gcp = values.cost_management.cloud_credentials.gcp
+    return SecretRef(name=_name(values, gcp.existing_secret, "gcp"), key=gcp.key) if gcp.enabled else None
+
+
 def read_replica_secret(values: Values) -> str:
-    return values.cost_management.api.read_replica.existing_secret or f"{values.release}-db-readreplica"
+    return _name(values, values.cost_management.api.read_replica.existing_secret, "db-readreplica")
 
 
-READ_REPLICA_KEYS = ("db_host", "db_port", "db_name", "db_user", "db_password")
-"""The files Koku's configurator reads from ``/etc/db/readreplica``."""
+def sources_psk(values: Values) -> SecretRef:
+    """Optional, as in Koku: pods start without it."""
+    sources = values.cost_management.sources
+    return SecretRef(name=_name(values, sources.psk_secret, "sources-psk"), key=sources.psk_key, optional=True)
+
+
+def sentry_dsn(values: Values) -> SecretRef:
+    """Optional, as in Koku: only read when Sentry is enabled."""
+    sentry = values.cost_management.sentry
+    return SecretRef(name=_name(values, sentry.dsn_secret, "sentry"), key=sentry.dsn_key, optional=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecretPlan:
+    """One Secret the output references: created by the chart or expected to exist."""
+
+    name: str
+    keys: tuple[str, ...]
+    generated: bool
+    generatable: bool = True
+    """Random values work (the chart's own credentials) as opposed to values from a provider."""
+    optional: bool = False
+    literal: dict[str, str] | None = None
+    """Non-secret keys written as they are (e.g. the database user name)."""
+
+
+def _derive(seed: str, secret: str, key: str, length: int) -> str:
+    """A stable random-looking value: HMAC-SHA256(seed, "<secret>/<key>"), hex."""
+    return hmac.new(seed.encode(), f"{secret}/{key}".encode(), hashlib.sha256).hexdigest()[:length]
+
+
+def secret_plans(values: Values) -> list[SecretPlan]:
+    """Every Secret the Koku tier references, in a stable order."""
+    cm = values.cost_management
+    seeded = cm.secrets.seed is not None
+    django = django_secret_key(values)
+    user, password = database_credentials(values)
+    access, secret = object_storage_credentials(values)
+    psk = sources_psk(values)
+    plans = [
+        SecretPlan(name=django.name, keys=(django.key,), generated=seeded and not cm.django_secret_key.existing_secret),
+        SecretPlan(
+            name=user.name,
+            keys=(password.key,),
+            generated=seeded and not cm.database.existing_secret,
+            literal={user.key: cm.database.user},
+        ),
+        SecretPlan(
+            name=access.name, keys=(access.key, secret.key), generated=seeded and not cm.object_storage.existing_secret
+        ),
+        SecretPlan(name=psk.name, keys=(psk.key,), generated=seeded and not cm.sources.psk_secret, optional=True),
+        SecretPlan(
+            name=sentry_dsn(values).name, keys=(cm.sentry.dsn_key,), generated=False, generatable=False, optional=True
+        ),
+    ]
+    aws_id, aws_key = aws_credentials(values)
+    aws_file = aws_credentials_file(values)
+    if aws_id and aws_key:
+        keys = (aws_id.key, aws_key.key, *((aws_file.key,) if aws_file else ()))
+        plans.append(SecretPlan(name=aws_id.name, keys=keys, generated=False, generatable=False))
+    if gcp := gcp_credentials(values):
+        plans.append(SecretPlan(name=gcp.name, keys=(gcp.key,), generated=False, generatable=False))
+    replica = cm.api.read_replica
+    if replica.enabled and cm.api.mode == "split":
+        keys = tuple(replica.keys[f] for f in READ_REPLICA_FILES)
+        plans.append(
+            SecretPlan(name=read_replica_secret(values), keys=keys, generated=False, optional=not replica.required)
+        )
+    return plans
 
 
 def required_secrets(values: Values) -> list[tuple[str, list[str]]]:
-    """Every Secret the output references and the keys it must hold (for docs and checks)."""
-    user, password = database_credentials(values)
-    django = django_secret_key(values)
-    needed = [(django.name, [django.key]), (user.name, sorted({user.key, password.key}))]
-    replica = values.cost_management.api.read_replica
-    if replica.enabled and values.cost_management.api.mode == "split":
-        needed.append((read_replica_secret(values), list(READ_REPLICA_KEYS)))
-    return needed
+    """Secrets that must exist outside the output: (name, keys), optional ones included."""
+    return [(p.name, [*(p.literal or {}), *p.keys]) for p in secret_plans(values) if not p.generated]
+
+
+def notes(values: Values) -> str:
+    """Human instructions for the Secrets the operator creates (written next to the manifests)."""
+    lines = [f"Secrets in namespace {values.namespace} that the Cost Management pods reference:", ""]
+    for plan in secret_plans(values):
+        if plan.generated:
+            lines.append(f"- {plan.name}: generated from costManagement.secrets.seed (in the manifests)")
+            continue
+        state = "optional" if plan.optional else "REQUIRED"
+        lines.append(f"- {plan.name} ({state}), keys: {', '.join([*(plan.literal or {}), *plan.keys])}")
+        literals = " ".join(f"--from-literal={k}={v}" for k, v in (plan.literal or {}).items())
+        randoms = " ".join(f"--from-literal={k}=$(openssl rand -hex 32)" for k in plan.keys)
+        lines.append(
+            f"    kubectl -n {values.namespace} create secret generic {plan.name} {literals} {randoms}".rstrip()
+        )
+    lines += [
+        "",
+        "Random values suit the Django key, database, object storage and PSK Secrets only if the",
+        "database and object store are configured with the same values; cloud credentials, the",
+        "Sentry DSN and the read-replica connection come from their providers.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class GeneratedSecrets(constructs.Construct):
+    """The Secrets derived from ``costManagement.secrets.seed`` (none when it is unset)."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, values: Values, naming: Naming) -> None:
+        super().__init__(scope, id)
+        seed = values.cost_management.secrets.seed
+        for plan in secret_plans(values):
+            if not plan.generated or seed is None:
+                continue
+            data = {**(plan.literal or {}), **{k: _derive(seed, plan.name, k, 64) for k in plan.keys}}
+            component = plan.name.removeprefix(f"{values.release}-")
+            k8s.KubeSecret(
+                self,
+                plan.name,
+                metadata=k8s.ObjectMeta(name=plan.name, labels=naming.labels(component)),
+                type="Opaque",
+                string_data=dict(sorted(data.items())),
+            )

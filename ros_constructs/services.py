@@ -3,13 +3,14 @@
 The listeners consume Kafka (probes on the ``metrics`` probe server); masu and sources-client
 are Gunicorn apps on the ``private`` port, switched by ``MASU=true`` / ``SOURCES=true``.
 sources-listener must handle messages in order, so it is a singleton with ``Recreate``.
+As in Koku, only the listener (of these) gets the ``/var/tmp/masu`` scratch volume.
 """
 
 from __future__ import annotations
 
 import constructs
 
-from .config import METRICS_PORT, KokuTier
+from .config import LISTENER, MASU, METRICS_PORT, SOURCES_CLIENT, SOURCES_LISTENER, KokuTier
 from .values import KokuService
 from .workers import MASU_TMP, worker_probes
 from .workload import Container, EmptyDir, EnvVar, Mount, Port, Probe, Recreate, RollingUpdate, literal, resource_ref
@@ -25,38 +26,51 @@ class KokuServices(constructs.Construct):
         super().__init__(scope, id)
         self.tier = tier
         services = tier.values.cost_management.services
-        prefix = tier.values.cost_management.api.path_prefix
         if services.listener.enabled:
-            self._consumer("Listener", "listener", services.listener, "listener", [*tier.kafka_env()])
+            self._consumer("Listener", LISTENER, services.listener, "listener", scratch=True)
         if services.sources_listener.enabled:
             self._consumer(
                 "SourcesListener",
-                "sources-listener",
+                SOURCES_LISTENER,
                 services.sources_listener,
                 "sources_listener",
-                [*tier.kafka_env(), literal("SOURCES", "true"), literal("API_PATH_PREFIX", prefix)],
+                env=[literal("SOURCES", "true")],
                 singleton=True,
             )
         if services.masu.enabled:
-            self._gunicorn("Masu", "masu", services.masu, [literal("MASU", "true"), *tier.kafka_env()])
+            cpu = resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(MASU))
+            self._gunicorn("Masu", MASU, services.masu, [literal("MASU", "true"), cpu])
         if services.sources_client.enabled:
-            self._gunicorn("SourcesClient", "sources-client", services.sources_client, [literal("SOURCES", "true")])
+            workers = literal("GUNICORN_WORKERS", services.sources_client_gunicorn_workers)
+            self._gunicorn(
+                "SourcesClient", SOURCES_CLIENT, services.sources_client, [literal("SOURCES", "true"), workers]
+            )
 
     def _consumer(
-        self, id: str, component: str, spec: KokuService, command: str, env: list[EnvVar], *, singleton: bool = False
+        self,
+        id: str,
+        component: str,
+        spec: KokuService,
+        command: str,
+        *,
+        env: list[EnvVar] | None = None,
+        scratch: bool = False,
+        singleton: bool = False,
     ) -> None:
         self.tier.workload(
             self,
             id,
             component=component,
+            roles=[component],
+            extra_env=spec.extra_env,
             replicas=spec.replicas,
             strategy=Recreate() if singleton else RollingUpdate(),
             container=Container(
                 image=self.tier.image,
                 resources=spec.resources,
                 command=["/bin/bash", "-c", f"exec python koku/manage.py {command}"],
-                env=[*self.tier.common_env(), *env],
-                mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
+                env=env or [],
+                mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())] if scratch else [],
                 ports=[Port(name="metrics", container_port=METRICS_PORT, expose=False)],
                 **worker_probes(),
             ),
@@ -64,25 +78,19 @@ class KokuServices(constructs.Construct):
 
     def _gunicorn(self, id: str, component: str, spec: KokuService, env: list[EnvVar]) -> None:
         tier = self.tier
-        cm = tier.values.cost_management
-        prefix = cm.api.path_prefix
+        prefix = tier.values.cost_management.api.path_prefix
         status = "/v1/status/"
         tier.workload(
             self,
             id,
             component=component,
+            roles=[component],
+            extra_env=spec.extra_env,
             replicas=spec.replicas,
             container=Container(
                 image=tier.image,
                 resources=spec.resources,
-                env=[
-                    *tier.common_env(),
-                    *env,
-                    literal("API_PATH_PREFIX", prefix),
-                    literal("GUNICORN_LOG_LEVEL", cm.log_level),
-                    resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(component)),
-                ],
-                mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
+                env=env,
                 ports=[
                     Port(name="private", container_port=PRIVATE_PORT),
                     Port(name="metrics", container_port=METRICS_PORT, expose=False),

@@ -191,6 +191,30 @@ class SecretKeyRef(Model):
     key: str = Field(description="Key inside the Secret.")
 
 
+SECRET_LIKE_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK", re.IGNORECASE)
+"""Env names that must never carry a literal value."""
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class ExtraEnv(Model):
+    """An extra env var: a literal ``value`` or a ``secretKeyRef`` (the only way for secret material)."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    value: str | None = None
+    secret_key_ref: SecretKeyRef | None = None
+    optional: bool = Field(default=False, description="With secretKeyRef: start even if the Secret is missing.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ExtraEnv:
+        if (self.value is None) == (self.secret_key_ref is None):
+            raise ValueError(f"extraEnv {self.name}: set exactly one of value and secretKeyRef")
+        if self.value is not None and SECRET_LIKE_NAME.search(self.name):
+            raise ValueError(f"extraEnv {self.name} looks secret; reference a Secret with secretKeyRef instead")
+        if self.secret_key_ref is not None and self.secret_key_ref.name is None:
+            raise ValueError(f"extraEnv {self.name}: secretKeyRef needs a name")
+        return self
+
+
 class Autoscaling(Model):
     """A CPU HorizontalPodAutoscaler; when enabled the Deployment leaves ``replicas`` to it."""
 
@@ -224,6 +248,7 @@ class ApiDeployment(Model):
     )
     gunicorn: Gunicorn = Field(default_factory=Gunicorn)
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
 
 
 class GatewayParentRef(Model):
@@ -259,15 +284,28 @@ class Router(Model):
     ros_api: RosApiUpstream = Field(default_factory=RosApiUpstream)
 
 
+READ_REPLICA_FILES = ("db_host", "db_port", "db_name", "db_user", "db_password")
+"""The files Koku's configurator reads from ``/etc/db/readreplica``."""
+
+
 class ReadReplica(Model):
     """Point api-reads at a PostgreSQL read replica (Koku ``USE_READREPLICA``)."""
 
     enabled: bool = False
     existing_secret: DnsLabel | None = Field(
-        default=None,
-        description="Secret with db_host, db_port, db_name, db_user, db_password; default <release>-db-readreplica.",
+        default=None, description="The replica's connection Secret; default <release>-db-readreplica."
+    )
+    keys: dict[str, str] = Field(
+        default_factory=lambda: {f: f for f in READ_REPLICA_FILES},
+        description="File -> Secret key; Koku's own cost-db-ro Secret uses db.host, db.port, ...",
     )
     required: bool = Field(default=False, description="false: pods start without the Secret and Koku uses the primary.")
+
+    @model_validator(mode="after")
+    def _all_files(self) -> ReadReplica:
+        if sorted(self.keys) != sorted(READ_REPLICA_FILES):
+            raise ValueError(f"keys must map exactly the files {list(READ_REPLICA_FILES)}, got {sorted(self.keys)}")
+        return self
 
 
 class Migrations(Model):
@@ -302,13 +340,6 @@ QUEUE_NAME = r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$"
 WorkerAutoscaling = Literal["none", "hpa", "keda"]
 CRON = r"^\S+( \S+){4}$"
 UTC_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-
-
-class ExtraEnv(Model):
-    """A literal env var added to a container (never for secrets: use a Secret reference)."""
-
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    value: str
 
 
 class WorkerPool(Model):
@@ -475,8 +506,6 @@ class BeatSchedule(Model):
     remove_expired_report_utc_time: str = Field(default="00:00", pattern=UTC_TIME)
     vacuum_data_day_of_week: str = Field(default="", pattern=r"^([0-6]|[a-z]{3})?$", description="Empty: daily.")
     vacuum_data_utc_time: str = Field(default="00:00", pattern=UTC_TIME)
-    delayed_task_polling_minutes: Annotated[int, Field(ge=1, le=59)] = 30
-    currency_url: str = Field(default="", description="CURRENCY_URL; empty: no currency rate task.")
 
 
 class Beat(Model):
@@ -486,6 +515,7 @@ class Beat(Model):
     replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="0 or 1: two beats duplicate tasks.")
     resources: Resources = Field(default=resources("50m", "200Mi", cpu_limit="100m", memory_limit="400Mi"))
     schedule: BeatSchedule = Field(default_factory=BeatSchedule)
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
 
 
 class KokuService(Model):
@@ -494,6 +524,7 @@ class KokuService(Model):
     enabled: bool = True
     replicas: Replicas = 1
     resources: Resources
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
 
 
 class SingletonService(KokuService):
@@ -515,19 +546,27 @@ class Services(Model):
     sources_client: KokuService = Field(
         default=KokuService(resources=resources("50m", "650Mi", cpu_limit="100m", memory_limit="768Mi"))
     )
+    sources_client_gunicorn_workers: Annotated[int, Field(ge=1, le=64)] = Field(
+        default=3, description="GUNICORN_WORKERS of sources-client."
+    )
 
 
 class Kafka(Model):
+    """Kafka (Koku's listeners consume it; ``KAFKA_CONNECT``, ``DISABLE_ROS_MSG``)."""
+
     host: str | None = Field(default=None, description="Default <release>-kafka-kafka-bootstrap.")
     port: Annotated[int, Field(ge=1, le=65535)] = 9092
+    connect: bool = Field(default=True, description="KAFKA_CONNECT.")
+    disable_ros_messages: bool = Field(default=False, description="DISABLE_ROS_MSG.")
 
 
 class Database(Model):
-    """The Koku PostgreSQL database (credentials from an existing Secret)."""
+    """The Koku PostgreSQL database; credentials from ``existingSecret`` or generated from the seed."""
 
     host: str | None = Field(default=None, description="Default <release>-database.")
     port: Annotated[int, Field(ge=1, le=65535)] = 5432
     name: str = "koku"
+    user: str = Field(default="koku", description="User name written into a generated Secret.")
     existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-koku-db.")
     user_key: str = "username"
     password_key: str = "password"
@@ -540,21 +579,200 @@ class Cache(Model):
     port: Annotated[int, Field(ge=1, le=65535)] = 6379
 
 
+class DjangoSecretKey(Model):
+    existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-django.")
+    key: str = "django-secret-key"
+
+
+class Runtime(Model):
+    """Runtime/platform env. Koku's defaults except ``onprem`` (true: this is the on-prem stack)."""
+
+    onprem: bool = Field(default=True, description="ONPREM (Koku's SaaS template says False).")
+    schema_suffix: str = Field(default="", description="SCHEMA_SUFFIX.")
+    app_domain: str = Field(default="project-koku.com", description="APP_DOMAIN.")
+    iqe_test_run: bool = Field(default=False, description="IQE_TEST_RUN (masu).")
+    currency_url: str = Field(default="", description="CURRENCY_URL; empty: no currency rate task.")
+
+
+class Logging(Model):
+    koku: LogLevel = Field(default="INFO", description="KOKU_LOG_LEVEL.")
+    django: LogLevel = Field(default="INFO", description="DJANGO_LOG_LEVEL.")
+    django_formatter: str = Field(default="simple", description="DJANGO_LOG_FORMATTER.")
+    django_handlers: str = Field(default="console", description="DJANGO_LOG_HANDLERS.")
+    django_directory: str | None = Field(default=None, description="DJANGO_LOG_DIRECTORY (unset: not rendered).")
+    django_file: str | None = Field(default=None, description="DJANGO_LOGGING_FILE (unset: not rendered).")
+    gunicorn: LogLevel = Field(default="INFO", description="GUNICORN_LOG_LEVEL.")
+
+
+class CacheAndRbac(Model):
+    rbac_service_path: str = Field(default="/api/rbac/v1/access/", description="RBAC_SERVICE_PATH.")
+    rbac_cache_ttl: Annotated[int, Field(ge=0)] = Field(default=30, description="RBAC_CACHE_TTL.")
+    rbac_cache_timeout: Annotated[int, Field(ge=0)] = Field(default=300, description="RBAC_CACHE_TIMEOUT.")
+    cache_timeout: Annotated[int, Field(ge=0)] = Field(default=3600, description="CACHE_TIMEOUT.")
+    cached_views_disabled: bool = Field(default=False, description="CACHED_VIEWS_DISABLED.")
+    worker_cache_timeout: Annotated[int, Field(ge=0)] = Field(default=21600, description="WORKER_CACHE_TIMEOUT.")
+    worker_cache_large_customer_timeout: Annotated[int, Field(ge=0)] = Field(
+        default=43200, description="WORKER_CACHE_LARGE_CUSTOMER_TIMEOUT."
+    )
+    worker_cache_large_customer_concurrent_tasks: Annotated[int, Field(ge=1)] = Field(
+        default=2, description="WORKER_CACHE_LARGE_CUSTOMER_CONCURRENT_TASKS."
+    )
+
+
+class Ingest(Model):
+    """Ingest and processing tuning."""
+
+    parquet_processing_batch_size: Annotated[int, Field(ge=1)] = Field(
+        default=200000, description="PARQUET_PROCESSING_BATCH_SIZE."
+    )
+    pandas_column_batch_size: Annotated[int, Field(ge=1)] = Field(default=250, description="PANDAS_COLUMN_BATCH_SIZE.")
+    report_processing_batch_size: Annotated[int, Field(ge=1)] = Field(
+        default=100000, description="REPORT_PROCESSING_BATCH_SIZE."
+    )
+    trino_date_step: Annotated[int, Field(ge=1)] = Field(default=5, description="TRINO_DATE_STEP.")
+    validation_range: Annotated[int, Field(ge=1)] = Field(default=5, description="VALIDATION_RANGE.")
+    date_override: str | None = Field(default=None, description="DATE_OVERRIDE (unset: not rendered).")
+    retain_num_months: Annotated[int, Field(ge=1)] = Field(default=3, description="RETAIN_NUM_MONTHS.")
+    notification_check_time: Annotated[int, Field(ge=0)] = Field(default=24, description="NOTIFICATION_CHECK_TIME.")
+    initial_ingest_num_months: Annotated[int, Field(ge=1)] = Field(default=3, description="INITIAL_INGEST_NUM_MONTHS.")
+    initial_ingest_override: bool = Field(default=False, description="INITIAL_INGEST_OVERRIDE.")
+    polling_timer: Annotated[int, Field(ge=1)] = Field(default=86400, description="POLLING_TIMER.")
+    polling_count: Annotated[int, Field(ge=1)] = Field(default=21, description="POLLING_COUNT.")
+    xl_report_count: Annotated[int, Field(ge=1)] = Field(default=100, description="XL_REPORT_COUNT.")
+    processing_wait_timer: Annotated[int, Field(ge=0)] = Field(default=3, description="PROCESSING_WAIT_TIMER.")
+    large_processing_wait_timer: Annotated[int, Field(ge=0)] = Field(
+        default=7, description="LARGE_PROCESSING_WAIT_TIMER."
+    )
+    auto_data_ingest: bool = Field(default=True, description="AUTO_DATA_INGEST.")
+    delayed_task_time: Annotated[int, Field(ge=0)] = Field(default=3600, description="DELAYED_TASK_TIME.")
+    delayed_task_polling_minutes: Annotated[int, Field(ge=1, le=59)] = Field(
+        default=30, description="DELAYED_TASK_POLLING_MINUTES."
+    )
+
+
+class Trino(Model):
+    host: str = Field(default="trino-coordinator", description="TRINO_HOST.")
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(default=10000, description="TRINO_PORT.")
+    s3a_or_s3: Literal["s3a", "s3"] = Field(default="s3a", alias="s3aOrS3", description="TRINO_S3A_OR_S3.")
+
+
+class ObjectStorage(Model):
+    """S3-compatible storage (MinIO or ODF on-prem); credentials from existingSecret or the seed."""
+
+    endpoint: str | None = Field(default=None, description="S3_ENDPOINT; default the platform's MinIO or ODF service.")
+    region: str = Field(default="us-east-1", description="S3_REGION.")
+    bucket: str = Field(default="hccm-eph-s3", description="REQUESTED_BUCKET.")
+    ros_bucket: str = Field(default="hccm-ros-eph-s3", description="REQUESTED_ROS_BUCKET.")
+    subs_bucket: str = Field(default="hccm-subs-eph-s3", description="REQUESTED_SUBS_BUCKET.")
+    ros_url_expiration: Annotated[int, Field(ge=1)] = Field(default=172800, description="ROS_URL_EXPIRATION.")
+    existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-object-storage.")
+    access_key_key: str = "access-key"
+    secret_key_key: str = "secret-key"
+
+
+class AwsCredentials(Model):
+    """Cloud cost sources on AWS: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and a credentials file."""
+
+    enabled: bool = False
+    existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-aws.")
+    access_key_id_key: str = "aws_access_key_id"
+    secret_access_key_key: str = "aws_secret_access_key"
+    credentials_file_key: str | None = Field(
+        default="aws-credentials", description="Key mounted at /etc/aws/credentials; null: no file."
+    )
+
+
+class GcpCredentials(Model):
+    """Cloud cost sources on GCP: a service-account file at /etc/gcp/gcp-credentials.json."""
+
+    enabled: bool = False
+    existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-gcp.")
+    key: str = "gcp-credentials"
+
+
+class CloudCredentials(Model):
+    aws: AwsCredentials = Field(default_factory=AwsCredentials)
+    gcp: GcpCredentials = Field(default_factory=GcpCredentials)
+
+
+class Sources(Model):
+    api_prefix: str = Field(default="/api/sources/v1.0", description="SOURCES_API_PREFIX.")
+    probe_header: str = Field(
+        default="eyJpZGVudGl0eSI6IHsiYWNjb3VudF9udW1iZXIiOiAiMTIzNDUiLCAib3JnX2lkIjogIjEyMzQ1In19Cg==",
+        description="SOURCES_PROBE_HEADER (a fixed test identity, not a secret).",
+    )
+    psk_secret: DnsLabel | None = Field(
+        default=None, description="SOURCES_PSK Secret (optional); default <release>-sources-psk."
+    )
+    psk_key: str = "psk"
+
+
+class FeatureFlags(Model):
+    development: bool = Field(default=False, description="DEVELOPMENT.")
+    demo_accounts: str = Field(default="", description="DEMO_ACCOUNTS.")
+    enhanced_org_admin: bool = Field(default=False, description="ENHANCED_ORG_ADMIN.")
+    qe_schema: str = Field(default="", description="QE_SCHEMA.")
+    tag_enabled_limit: Annotated[int, Field(ge=0)] = Field(default=200, description="TAG_ENABLED_LIMIT.")
+    max_group_by_override: Annotated[int, Field(ge=1)] = Field(default=3, description="MAX_GROUP_BY_OVERRIDE.")
+    enable_hcs_debug: bool = Field(default=False, description="ENABLE_HCS_DEBUG.")
+    enable_subs_debug: bool = Field(default=False, description="ENABLE_SUBS_DEBUG.")
+    subs_provider_types: str = Field(default="AWS", description="ENABLE_SUBS_PROVIDER_TYPES.")
+
+
+class Unleash(Model):
+    cache_dir: str = Field(default="/tmp/unleash", description="UNLEASH_CACHE_DIR (on the /tmp emptyDir).")
+    log_level: LogLevel = Field(default="WARNING", description="UNLEASH_LOG_LEVEL.")
+
+
+class Sentry(Model):
+    """Sentry/Glitchtip; the DSN is an optional Secret key."""
+
+    enabled: bool = Field(default=False, description="KOKU_ENABLE_SENTRY.")
+    environment: str = Field(default="development", description="KOKU_SENTRY_ENVIRONMENT.")
+    dsn_secret: DnsLabel | None = Field(default=None, description="KOKU_SENTRY_DSN Secret; default <release>-sentry.")
+    dsn_key: str = "dsn"
+
+
+class Prometheus(Model):
+    pushgateway: str = Field(default="prometheus-pushgateway:9091", description="PROMETHEUS_PUSHGATEWAY.")
+
+
+class GeneratedSecrets(Model):
+    """Secrets the chart may create: Django key, database, object storage, Sources PSK."""
+
+    seed: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Derive generated Secrets from this seed (same seed, same values); keep it secret. "
+        "Unset: nothing is generated and the output lists the Secrets to create.",
+    )
+
+
 class CostManagement(Model):
     """The Koku tier."""
 
     api: Api = Field(default_factory=Api)
-    database: Database = Field(default_factory=Database)
-    cache: Cache = Field(default_factory=Cache)
-    kafka: Kafka = Field(default_factory=Kafka)
     workers: Workers = Field(default_factory=Workers)
     beat: Beat = Field(default_factory=Beat)
     services: Services = Field(default_factory=Services)
-    django_secret_key: SecretKeyRef = Field(
-        default=SecretKeyRef(key="django-secret-key"),
-        description="DJANGO_SECRET_KEY; default Secret <release>-django.",
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    database: Database = Field(default_factory=Database)
+    cache: Cache = Field(default_factory=Cache)
+    kafka: Kafka = Field(default_factory=Kafka)
+    django_secret_key: DjangoSecretKey = Field(default_factory=DjangoSecretKey)
+    runtime: Runtime = Field(default_factory=Runtime)
+    logging: Logging = Field(default_factory=Logging)
+    cache_and_rbac: CacheAndRbac = Field(default_factory=CacheAndRbac)
+    ingest: Ingest = Field(default_factory=Ingest)
+    trino: Trino = Field(default_factory=Trino)
+    object_storage: ObjectStorage = Field(default_factory=ObjectStorage)
+    cloud_credentials: CloudCredentials = Field(default_factory=CloudCredentials)
+    sources: Sources = Field(default_factory=Sources)
+    feature_flags: FeatureFlags = Field(default_factory=FeatureFlags)
+    unleash: Unleash = Field(default_factory=Unleash)
+    sentry: Sentry = Field(default_factory=Sentry)
+    prometheus: Prometheus = Field(default_factory=Prometheus)
+    secrets: GeneratedSecrets = Field(default_factory=GeneratedSecrets)
+    extra_env: list[ExtraEnv] = Field(default_factory=list, description="Added to every Koku container.")
 
 
 class Values(Model):

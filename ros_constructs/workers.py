@@ -34,7 +34,7 @@ from imports.sh.keda import (
     TriggerAuthenticationSpecSecretTargetRef,
 )
 
-from .config import METRICS_PORT, KokuTier
+from .config import METRICS_PORT, KokuTier, worker_roles
 from .values import Autoscaling, WorkerPool
 from .workload import Container, EmptyDir, Mount, Port, Probe, Workload, literal
 
@@ -104,6 +104,8 @@ class CeleryWorkerPool(constructs.Construct):
             self,
             "Workload",
             component=component_for(queue),
+            roles=worker_roles(queue),
+            extra_env=pool.extra_env,
             replicas=None if self.mode == "keda" else pool.replicas,
             autoscaling=hpa if self.mode == "hpa" else None,
             termination_grace_period_seconds=pool.grace_period_seconds,
@@ -111,13 +113,7 @@ class CeleryWorkerPool(constructs.Construct):
                 image=tier.image,
                 resources=pool.resources,
                 command=["/bin/bash", "-c", command],
-                env=[
-                    *tier.common_env(),
-                    literal("WORKER_QUEUES", queue),
-                    literal("CELERY_LOG_LEVEL", workers.log_level),
-                    literal("WORKER_PROC_ALIVE_TIMEOUT", workers.proc_alive_timeout),
-                    *(literal(e.name, e.value) for e in pool.extra_env),
-                ],
+                env=[literal("WORKER_QUEUES", queue)],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
                 ports=[Port(name="metrics", container_port=METRICS_PORT, expose=False)],
                 **worker_probes(),

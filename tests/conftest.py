@@ -88,3 +88,18 @@ def shared_dir() -> Path:
     if not (SHARED / "crds").is_dir():
         pytest.skip(f"reference folder {SHARED} is absent (set ROS_SHARED_DIR to point at shared/)")
     return SHARED
+
+
+def container_env(obj: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The main container's env with ConfigMap keys resolved from ``docs``; Secret refs stay refs."""
+    config_maps = {o["metadata"]["name"]: o.get("data", {}) for o in docs if o["kind"] == "ConfigMap"}
+    spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
+    resolved: dict[str, Any] = {}
+    for entry in spec["template"]["spec"]["containers"][0].get("env", []):
+        source = entry.get("valueFrom", {})
+        if "configMapKeyRef" in source:
+            ref = source["configMapKeyRef"]
+            resolved[entry["name"]] = config_maps[ref["name"]][ref["key"]]
+        else:
+            resolved[entry["name"]] = entry.get("value", source)
+    return resolved

@@ -27,8 +27,14 @@ def tree(directory: Path) -> dict[str, bytes]:
 def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines() == [f"synthesized 1 charts, 48 objects to {tmp_path / 'out'}"]
-    assert sorted(tree(tmp_path / "out")) == ["01-cost-management.k8s.yaml"]
+    out = tmp_path / "out"
+    (line,) = result.stdout.strip().splitlines()
+    assert line == (
+        f"synthesized 1 charts, 49 objects to {out}; create 3 Secrets first "
+        f"(cost-onprem-django, cost-onprem-koku-db, cost-onprem-object-storage): see {out}/NOTES.txt"
+    )
+    assert sorted(tree(out)) == ["01-cost-management.k8s.yaml", "NOTES.txt"]
+    assert "kubectl -n cost-onprem create secret generic cost-onprem-koku-db" in (out / "NOTES.txt").read_text()
     assert result.stderr == ""
 
 
@@ -65,6 +71,13 @@ def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: s
     assert result.stdout == ""
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "values.yaml"]
+
+
+def test_a_seed_generates_the_chart_s_own_secrets(tmp_path: Path) -> None:
+    result = ros_synth("-o", str(tmp_path), "--set", "costManagement.secrets.seed=an-operator-chosen-seed")
+    assert result.stdout.startswith("synthesized 1 charts, 53 objects to") and "create" not in result.stdout
+    notes = (tmp_path / "NOTES.txt").read_text()
+    assert "cost-onprem-django: generated from costManagement.secrets.seed" in notes
 
 
 def test_set_and_platform_flags(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import objects, profile_values, render
+from conftest import container_env, objects, profile_values, render
 
 from ros_constructs.values import KOKU_QUEUES, ValuesError, load, parse
 
@@ -135,8 +135,9 @@ def test_beat_is_a_singleton_that_never_overlaps(profile: str) -> None:
     container = main_container(beat)
     assert "exec celery -A koku beat" in container["command"][-1]
     assert container["livenessProbe"]["exec"]["command"][0] == "python"
-    assert env(beat)["SCHEDULE_REPORT_CHECKS"] == "True"
-    assert env(beat)["REMOVE_EXPIRED_REPORT_DATA_ON_DAY"] == "1"
+    resolved = container_env(beat, objects(profile))
+    assert resolved["SCHEDULE_REPORT_CHECKS"] == "True"
+    assert resolved["REMOVE_EXPIRED_REPORT_DATA_ON_DAY"] == "1"
 
 
 def test_beat_refuses_a_second_replica() -> None:

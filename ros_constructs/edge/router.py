@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import constructs
 from cdk8s_plus_28 import k8s
 
-from ..config import KokuTier, config_checksum
+from ..config import ROUTER, KokuTier, config_checksum
 from ..workload import ConfigMapFiles, Container, Mount, Port, Probe
 
 ROUTER_PORT = 8080
@@ -114,6 +114,7 @@ class NginxRouter(constructs.Construct):
             self,
             "Workload",
             component="api-router",
+            roles=[ROUTER],
             replicas=router.replicas,
             pod_annotations={"checksum/config": config_checksum(conf)},
             container=Container(

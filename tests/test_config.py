@@ -1,0 +1,209 @@
+"""Configuration and secrets: Koku env parity, no secret material, config checksums, optional refs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from conftest import ROOT, container_env, objects, render
+
+from ros_constructs.config import READ_REPLICA_PATH
+from ros_constructs.values import ValuesError, load, parse
+
+# --- Koku's env reach, transcribed from the Koku reference (section 2) -------------------------
+
+FAMILIES = ("cost-model", "download", "ocp", "priority", "refresh", "summary")
+W = {f: {f"worker-{f}", f"worker-{f}-xl", f"worker-{f}-penalty"} for f in FAMILIES}
+WCEL, WHCS, WSX, WST = {"worker-celery"}, {"worker-hcs"}, {"worker-subs-extraction"}, {"worker-subs-transmission"}
+WK = WCEL | WHCS | WSX | WST | set().union(*W.values())
+R, WR, NGX, LIS, MASU, BEAT, SCL, SLS = (
+    {"api-reads"}, {"api-writes"}, {"api-router"}, {"listener"}, {"masu"}, {"celery-beat"},
+    {"sources-client"}, {"sources-listener"},
+)  # fmt: skip
+ALL = WK | R | WR | NGX | LIS | MASU | BEAT | SCL | SLS
+XN = ALL - NGX
+WEB = R | WR | MASU | SCL | SLS
+INGEST = WCEL | WHCS | set().union(*W.values())
+
+KOKU_REACH: dict[str, set[str]] = {
+    "CLOWDER_ENABLED": ALL, "APP_POD_NAME": ALL, "SCHEMA_SUFFIX": ALL, "DEVELOPMENT": XN, "ONPREM": XN,
+    "IQE_TEST_RUN": MASU, "QE_SCHEMA": XN, "MASU": MASU, "SOURCES": SCL | SLS, "API_PATH_PREFIX": WEB,
+    "APP_DOMAIN": WEB, "DEMO_ACCOUNTS": XN - LIS, "ENHANCED_ORG_ADMIN": XN, "CURRENCY_URL": XN,
+    "DJANGO_SECRET_KEY": WEB, "DJANGO_LOG_LEVEL": WEB | LIS, "DJANGO_LOG_FORMATTER": WEB,
+    "DJANGO_LOG_HANDLERS": WEB, "DJANGO_LOG_DIRECTORY": WEB, "DJANGO_LOGGING_FILE": WEB, "KOKU_LOG_LEVEL": XN,
+    "CELERY_LOG_LEVEL": WK | BEAT, "GUNICORN_LOG_LEVEL": R | WR | MASU | SCL, "GUNICORN_WORKERS": R | WR | SCL,
+    "GUNICORN_THREADS": R | WR, "POD_CPU_LIMIT": R | WR | MASU, "USE_READREPLICA": R,
+    "RBAC_SERVICE_PATH": WEB, "RBAC_CACHE_TTL": WEB, "RBAC_CACHE_TIMEOUT": R | WR, "CACHE_TIMEOUT": R | WR,
+    "CACHED_VIEWS_DISABLED": R | WR | MASU, "WORKER_CACHE_TIMEOUT": WK - WCEL,
+    "WORKER_CACHE_LARGE_CUSTOMER_TIMEOUT": WK - WCEL, "WORKER_CACHE_LARGE_CUSTOMER_CONCURRENT_TASKS": WK - WCEL,
+    "WORKER_QUEUES": WK | BEAT, "WORKER_PROC_ALIVE_TIMEOUT": WK,
+    "SCHEDULE_REPORT_CHECKS": BEAT, "REPORT_DOWNLOAD_SCHEDULE": BEAT, "SOURCE_STATUS_SCHEDULE": BEAT,
+    "REMOVE_EXPIRED_REPORT_DATA_ON_DAY": BEAT, "REMOVE_EXPIRED_REPORT_UTC_TIME": BEAT,
+    "VACUUM_DATA_DAY_OF_WEEK": BEAT, "VACUUM_DATA_UTC_TIME": BEAT,
+    "DELAYED_TASK_TIME": W["priority"] | W["summary"], "DELAYED_TASK_POLLING_MINUTES": W["priority"] | W["summary"],
+    "PARQUET_PROCESSING_BATCH_SIZE": WK | LIS | BEAT, "PANDAS_COLUMN_BATCH_SIZE": W["download"] | W["priority"],
+    "REPORT_PROCESSING_BATCH_SIZE": INGEST | LIS | BEAT, "TRINO_DATE_STEP": WK | LIS | BEAT,
+    "VALIDATION_RANGE": WK | LIS | BEAT, "DATE_OVERRIDE": WK | LIS | MASU | BEAT,
+    "RETAIN_NUM_MONTHS": WK | R | WR | MASU | BEAT, "NOTIFICATION_CHECK_TIME": R | WR | MASU,
+    "INITIAL_INGEST_NUM_MONTHS": WK | MASU | BEAT, "INITIAL_INGEST_OVERRIDE": WK | MASU | BEAT,
+    "POLLING_TIMER": INGEST | MASU | BEAT, "POLLING_COUNT": INGEST | MASU | BEAT,
+    "XL_REPORT_COUNT": INGEST | MASU | BEAT, "PROCESSING_WAIT_TIMER": INGEST | MASU | BEAT,
+    "LARGE_PROCESSING_WAIT_TIMER": INGEST | MASU | BEAT, "AUTO_DATA_INGEST": INGEST | BEAT,
+    "TAG_ENABLED_LIMIT": R | WR | MASU | W["download"] | W["ocp"] | W["priority"], "MAX_GROUP_BY_OVERRIDE": R | WR,
+    "TRINO_HOST": WK | LIS | MASU | BEAT, "TRINO_PORT": WK | LIS | MASU | BEAT, "TRINO_S3A_OR_S3": ALL,
+    "AWS_ACCESS_KEY_ID": XN, "AWS_SECRET_ACCESS_KEY": XN, "GOOGLE_APPLICATION_CREDENTIALS": XN,
+    "REQUESTED_BUCKET": WK | R | WR | LIS | MASU | BEAT, "REQUESTED_ROS_BUCKET": LIS,
+    "REQUESTED_SUBS_BUCKET": WSX | WST,
+    "ROS_URL_EXPIRATION": LIS, "KAFKA_CONNECT": LIS | MASU, "DISABLE_ROS_MSG": LIS, "ROS_OCP_API": NGX,
+    "ENABLE_HCS_DEBUG": WHCS, "ENABLE_SUBS_DEBUG": WSX | WST, "ENABLE_SUBS_PROVIDER_TYPES": WSX,
+    "SOURCES_API_PREFIX": WK | MASU | SCL | SLS, "SOURCES_PSK": WK | MASU | SCL | SLS,
+    "SOURCES_PROBE_HEADER": SCL | SLS, "UNLEASH_CACHE_DIR": XN, "UNLEASH_LOG_LEVEL": XN,
+    "KOKU_ENABLE_SENTRY": XN - MASU, "KOKU_SENTRY_ENVIRONMENT": XN - MASU, "KOKU_SENTRY_DSN": XN - MASU,
+    "PROMETHEUS_MULTIPROC_DIR": XN, "PROMETHEUS_PUSHGATEWAY": WK | MASU | BEAT,
+}  # fmt: skip
+"""90 of Koku's 91 names; REDEPLOY_HASH is replaced by the checksum/config annotation."""
+
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK")
+
+
+def deployments(profile: str) -> dict[str, dict[str, Any]]:
+    return {
+        o["metadata"]["labels"]["app.kubernetes.io/component"]: o for o in objects(profile) if o["kind"] == "Deployment"
+    }
+
+
+def test_every_koku_env_var_reaches_exactly_koku_s_deployments() -> None:
+    reach: dict[str, set[str]] = {}
+    for component, deployment in deployments("everything").items():
+        for name in container_env(deployment, objects("everything")):
+            reach.setdefault(name, set()).add(component)
+    assert len(KOKU_REACH) == 90
+    mismatches = {name: (sorted(reach.get(name, set()) ^ expected)) for name, expected in KOKU_REACH.items()}
+    assert {name: diff for name, diff in mismatches.items() if diff} == {}
+
+
+def test_values_reach_the_env() -> None:
+    docs = objects("everything")
+    reads = container_env(deployments("everything")["api-reads"], docs)
+    assert reads["KOKU_LOG_LEVEL"] == "DEBUG"
+    assert reads["POSTGRES_SQL_SERVICE_HOST"] == "db.example.internal"
+    assert reads["RBAC_CACHE_TIMEOUT"] == "600"
+    assert reads["KOKU_DEFAULT_CURRENCY"] == "EUR" and reads["MIDDLEWARE_TIME_TO_LIVE"] == "600"
+    assert reads["EXTRA_API_TOKEN"] == {"secretKeyRef": {"key": "token", "name": "api-extras", "optional": True}}
+    writes = container_env(deployments("everything")["api-writes"], docs)
+    assert "MIDDLEWARE_TIME_TO_LIVE" not in writes and writes["KOKU_DEFAULT_CURRENCY"] == "EUR"
+    beat = container_env(deployments("everything")["celery-beat"], docs)
+    assert (beat["SCHEDULE_REPORT_CHECKS"], beat["VACUUM_DATA_DAY_OF_WEEK"]) == ("False", "sun")
+
+
+@pytest.mark.parametrize("profile", ["default", "everything"])
+def test_no_secret_material_in_literals_or_config_maps(profile: str) -> None:
+    for obj in objects(profile):
+        if obj["kind"] == "ConfigMap":
+            assert not [k for k in obj["data"] if SECRET_NAME.search(k)], obj["metadata"]["name"]
+        if obj["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in obj["spec"]["template"]["spec"]["containers"]:
+            for entry in container.get("env", []):
+                if SECRET_NAME.search(entry["name"]):
+                    assert "secretKeyRef" in entry.get("valueFrom", {}), (obj["metadata"]["name"], entry["name"])
+
+
+def test_extra_env_refuses_secret_literals() -> None:
+    with pytest.raises(ValuesError, match="looks secret; reference a Secret"):
+        parse({"costManagement": {"extraEnv": [{"name": "SOME_PASSWORD", "value": "hunter2"}]}})
+
+
+def test_optional_secrets_are_marked_optional() -> None:
+    refs: dict[str, bool] = {}
+    for obj in objects("everything"):
+        if obj["kind"] != "Deployment":
+            continue
+        for entry in obj["spec"]["template"]["spec"]["containers"][0].get("env", []):
+            if ref := entry.get("valueFrom", {}).get("secretKeyRef"):
+                refs[entry["name"]] = ref["optional"]
+    assert {name for name, optional in refs.items() if optional} == {
+        "SOURCES_PSK",
+        "KOKU_SENTRY_DSN",
+        "EXTRA_API_TOKEN",
+    }
+    assert {"DJANGO_SECRET_KEY", "DATABASE_PASSWORD", "AWS_ACCESS_KEY_ID", "S3_SECRET"} <= set(refs)
+
+
+def test_credential_files_are_mounted_read_only() -> None:
+    for component, deployment in deployments("everything").items():
+        pod = deployment["spec"]["template"]["spec"]
+        mounts = {m["mountPath"]: m for m in pod["containers"][0]["volumeMounts"]}
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        koku = component != "api-router"
+        assert ("/etc/gcp" in mounts) == koku and ("/etc/aws" in mounts) == koku, component
+        assert (READ_REPLICA_PATH in mounts) == (component == "api-reads")
+        for path in ("/etc/gcp", "/etc/aws", READ_REPLICA_PATH):
+            if path in mounts:
+                assert mounts[path]["readOnly"] is True
+                assert volumes[mounts[path]["name"]]["secret"]["defaultMode"] == 0o440
+        assert ("/var/tmp/masu" in mounts) == (component.startswith("worker-") or component == "listener")
+    reads = deployments("everything")["api-reads"]["spec"]["template"]["spec"]
+    (replica,) = [v for v in reads["volumes"] if v["name"] == "read-replica"]
+    assert replica["secret"]["items"][0] == {"key": "db.host", "path": "db_host"}
+    assert replica["secret"]["optional"] is True
+    (gcp,) = [v for v in reads["volumes"] if v["name"] == "gcp-credentials"]
+    assert gcp["secret"]["items"] == [{"key": "gcp-credentials", "path": "gcp-credentials.json"}]
+
+
+def checksums(*sets: str) -> dict[str, str]:
+    docs = [o for d in render(load(sets=sets)).values() for o in d]
+    return {
+        o["metadata"]["name"]: o["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        for o in docs
+        if o["kind"] in ("Deployment", "Job")
+    }
+
+
+@pytest.mark.parametrize(
+    ("assignment", "rolled"),
+    [
+        ("costManagement.ingest.pandasColumnBatchSize=999", {"download", "priority"}),
+        ("costManagement.cacheAndRbac.rbacCacheTimeout=1", {"api-reads", "api-writes"}),
+        ("costManagement.beat.schedule.vacuumDataUtcTime=03:00", {"celery-beat"}),
+        ("costManagement.sources.probeHeader=e30=", {"sources-client", "sources-listener"}),
+    ],
+)
+def test_a_config_change_rolls_exactly_the_pods_that_use_it(assignment: str, rolled: set[str]) -> None:
+    before, after = checksums(), checksums(assignment)
+    assert before.keys() == after.keys()
+    changed = {name.removeprefix("cost-onprem-") for name in before if before[name] != after[name]}
+    expected = {
+        name.removeprefix("cost-onprem-")
+        for name in before
+        if any(name.removeprefix("cost-onprem-").removeprefix("worker-").startswith(r) for r in rolled)
+    }
+    assert changed == expected and changed
+
+
+def test_generated_secrets_are_stable_for_a_seed_and_absent_without_one() -> None:
+    def secrets(*sets: str) -> dict[str, dict[str, str]]:
+        docs = [o for d in render(load(sets=sets)).values() for o in d]
+        return {o["metadata"]["name"]: o["stringData"] for o in docs if o["kind"] == "Secret"}
+
+    assert secrets() == {}
+    seeded = secrets("costManagement.secrets.seed=first-seed-0123456789")
+    assert sorted(seeded) == [
+        "cost-onprem-django", "cost-onprem-koku-db", "cost-onprem-object-storage", "cost-onprem-sources-psk",
+    ]  # fmt: skip
+    assert seeded == secrets("costManagement.secrets.seed=first-seed-0123456789")
+    other = secrets("costManagement.secrets.seed=other-seed-0123456789")
+    assert seeded["cost-onprem-django"] != other["cost-onprem-django"]
+    assert seeded["cost-onprem-koku-db"]["username"] == "koku"
+    brought = secrets(
+        "costManagement.secrets.seed=first-seed-0123456789", "costManagement.database.existingSecret=mine"
+    )
+    assert "cost-onprem-koku-db" not in brought
+
+
+def test_configuration_reference_is_current() -> None:
+    from ros_constructs.docs import configuration_reference
+
+    committed = (ROOT / "docs" / "configuration.md").read_text()
+    assert committed == configuration_reference(), "docs/configuration.md is stale: run `make docs`"
