@@ -17,7 +17,7 @@ import json
 
 import constructs
 
-from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, config_checksum
+from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, config_checksum, status_probes
 from .edge.gateway import ApiHttpRoute
 from .edge.router import NginxRouter, Upstreams
 from .values import ApiDeployment
@@ -64,7 +64,6 @@ class CostManagementApi(constructs.Construct):
         ]
         if reads:
             env.append(literal("USE_READREPLICA", api.read_replica.enabled))
-        status = "/v1/status/"
         tier.workload(
             self,
             id,
@@ -81,15 +80,14 @@ class CostManagementApi(constructs.Construct):
                     Port(name="web", container_port=WEB_PORT),
                     Port(name="metrics", container_port=METRICS_PORT),
                 ],
-                # Startup and readiness go through Django (and its database); liveness only asks
-                # the in-process probe server, so a database outage never restarts API pods.
-                startup=Probe.http(
-                    status, "web", prefix=prefix, period_seconds=10, timeout_seconds=10, failure_threshold=30
+                # Liveness asks only the in-process probe server: a database outage never restarts API pods.
+                **status_probes(
+                    "web",
+                    prefix,
+                    liveness=Probe.http(
+                        "/livez", "metrics", period_seconds=20, timeout_seconds=10, failure_threshold=5
+                    ),
                 ),
-                readiness=Probe.http(
-                    status, "web", prefix=prefix, period_seconds=10, timeout_seconds=10, failure_threshold=3
-                ),
-                liveness=Probe.http("/livez", "metrics", period_seconds=20, timeout_seconds=10, failure_threshold=5),
             ),
         )
 

@@ -25,7 +25,19 @@ from . import secrets
 from .naming import Naming
 from .platform import Platform, platform_for
 from .values import READ_REPLICA_FILES, ExtraEnv, Values
-from .workload import Container, EnvVar, Mount, SecretFiles, Workload, WorkloadProps, config_map, field_ref, literal
+from .workload import (
+    Container,
+    EnvVar,
+    Mount,
+    Probe,
+    ProbeSet,
+    SecretFiles,
+    Workload,
+    WorkloadProps,
+    config_map,
+    field_ref,
+    literal,
+)
 
 KOKU_APP = "koku"
 WEB_PORT = 8000
@@ -571,6 +583,20 @@ KOKU_ENV: list[EnvSpec] = [
 ]
 """Koku's env (reference section 2) plus what Clowder would inject; per-deployment values such
 as GUNICORN_WORKERS, WORKER_QUEUES, POD_CPU_LIMIT, MASU and SOURCES are set by their constructs."""
+
+
+STATUS_PATH = "/v1/status/"
+
+
+def status_probes(port: str, prefix: str, *, liveness: Probe) -> ProbeSet:
+    """Gunicorn services: startup and readiness on Koku's status view (it checks the database);
+    liveness is the caller's choice, so a database outage need not restart pods."""
+    timing = {"timeout_seconds": 10}
+    return ProbeSet(
+        startup=Probe.http(STATUS_PATH, port, prefix=prefix, period_seconds=10, failure_threshold=30, **timing),
+        readiness=Probe.http(STATUS_PATH, port, prefix=prefix, period_seconds=10, failure_threshold=3, **timing),
+        liveness=liveness,
+    )
 
 
 def config_checksum(*parts: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import constructs
 
-from .config import LISTENER, MASU, METRICS_PORT, SOURCES_CLIENT, SOURCES_LISTENER, KokuTier
+from .config import LISTENER, MASU, METRICS_PORT, SOURCES_CLIENT, SOURCES_LISTENER, STATUS_PATH, KokuTier, status_probes
 from .values import KokuService
 from .workers import MASU_TMP, worker_probes
 from .workload import Container, EmptyDir, EnvVar, Mount, Port, Probe, Recreate, RollingUpdate, literal, resource_ref
@@ -79,7 +79,6 @@ class KokuServices(constructs.Construct):
     def _gunicorn(self, id: str, component: str, spec: KokuService, env: list[EnvVar]) -> None:
         tier = self.tier
         prefix = tier.values.cost_management.api.path_prefix
-        status = "/v1/status/"
         tier.workload(
             self,
             id,
@@ -95,19 +94,17 @@ class KokuServices(constructs.Construct):
                     Port(name="private", container_port=PRIVATE_PORT),
                     Port(name="metrics", container_port=METRICS_PORT, expose=False),
                 ],
-                startup=Probe.http(
-                    status, "private", prefix=prefix, period_seconds=10, timeout_seconds=10, failure_threshold=30
-                ),
-                liveness=Probe.http(
-                    f"{status}?liveness",
+                **status_probes(
                     "private",
-                    prefix=prefix,
-                    period_seconds=20,
-                    timeout_seconds=15,
-                    failure_threshold=5,
-                ),
-                readiness=Probe.http(
-                    status, "private", prefix=prefix, period_seconds=20, timeout_seconds=10, failure_threshold=3
+                    prefix,
+                    liveness=Probe.http(
+                        f"{STATUS_PATH}?liveness",
+                        "private",
+                        prefix=prefix,
+                        period_seconds=20,
+                        timeout_seconds=15,
+                        failure_threshold=5,
+                    ),
                 ),
             ),
         )

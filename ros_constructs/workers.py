@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TypedDict
 
 import constructs
 from cdk8s import ApiObjectMetadata
@@ -36,7 +35,7 @@ from imports.sh.keda import (
 
 from .config import METRICS_PORT, KokuTier, worker_roles
 from .values import Autoscaling, WorkerPool
-from .workload import Container, EmptyDir, Mount, Port, Probe, Workload, literal
+from .workload import Container, EmptyDir, Mount, Port, Probe, ProbeSet, Workload, literal
 
 MASU_TMP = "/var/tmp/masu"
 
@@ -54,12 +53,6 @@ def backlog_series(queue: str) -> str:
 def recording_rule(queue: str) -> str:
     """The series Koku's KEDA triggers query; recorded by :class:`WorkerAlerts`."""
     return f"koku:celery:{queue}_queue"
-
-
-class ProbeSet(TypedDict):
-    startup: Probe
-    liveness: Probe
-    readiness: Probe
 
 
 def worker_probes() -> ProbeSet:

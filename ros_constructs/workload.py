@@ -91,6 +91,14 @@ class Probe:
         )
 
 
+class ProbeSet(TypedDict):
+    """The three probes of a container, to spread into :class:`Container`."""
+
+    startup: Probe
+    liveness: Probe
+    readiness: Probe
+
+
 # --- environment -----------------------------------------------------------------------------
 
 
