@@ -5,23 +5,27 @@ on a PostgreSQL read replica) and writes. A router sends GET and HEAD to reads a
 method to writes, and ``<prefix>/v1/recommendations/`` to the ROS API. ``mode: unified`` runs
 one ``api`` Deployment behind the same router, like today's chart.
 
-Migrations run as a Job whose name carries a hash of its inputs, so ``kubectl apply`` starts it
-exactly once per image (or migration setting) change. Koku's own alternative, an init container
+Migrations run as a Job whose name carries a hash of its spec (Workload does this for every
+Job), so ``kubectl apply`` starts it once per change of image or configuration and re-applying is
+a no-op. Koku's own alternative, an init container
 on api-writes, runs once per writes pod: N concurrent migration runs per rollout, and a writes
 scale-up reruns them.
 """
 
 from __future__ import annotations
 
-import json
-
 import constructs
 
-from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, config_checksum, status_probes
+from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, status_probes
 from .edge.gateway import ApiHttpRoute
 from .edge.router import NginxRouter, Upstreams
 from .values import ApiDeployment
 from .workload import Container, EnvVar, Port, Probe, literal, resource_ref
+
+DRAIN_SECONDS = 10
+"""preStop pause so endpoints and the router stop sending before Gunicorn gets SIGTERM."""
+GUNICORN_GRACEFUL_TIMEOUT = 180
+"""Koku's gunicorn_conf default: how long in-flight requests may take after SIGTERM."""
 
 
 class CostManagementApi(constructs.Construct):
@@ -72,10 +76,12 @@ class CostManagementApi(constructs.Construct):
             extra_env=spec.extra_env,
             replicas=spec.replicas,
             autoscaling=spec.autoscaling,
+            termination_grace_period_seconds=DRAIN_SECONDS + GUNICORN_GRACEFUL_TIMEOUT + 10,
             container=Container(
                 image=tier.image,
                 resources=spec.resources,
                 env=env,
+                pre_stop=["sleep", str(DRAIN_SECONDS)],
                 ports=[
                     Port(name="web", container_port=WEB_PORT),
                     Port(name="metrics", container_port=METRICS_PORT),
@@ -95,14 +101,10 @@ class CostManagementApi(constructs.Construct):
         tier = self.tier
         values = tier.values
         migrations = values.cost_management.api.migrations
-        inputs = json.dumps(
-            [tier.image, migrations.model_dump(mode="json"), values.cost_management.database.model_dump(mode="json")],
-            sort_keys=True,
-        )
         tier.workload(
             self,
             "Migrations",
-            component=f"db-migrate-{config_checksum(inputs)[:10]}",
+            component="db-migrate",
             kind="Job",
             roles=[MIGRATIONS],
             backoff_limit=migrations.backoff_limit,

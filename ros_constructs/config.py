@@ -24,7 +24,7 @@ from cdk8s_plus_28 import k8s
 from . import secrets
 from .naming import Naming
 from .platform import Platform, platform_for
-from .values import READ_REPLICA_FILES, ExtraEnv, Values
+from .values import READ_REPLICA_FILES, CostManagement, ExtraEnv, Values
 from .workload import (
     Container,
     EnvVar,
@@ -119,8 +119,25 @@ def _bool(flag: bool) -> str:
     return "True" if flag else "False"
 
 
-def _cm(v: Values) -> Any:
+def _cm(v: Values) -> CostManagement:
     return v.cost_management
+
+
+def service_host(values: Values, component: str) -> str:
+    """In-cluster DNS name of the Service ``<release>-<component>``."""
+    return f"{values.release}-{component}.{values.namespace}.svc"
+
+
+def cache_host(values: Values) -> str:
+    """Redis/Valkey host: the Celery broker and the Django caches."""
+    return values.cost_management.cache.host or service_host(values, platform_for(values.platform).cache_engine)
+
+
+def api_services(values: Values) -> tuple[str, str]:
+    """(reads, writes) API Service names; both are ``<release>-api`` in unified mode."""
+    if values.cost_management.api.mode == "unified":
+        return (f"{values.release}-api",) * 2
+    return f"{values.release}-api-reads", f"{values.release}-api-writes"
 
 
 KOKU_ENV: list[EnvSpec] = [
@@ -177,12 +194,15 @@ KOKU_ENV: list[EnvSpec] = [
         lambda v: _cm(v).logging.gunicorn,
     ),
     # database and cache endpoints (Clowder's job in Koku)
+    _env(
+        "DATABASE_SERVICE_NAME", "(fixed: names the two variables below)", KOKU | {MIGRATIONS}, lambda v: "POSTGRES_SQL"
+    ),
     _env("DATABASE_NAME", "costManagement.database.name", KOKU | {MIGRATIONS}, lambda v: _cm(v).database.name),
     _env(
         "POSTGRES_SQL_SERVICE_HOST",
         "costManagement.database.host",
         KOKU | {MIGRATIONS},
-        lambda v: _cm(v).database.host or f"{v.release}-database.{v.namespace}.svc",
+        lambda v: _cm(v).database.host or service_host(v, "database"),
     ),
     _env(
         "POSTGRES_SQL_SERVICE_PORT", "costManagement.database.port", KOKU | {MIGRATIONS}, lambda v: _cm(v).database.port
@@ -200,9 +220,10 @@ KOKU_ENV: list[EnvSpec] = [
         "REDIS_HOST",
         "costManagement.cache.host",
         KOKU,
-        lambda v: _cm(v).cache.host or f"{v.release}-{platform_for(v.platform).cache_engine}.{v.namespace}.svc",
+        cache_host,
     ),
     _env("REDIS_PORT", "costManagement.cache.port", KOKU, lambda v: _cm(v).cache.port),
+    _secret("REDIS_PASSWORD", "costManagement.cache.passwordSecret", KOKU, secrets.cache_password),
     # cache and RBAC
     _env(
         "RBAC_SERVICE_PATH",
@@ -500,7 +521,7 @@ KOKU_ENV: list[EnvSpec] = [
         "INSIGHTS_KAFKA_HOST",
         "costManagement.kafka.host",
         {LISTENER, SOURCES_LISTENER, MASU},
-        lambda v: _cm(v).kafka.host or f"{v.release}-kafka-kafka-bootstrap.{v.namespace}.svc",
+        lambda v: _cm(v).kafka.host or service_host(v, "kafka-kafka-bootstrap"),
     ),
     _env(
         "INSIGHTS_KAFKA_PORT",
@@ -518,7 +539,7 @@ KOKU_ENV: list[EnvSpec] = [
         "ROS_OCP_API",
         "costManagement.api.router.rosApi.service",
         {ROUTER},
-        lambda v: _cm(v).api.router.ros_api.service or f"{v.release}-api-writes",
+        lambda v: _cm(v).api.router.ros_api.service or api_services(v)[1],
     ),
     _env(
         "ENABLE_HCS_DEBUG",
@@ -601,10 +622,22 @@ def status_probes(port: str, prefix: str, *, liveness: Probe) -> ProbeSet:
 
 def config_checksum(*parts: str) -> str:
     """sha256 of config content: a pod template annotation, so a change rolls exactly those pods."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode())
-    return digest.hexdigest()
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def render_extra(extra: ExtraEnv) -> EnvVar:
+    ref = extra.secret_key_ref
+    if ref is not None and ref.name:
+        return EnvVar(name=extra.name, secret=ref.name, key=ref.key, optional=extra.optional)
+    return literal(extra.name, extra.value or "")
+
+
+def merge_env(env: Iterable[EnvVar], overrides: Iterable[EnvVar]) -> list[EnvVar]:
+    """``env`` with each override replacing the variable of the same name in place (or appended)."""
+    merged = {e.name: e for e in env}
+    for override in overrides:
+        merged[override.name] = override
+    return list(merged.values())
 
 
 def _text(value: str | int | bool) -> str:
@@ -642,14 +675,6 @@ class KokuTier:
     def config_map_name(self) -> str:
         return self.naming.name("koku-config")
 
-    def service_host(self, component: str) -> str:
-        """In-cluster DNS name of a Service of this release."""
-        return f"{self.naming.name(component)}.{self.values.namespace}.svc"
-
-    def cache_host(self) -> str:
-        """Redis/Valkey host: the broker and Django cache."""
-        return self.values.cost_management.cache.host or self.service_host(self.platform.cache_engine)
-
     def shared_config(self) -> dict[str, str]:
         """The ConfigMap data: every plain value some role gets."""
         data = {}
@@ -658,7 +683,7 @@ class KokuTier:
                 data[spec.name] = _text(value)
         return data
 
-    def pod_config(self, roles: Iterable[str], extra_env: Iterable[ExtraEnv] = ()) -> PodConfig:
+    def pod_config(self, roles: Iterable[str]) -> PodConfig:
         """Env (ConfigMap keys, Secret keys, field refs), credential mounts and checksum for ``roles``."""
         role_set = set(roles)
         data = self.shared_config()
@@ -675,12 +700,6 @@ class KokuTier:
             elif spec.name in data:
                 env.append(config_map(spec.name, self.config_map_name, spec.name))
                 used.append(f"{spec.name}={data[spec.name]}")
-        for extra in [*self.values.cost_management.extra_env, *extra_env]:
-            if extra.secret_key_ref is not None and extra.secret_key_ref.name:
-                key_ref = extra.secret_key_ref
-                env.append(EnvVar(name=extra.name, secret=key_ref.name, key=key_ref.key, optional=extra.optional))
-            else:
-                env.append(literal(extra.name, extra.value or ""))
         return PodConfig(env=env, mounts=self._credential_mounts(role_set), checksum=config_checksum(*used))
 
     def _credential_mounts(self, roles: set[str]) -> list[Mount]:
@@ -734,10 +753,10 @@ class KokuTier:
         images = self.values.images
         roles = list(roles)
         if roles:
-            config = self.pod_config(roles, extra_env)
-            container = replace(
-                container, env=[*config.env, *container.env], mounts=[*config.mounts, *container.mounts]
-            )
+            config = self.pod_config(roles)
+            extras = [*self.values.cost_management.extra_env, *extra_env]
+            env = merge_env([*config.env, *container.env], [render_extra(e) for e in extras])
+            container = replace(container, env=env, mounts=[*config.mounts, *container.mounts])
             annotations = dict(props.pop("pod_annotations", {}))
             own = annotations.get("checksum/config")
             annotations["checksum/config"] = config_checksum(own, config.checksum) if own else config.checksum

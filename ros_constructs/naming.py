@@ -13,6 +13,7 @@ from dataclasses import dataclass
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 MAX_NAME_LENGTH = 63
 PART_OF = "cost-onprem"
+COMPONENT_LABEL = "app.kubernetes.io/component"
 MANAGED_BY = "ros-constructs"
 
 
@@ -49,7 +50,7 @@ class Naming:
         return {
             "app.kubernetes.io/name": self.app,
             "app.kubernetes.io/instance": self.release,
-            "app.kubernetes.io/component": component,
+            COMPONENT_LABEL: component,
         }
 
     def labels(self, component: str) -> dict[str, str]:

@@ -27,10 +27,6 @@ class Platform:
     storage_class: str | None
     """Default StorageClass for claims; None means the cluster default."""
 
-    @property
-    def is_openshift(self) -> bool:
-        return self.name == "openshift"
-
 
 KUBERNETES = Platform(
     name="kubernetes",

@@ -19,6 +19,7 @@ import constructs
 from cdk8s_plus_28 import k8s
 
 from .naming import Naming
+from .platform import platform_for
 from .values import READ_REPLICA_FILES, Values
 
 
@@ -57,7 +58,7 @@ def object_storage_endpoint(values: Values) -> str:
     endpoint = values.cost_management.object_storage.endpoint
     if endpoint:
         return endpoint
-    if values.platform == "openshift":
+    if platform_for(values.platform).object_storage == "odf":
         return "https://s3.openshift-storage.svc:443"
     return f"http://{values.release}-minio.{values.namespace}.svc:9000"
 
@@ -80,6 +81,11 @@ def aws_credentials_file(values: Values) -> SecretRef | None:
 def gcp_credentials(values: Values) -> SecretRef | None:
     gcp = values.cost_management.cloud_credentials.gcp
     return SecretRef(name=_name(values, gcp.existing_secret, "gcp"), key=gcp.key) if gcp.enabled else None
+
+
+def cache_password(values: Values) -> SecretRef | None:
+    cache = values.cost_management.cache
+    return SecretRef(name=cache.password_secret, key=cache.password_key) if cache.password_secret else None
 
 
 def read_replica_secret(values: Values) -> str:
@@ -146,6 +152,8 @@ def secret_plans(values: Values) -> list[SecretPlan]:
     if aws_id and aws_key:
         keys = (aws_id.key, aws_key.key, *((aws_file.key,) if aws_file else ()))
         plans.append(SecretPlan(name=aws_id.name, keys=keys, generated=False, generatable=False))
+    if cache := cache_password(values):
+        plans.append(SecretPlan(name=cache.name, keys=(cache.key,), generated=False, generatable=False))
     if gcp := gcp_credentials(values):
         plans.append(SecretPlan(name=gcp.name, keys=(gcp.key,), generated=False, generatable=False))
     replica = cm.api.read_replica

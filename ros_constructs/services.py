@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import constructs
 
-from .config import LISTENER, MASU, METRICS_PORT, SOURCES_CLIENT, SOURCES_LISTENER, STATUS_PATH, KokuTier, status_probes
+from .config import (
+    LISTENER,
+    MASU,
+    METRICS_PORT,
+    SOURCES_CLIENT,
+    SOURCES_LISTENER,
+    STATUS_PATH,
+    WEB_PORT,
+    KokuTier,
+    status_probes,
+)
 from .values import KokuService
 from .workers import MASU_TMP, worker_probes
 from .workload import Container, EmptyDir, EnvVar, Mount, Port, Probe, Recreate, RollingUpdate, literal, resource_ref
 
 PRIVATE_PORT = 10000
-"""Gunicorn's port when MASU or SOURCES is set (Clowder's default private port)."""
+"""The Service port named ``private`` (Clowder's private port); Gunicorn itself binds WEB_PORT
+whenever Clowder is off, MASU and SOURCES included (koku/gunicorn_conf.py)."""
 
 
 class KokuServices(constructs.Construct):
@@ -39,12 +50,11 @@ class KokuServices(constructs.Construct):
             )
         if services.masu.enabled:
             cpu = resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(MASU))
-            self._gunicorn("Masu", MASU, services.masu, [literal("MASU", "true"), cpu])
+            self._gunicorn("Masu", MASU, services.masu, [literal("MASU", "true"), cpu], liveness_timeout=15)
         if services.sources_client.enabled:
-            workers = literal("GUNICORN_WORKERS", services.sources_client_gunicorn_workers)
-            self._gunicorn(
-                "SourcesClient", SOURCES_CLIENT, services.sources_client, [literal("SOURCES", "true"), workers]
-            )
+            client = services.sources_client
+            env = [literal("SOURCES", "true"), literal("GUNICORN_WORKERS", client.gunicorn_workers)]
+            self._gunicorn("SourcesClient", SOURCES_CLIENT, client, env, liveness_timeout=10)
 
     def _consumer(
         self,
@@ -76,7 +86,9 @@ class KokuServices(constructs.Construct):
             ),
         )
 
-    def _gunicorn(self, id: str, component: str, spec: KokuService, env: list[EnvVar]) -> None:
+    def _gunicorn(
+        self, id: str, component: str, spec: KokuService, env: list[EnvVar], *, liveness_timeout: int
+    ) -> None:
         tier = self.tier
         prefix = tier.values.cost_management.api.path_prefix
         tier.workload(
@@ -91,7 +103,7 @@ class KokuServices(constructs.Construct):
                 resources=spec.resources,
                 env=env,
                 ports=[
-                    Port(name="private", container_port=PRIVATE_PORT),
+                    Port(name="private", container_port=WEB_PORT, service_port=PRIVATE_PORT),
                     Port(name="metrics", container_port=METRICS_PORT, expose=False),
                 ],
                 **status_probes(
@@ -102,7 +114,7 @@ class KokuServices(constructs.Construct):
                         "private",
                         prefix=prefix,
                         period_seconds=20,
-                        timeout_seconds=15,
+                        timeout_seconds=liveness_timeout,
                         failure_threshold=5,
                     ),
                 ),

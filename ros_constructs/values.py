@@ -67,12 +67,16 @@ def memory_bytes(quantity: str) -> Decimal:
     return Decimal(match.group(1)) * _MEMORY_FACTOR[match.group(3)]
 
 
-def _check_cpu(value: str) -> str:
+def _check_cpu(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a cpu quantity (e.g. 250m, 1, 1.5)")
     cpu_cores(value)
     return value
 
 
-def _check_memory(value: str) -> str:
+def _check_memory(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a memory quantity (e.g. 512Mi, 1Gi)")
     memory_bytes(value)
     return value
 
@@ -81,6 +85,8 @@ CpuQuantity = Annotated[str, BeforeValidator(_check_cpu), BeforeValidator(_quant
 MemoryQuantity = Annotated[str, BeforeValidator(_check_memory), BeforeValidator(_quantity_str)]
 DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=MAX_NAME_LENGTH)]
 Replicas = Annotated[int, Field(ge=0)]
+SecretKey = Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")]
+"""A key inside a Secret (also a file name when mounted)."""
 
 
 class Model(BaseModel):
@@ -92,6 +98,7 @@ class Model(BaseModel):
         populate_by_name=True,
         frozen=True,
         validate_default=True,
+        coerce_numbers_to_str=True,
     )
 
 
@@ -136,7 +143,11 @@ class Image(Model):
 
     registry: str = Field(description="Registry host, e.g. quay.io.")
     repository: str = Field(description="Repository path inside the registry.")
-    tag: str | None = Field(default=None, description="Tag; required unless a digest is given. Never 'latest'.")
+    tag: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="Tag; required unless a digest is given. Never 'latest'.",
+    )
     digest: str | None = Field(
         default=None, pattern=r"^sha256:[a-f0-9]{64}$", description="Digest (sha256:...); wins over the tag."
     )
@@ -188,7 +199,7 @@ class SecretKeyRef(Model):
     """A key of an existing Secret (bitnami's ``existingSecret`` pattern)."""
 
     name: DnsLabel | None = Field(default=None, description="Secret name; unset means the documented default.")
-    key: str = Field(description="Key inside the Secret.")
+    key: SecretKey = Field(description="Key inside the Secret.")
 
 
 SECRET_LIKE_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK", re.IGNORECASE)
@@ -333,10 +344,17 @@ class Api(Model):
     read_replica: ReadReplica = Field(default_factory=ReadReplica)
     migrations: Migrations = Field(default_factory=Migrations)
 
+    @model_validator(mode="after")
+    def _replica_needs_reads(self) -> Api:
+        if self.mode == "unified" and self.read_replica.enabled:
+            raise ValueError("readReplica needs mode 'split': only api-reads may use the replica")
+        return self
+
 
 # --- Celery workers, beat and the other Koku services ----------------------------------------
 
-QUEUE_NAME = r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$"
+QUEUE_NAME = r"^[a-z0-9]([a-z0-9_]*[a-z0-9])?$"
+"""Lower-case letters, digits and '_': the queue is also part of Prometheus series names."""
 WorkerAutoscaling = Literal["none", "hpa", "keda"]
 CRON = r"^\S+( \S+){4}$"
 UTC_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -377,6 +395,8 @@ class WorkerPool(Model):
     def _consistent(self) -> WorkerPool:
         if self.min_replicas > self.max_replicas:
             raise ValueError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
+        if self.fallback_replicas > self.max_replicas:
+            raise ValueError(f"fallbackReplicas {self.fallback_replicas} is above maxReplicas {self.max_replicas}")
         grace = self.termination_grace_period_seconds
         if grace is not None and grace < self.max_task_seconds:
             raise ValueError(f"terminationGracePeriodSeconds {grace} is below maxTaskSeconds {self.max_task_seconds}")
@@ -423,12 +443,9 @@ class KedaPrometheus(Model):
 
 
 class KedaRedis(Model):
-    """Redis list-length trigger on the Celery broker (list = queue)."""
+    """Redis list-length trigger on the Celery broker (list = queue); auth from costManagement.cache."""
 
     database_index: Annotated[int, Field(ge=0)] = Field(default=1, description="Koku's broker is Redis DB 1.")
-    password_secret: SecretKeyRef | None = Field(
-        default=None, description="Broker password for a TriggerAuthentication; unset: no auth."
-    )
 
 
 class Keda(Model):
@@ -450,9 +467,7 @@ class WorkerAlerts(Model):
 class Workers(Model):
     """The Celery worker fleet: Koku's queues plus any added in ``extraPools``."""
 
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
-        default="INFO", description="CELERY_LOG_LEVEL."
-    )
+    log_level: LogLevel = Field(default="INFO", description="CELERY_LOG_LEVEL.")
     proc_alive_timeout: Annotated[int, Field(ge=1)] = Field(default=4, description="WORKER_PROC_ALIVE_TIMEOUT.")
     autoscaling: WorkerAutoscaling = Field(
         default="none", description="none: static replicas; hpa: CPU HPA per pool; keda: ScaledObjects."
@@ -471,19 +486,27 @@ class Workers(Model):
                 f"pools has unknown queue(s) {unknown}; Koku's queues are {list(KOKU_QUEUES)}; "
                 "add new queues under extraPools"
             )
-        seen: dict[str, str] = {}
-        for queue in [*KOKU_QUEUES, *self.extra_pools]:
+        for queue in self.extra_pools:
             if not re.match(QUEUE_NAME, queue):
                 raise ValueError(f"queue {queue!r} is not a valid queue name ({QUEUE_NAME})")
-            dns = queue.replace("_", "-")
-            if dns in seen:
-                raise ValueError(f"queue {queue!r} collides with {seen[dns]!r} (both become worker-{dns})")
-            seen[dns] = queue
+            if queue in KOKU_QUEUES:
+                raise ValueError(f"extraPools queue {queue!r} collides with Koku's queue; configure it under pools")
         return self
 
     def all_pools(self) -> dict[str, WorkerPool]:
         """Every pool, Koku's (with overrides merged) first, in a stable order."""
-        return {**{q: self.pools.get(q, WorkerPool()) for q in KOKU_QUEUES}, **self.extra_pools}
+        koku = _koku_pools()
+        return {**{q: self.pools.get(q, koku[q]) for q in KOKU_QUEUES}, **self.extra_pools}
+
+    @property
+    def scales_on_prometheus(self) -> bool:
+        """Some enabled pool uses the KEDA Prometheus trigger (so the recording rules must exist)."""
+        keda = [p for p in self.all_pools().values() if p.enabled and self.mode(p) == "keda"]
+        return bool(keda) and self.keda.trigger == "prometheus"
+
+    @property
+    def alerts_on(self) -> bool:
+        return self.scales_on_prometheus if self.alerts.enabled is None else self.alerts.enabled
 
     def mode(self, pool: WorkerPool) -> WorkerAutoscaling:
         """The autoscaling a pool actually gets."""
@@ -527,6 +550,10 @@ class KokuService(Model):
     extra_env: list[ExtraEnv] = Field(default_factory=list)
 
 
+class GunicornService(KokuService):
+    gunicorn_workers: Annotated[int, Field(ge=1, le=64)] = Field(default=3, description="GUNICORN_WORKERS.")
+
+
 class SingletonService(KokuService):
     replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="Messages must stay in order.")
 
@@ -543,11 +570,8 @@ class Services(Model):
     masu: KokuService = Field(
         default=KokuService(resources=resources("50m", "500Mi", cpu_limit="100m", memory_limit="700Mi"))
     )
-    sources_client: KokuService = Field(
-        default=KokuService(resources=resources("50m", "650Mi", cpu_limit="100m", memory_limit="768Mi"))
-    )
-    sources_client_gunicorn_workers: Annotated[int, Field(ge=1, le=64)] = Field(
-        default=3, description="GUNICORN_WORKERS of sources-client."
+    sources_client: GunicornService = Field(
+        default=GunicornService(resources=resources("50m", "650Mi", cpu_limit="100m", memory_limit="768Mi"))
     )
 
 
@@ -568,8 +592,8 @@ class Database(Model):
     name: str = "koku"
     user: str = Field(default="koku", description="User name written into a generated Secret.")
     existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-koku-db.")
-    user_key: str = "username"
-    password_key: str = "password"
+    user_key: SecretKey = "username"
+    password_key: SecretKey = "password"
 
 
 class Cache(Model):
@@ -577,11 +601,16 @@ class Cache(Model):
 
     host: str | None = Field(default=None, description="Default <release>-valkey (OpenShift) or <release>-redis.")
     port: Annotated[int, Field(ge=1, le=65535)] = 6379
+    password_secret: DnsLabel | None = Field(
+        default=None,
+        description="Secret with the broker password (REDIS_PASSWORD, KEDA's redis trigger); unset: no auth.",
+    )
+    password_key: SecretKey = "password"
 
 
 class DjangoSecretKey(Model):
     existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-django.")
-    key: str = "django-secret-key"
+    key: SecretKey = "django-secret-key"
 
 
 class Runtime(Model):
@@ -666,8 +695,8 @@ class ObjectStorage(Model):
     subs_bucket: str = Field(default="hccm-subs-eph-s3", description="REQUESTED_SUBS_BUCKET.")
     ros_url_expiration: Annotated[int, Field(ge=1)] = Field(default=172800, description="ROS_URL_EXPIRATION.")
     existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-object-storage.")
-    access_key_key: str = "access-key"
-    secret_key_key: str = "secret-key"
+    access_key_key: SecretKey = "access-key"
+    secret_key_key: SecretKey = "secret-key"
 
 
 class AwsCredentials(Model):
@@ -675,9 +704,9 @@ class AwsCredentials(Model):
 
     enabled: bool = False
     existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-aws.")
-    access_key_id_key: str = "aws_access_key_id"
-    secret_access_key_key: str = "aws_secret_access_key"
-    credentials_file_key: str | None = Field(
+    access_key_id_key: SecretKey = "aws_access_key_id"
+    secret_access_key_key: SecretKey = "aws_secret_access_key"
+    credentials_file_key: SecretKey | None = Field(
         default="aws-credentials", description="Key mounted at /etc/aws/credentials; null: no file."
     )
 
@@ -687,7 +716,7 @@ class GcpCredentials(Model):
 
     enabled: bool = False
     existing_secret: DnsLabel | None = Field(default=None, description="Default <release>-gcp.")
-    key: str = "gcp-credentials"
+    key: SecretKey = "gcp-credentials"
 
 
 class CloudCredentials(Model):
@@ -704,7 +733,7 @@ class Sources(Model):
     psk_secret: DnsLabel | None = Field(
         default=None, description="SOURCES_PSK Secret (optional); default <release>-sources-psk."
     )
-    psk_key: str = "psk"
+    psk_key: SecretKey = "psk"
 
 
 class FeatureFlags(Model):
@@ -730,7 +759,7 @@ class Sentry(Model):
     enabled: bool = Field(default=False, description="KOKU_ENABLE_SENTRY.")
     environment: str = Field(default="development", description="KOKU_SENTRY_ENVIRONMENT.")
     dsn_secret: DnsLabel | None = Field(default=None, description="KOKU_SENTRY_DSN Secret; default <release>-sentry.")
-    dsn_key: str = "dsn"
+    dsn_key: SecretKey = "dsn"
 
 
 class Prometheus(Model):

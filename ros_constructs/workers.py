@@ -19,6 +19,11 @@ from imports.com.coreos.monitoring import (
     PrometheusRuleSpecGroups,
     PrometheusRuleSpecGroupsRules,
     PrometheusRuleSpecGroupsRulesExpr,
+    ServiceMonitor,
+    ServiceMonitorSpec,
+    ServiceMonitorSpecEndpoints,
+    ServiceMonitorSpecSelector,
+    ServiceMonitorSpecSelectorMatchExpressions,
 )
 from imports.sh.keda import (
     ScaledObject,
@@ -33,7 +38,9 @@ from imports.sh.keda import (
     TriggerAuthenticationSpecSecretTargetRef,
 )
 
-from .config import METRICS_PORT, KokuTier, worker_roles
+from . import secrets
+from .config import METRICS_PORT, KokuTier, cache_host, worker_roles
+from .naming import COMPONENT_LABEL
 from .values import Autoscaling, WorkerPool
 from .workload import Container, EmptyDir, Mount, Port, Probe, ProbeSet, Workload, literal
 
@@ -69,6 +76,8 @@ class CeleryWorkerPoolProps:
     tier: KokuTier
     queue: str
     pool: WorkerPool
+    expose_metrics: bool = False
+    """Put the metrics port on a Service, for the ServiceMonitor."""
 
 
 class CeleryWorkerPool(constructs.Construct):
@@ -78,7 +87,7 @@ class CeleryWorkerPool(constructs.Construct):
         super().__init__(scope, id)
         tier, queue, pool = props.tier, props.queue, props.pool
         workers = tier.values.cost_management.workers
-        self.queue = queue
+        self.queue, self.pool = queue, pool
         self.mode = workers.mode(pool)
         gossip = "" if pool.gossip else " --without-gossip"
         command = (
@@ -87,9 +96,10 @@ class CeleryWorkerPool(constructs.Construct):
             f" --concurrency {pool.concurrency} --prefetch-multiplier {pool.prefetch_multiplier}"
             f" --max-tasks-per-child {pool.max_tasks_per_child}"
         )
+        # An HPA never goes below the pool's own replicas; a pool at 0 (switched off) gets none.
         hpa = Autoscaling(
-            enabled=True,
-            min_replicas=max(pool.min_replicas, 1),
+            enabled=pool.replicas > 0,
+            min_replicas=min(max(pool.min_replicas, pool.replicas, 1), pool.max_replicas),
             max_replicas=pool.max_replicas,
             target_cpu_utilization_percentage=workers.hpa_target_cpu_utilization_percentage,
         )
@@ -108,7 +118,7 @@ class CeleryWorkerPool(constructs.Construct):
                 command=["/bin/bash", "-c", command],
                 env=[literal("WORKER_QUEUES", queue)],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
-                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=False)],
+                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=props.expose_metrics)],
                 **worker_probes(),
             ),
         )
@@ -123,16 +133,16 @@ class CeleryWorkerPool(constructs.Construct):
                 type="prometheus",
                 metadata={
                     "serverAddress": keda.prometheus.server_address,
-                    "query": recording_rule(self.queue),
+                    "query": f'{recording_rule(self.queue)}{{namespace="{tier.values.namespace}"}}',
                     "threshold": str(pool.keda_threshold),
                 },
             )
         else:
-            auth = tier.values.cost_management.workers.keda.redis.password_secret
+            auth = secrets.cache_password(tier.values)
             trigger = ScaledObjectSpecTriggers(
                 type="redis",
                 metadata={
-                    "address": f"{tier.cache_host()}:{tier.values.cost_management.cache.port}",
+                    "address": f"{cache_host(tier.values)}:{tier.values.cost_management.cache.port}",
                     "listName": self.queue,
                     "listLength": str(math.ceil(pool.keda_threshold)),
                     "databaseIndex": str(keda.redis.database_index),
@@ -169,13 +179,16 @@ class WorkerFleet(constructs.Construct):
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
         super().__init__(scope, id)
         workers = tier.values.cost_management.workers
+        monitored = workers.alerts_on or workers.scales_on_prometheus
         self.pools = [
-            CeleryWorkerPool(self, queue, CeleryWorkerPoolProps(tier=tier, queue=queue, pool=pool))
+            CeleryWorkerPool(
+                self, queue, CeleryWorkerPoolProps(tier=tier, queue=queue, pool=pool, expose_metrics=monitored)
+            )
             for queue, pool in workers.all_pools().items()
             if pool.enabled
         ]
         keda_pools = [p for p in self.pools if p.mode == "keda"]
-        secret = workers.keda.redis.password_secret
+        secret = secrets.cache_password(tier.values)
         if keda_pools and workers.keda.trigger == "redis" and secret:
             TriggerAuthentication(
                 self,
@@ -185,42 +198,59 @@ class WorkerFleet(constructs.Construct):
                 ),
                 spec=TriggerAuthenticationSpec(
                     secret_target_ref=[
-                        TriggerAuthenticationSpecSecretTargetRef(
-                            parameter="password", name=secret.name or tier.naming.name("cache"), key=secret.key
-                        )
+                        TriggerAuthenticationSpecSecretTargetRef(parameter="password", name=secret.name, key=secret.key)
                     ]
                 ),
             )
-        alerts = workers.alerts.enabled
-        if alerts is None:
-            alerts = bool(keda_pools) and workers.keda.trigger == "prometheus"
-        if alerts and self.pools:
-            WorkerAlerts(self, "Alerts", tier=tier, pools=self.pools)
+        if monitored and self.pools:
+            WorkerMonitoring(self, "Monitoring", tier=tier, pools=self.pools)
 
 
-class WorkerAlerts(constructs.Construct):
-    """Recording rules for the KEDA Prometheus trigger, and two alerts per pool."""
+class WorkerMonitoring(constructs.Construct):
+    """Scraping and rules for the fleet: a ServiceMonitor on the workers' ``metrics`` Services,
+    the ``koku:celery:<queue>_queue`` recording rules (what the KEDA Prometheus trigger reads)
+    and, when alerts are on, a backlog alert and a "no worker consuming" alert per pool."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, pools: list[CeleryWorkerPool]) -> None:
         super().__init__(scope, id)
         workers = tier.values.cost_management.workers
         namespace = tier.values.namespace
+        components = sorted(p.workload.props.component for p in pools)
+        ServiceMonitor(
+            self,
+            "ServiceMonitor",
+            metadata=ApiObjectMetadata(name=tier.naming.name("workers"), labels=tier.naming.labels("workers")),
+            spec=ServiceMonitorSpec(
+                selector=ServiceMonitorSpecSelector(
+                    match_labels={k: v for k, v in tier.naming.selector("workers").items() if k != COMPONENT_LABEL},
+                    match_expressions=[
+                        ServiceMonitorSpecSelectorMatchExpressions(
+                            key=COMPONENT_LABEL, operator="In", values=components
+                        )
+                    ],
+                ),
+                endpoints=[ServiceMonitorSpecEndpoints(port="metrics", path="/metrics", interval="60s")],
+            ),
+        )
         records, alerts = [], []
         for pool in pools:
-            queue, spec = pool.queue, workers.all_pools()[pool.queue]
-            series = recording_rule(queue)
+            queue, spec = pool.queue, pool.pool
+            series = f'{recording_rule(queue)}{{namespace="{namespace}"}}'
             title = queue.title().replace("_", "")
             deployment = pool.workload.name
             records.append(
                 PrometheusRuleSpecGroupsRules(
-                    record=series,
+                    record=recording_rule(queue),
                     expr=PrometheusRuleSpecGroupsRulesExpr.from_string(
-                        f'max(max_over_time({backlog_series(queue)}{{namespace="{namespace}"}}[5m]))'
+                        f'max by (namespace) (max_over_time({backlog_series(queue)}{{namespace="{namespace}"}}[5m]))'
                     ),
                 )
             )
             labels = {"severity": "warning", "queue": queue}
-            alerts.append(
+            available = (
+                f'sum(kube_deployment_status_replicas_available{{namespace="{namespace}", deployment="{deployment}"}})'
+            )
+            alerts += [
                 PrometheusRuleSpecGroupsRules(
                     alert=f"KokuCeleryBacklog{title}",
                     expr=PrometheusRuleSpecGroupsRulesExpr.from_string(f"{series} > {spec.backlog_alert_threshold}"),
@@ -230,12 +260,7 @@ class WorkerAlerts(constructs.Construct):
                         "summary": f"Celery queue {queue} has more than {spec.backlog_alert_threshold} waiting tasks",
                         "description": f"Scale {deployment} or check why its workers are slow.",
                     },
-                )
-            )
-            available = (
-                f'sum(kube_deployment_status_replicas_available{{namespace="{namespace}", deployment="{deployment}"}})'
-            )
-            alerts.append(
+                ),
                 PrometheusRuleSpecGroupsRules(
                     alert=f"KokuCeleryNoConsumer{title}",
                     expr=PrometheusRuleSpecGroupsRulesExpr.from_string(
@@ -247,16 +272,14 @@ class WorkerAlerts(constructs.Construct):
                         "summary": f"Tasks wait in Celery queue {queue} but no worker consumes it",
                         "description": f"{deployment} has no available pod.",
                     },
-                )
-            )
+                ),
+            ]
+        groups = [PrometheusRuleSpecGroups(name="koku-celery-queues.rules", rules=records)]
+        if workers.alerts_on:
+            groups.append(PrometheusRuleSpecGroups(name="koku-celery-queues.alerts", rules=alerts))
         PrometheusRule(
             self,
             "Rule",
             metadata=ApiObjectMetadata(name=tier.naming.name("celery"), labels=tier.naming.labels("celery")),
-            spec=PrometheusRuleSpec(
-                groups=[
-                    PrometheusRuleSpecGroups(name="koku-celery-queues.rules", rules=records),
-                    PrometheusRuleSpecGroups(name="koku-celery-queues.alerts", rules=alerts),
-                ]
-            ),
+            spec=PrometheusRuleSpec(groups=groups),
         )

@@ -16,18 +16,22 @@ Deployment (default), StatefulSet, Job or CronJob from typed props:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict, Unpack
 
+import cdk8s
 import constructs
 from cdk8s_plus_28 import k8s
 
-from .naming import Naming
+from .naming import Naming, check_dns_label
 from .platform import Platform
 from .values import Autoscaling, Resources
 
 TMP_PATH = "/tmp"
+TMP_VOLUME = "tmp"
 
 # --- ports and probes ------------------------------------------------------------------------
 
@@ -246,6 +250,8 @@ class Container:
     liveness: Probe | None = None
     readiness: Probe | None = None
     startup: Probe | None = None
+    pre_stop: Sequence[str] | None = None
+    """Command run before SIGTERM (its time counts against the grace period), e.g. to drain."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -312,11 +318,17 @@ class WorkloadProps:
             raise ValueError(f"{self.component}: mounting a token needs a dedicated serviceAccountName")
         if self.kind in ("Job", "CronJob") and self.autoscaling and self.autoscaling.enabled:
             raise ValueError(f"{self.component}: a {self.kind} cannot be autoscaled")
-        port_names = {p.name for c in (self.container, *self.init_containers) for p in c.ports}
+        mounts: dict[str, Mount] = {}
         for c in (self.container, *self.init_containers):
+            port_names = {p.name for p in c.ports}
             for probe in (c.liveness, c.readiness, c.startup):
                 if probe and probe.port and probe.port not in port_names:
-                    raise ValueError(f"{self.component}: probe port {probe.port!r} is not a named container port")
+                    raise ValueError(
+                        f"{self.component}: probe port {probe.port!r} is not a named port of its container"
+                    )
+            for mount in c.mounts:
+                if mount.name == TMP_VOLUME or mounts.setdefault(mount.name, mount).source != mount.source:
+                    raise ValueError(f"{self.component}: volume name {mount.name!r} is taken")
 
     @property
     def autoscaled(self) -> bool:
@@ -350,7 +362,12 @@ class Workload(constructs.Construct):
         elif props.kind == "StatefulSet":
             k8s.KubeStatefulSet(self, "StatefulSet", metadata=meta, spec=self._stateful_set_spec(template))
         elif props.kind == "Job":
-            k8s.KubeJob(self, "Job", metadata=meta, spec=self._job_spec(template))
+            job = k8s.KubeJob(self, "Job", metadata=meta, spec=self._job_spec(template))
+            # A Job's template is immutable: name it after its spec, so a changed spec is a new Job
+            # and re-applying an unchanged one is a no-op.
+            spec_hash = hashlib.sha256(json.dumps(job.to_json()["spec"], sort_keys=True).encode()).hexdigest()
+            self.name = check_dns_label(f"{self.name}-{spec_hash[:10]}", f"name of Job {props.component!r}")
+            job.add_json_patch(cdk8s.JsonPatch.replace("/metadata/name", self.name))
         else:
             k8s.KubeCronJob(
                 self,
@@ -378,7 +395,7 @@ class Workload(constructs.Construct):
         main = self._container(p.container, self.name)
         inits = [self._container(c, c.name or f"{self.name}-init-{i}") for i, c in enumerate(p.init_containers)]
         mounts = {m.name: m for c in (p.container, *p.init_containers) for m in c.mounts}
-        volumes = [k8s.Volume(name="tmp", empty_dir=k8s.EmptyDirVolumeSource())]
+        volumes = [k8s.Volume(name=TMP_VOLUME, empty_dir=k8s.EmptyDirVolumeSource())]
         volumes += [m.render_volume() for _, m in sorted(mounts.items())]
         uid = p.platform.run_as_user
         spec = k8s.PodSpec(
@@ -406,7 +423,7 @@ class Workload(constructs.Construct):
 
     def _container(self, c: Container, name: str) -> k8s.Container:
         p = self.props
-        mounts = [k8s.VolumeMount(name="tmp", mount_path=TMP_PATH)]
+        mounts = [k8s.VolumeMount(name=TMP_VOLUME, mount_path=TMP_PATH)]
         mounts += [m.render_mount() for m in c.mounts]
         mounts += [k8s.VolumeMount(name=v.name, mount_path=v.path) for v in p.volume_claims if c is p.container]
         limits = {"memory": k8s.Quantity.from_string(c.resources.limits.memory)}
@@ -432,6 +449,9 @@ class Workload(constructs.Construct):
             liveness_probe=c.liveness.render() if c.liveness else None,
             readiness_probe=c.readiness.render() if c.readiness else None,
             startup_probe=c.startup.render() if c.startup else None,
+            lifecycle=k8s.Lifecycle(pre_stop=k8s.LifecycleHandler(exec=k8s.ExecAction(command=list(c.pre_stop))))
+            if c.pre_stop
+            else None,
             security_context=k8s.SecurityContext(
                 allow_privilege_escalation=False,
                 privileged=False,

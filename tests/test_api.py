@@ -159,6 +159,7 @@ def test_migrations_job_runs_once_per_image() -> None:
     assert re.fullmatch(r"cost-onprem-db-migrate-[0-9a-f]{10}", first)
     assert job_names() == [first]  # re-applying the same release is a no-op
     assert job_names("images.koku.tag=other") != [first]
+    assert job_names("costManagement.runtime.schemaSuffix=_x") != [first]  # any template change: a new Job
     assert job_names("costManagement.api.migrations.enabled=false") == []
     (job,) = [o for o in objects("default") if o["kind"] == "Job"]
     pod = job["spec"]["template"]["spec"]

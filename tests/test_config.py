@@ -207,3 +207,61 @@ def test_configuration_reference_is_current() -> None:
 
     committed = (ROOT / "docs" / "configuration.md").read_text()
     assert committed == configuration_reference(), "docs/configuration.md is stale: run `make docs`"
+
+
+def test_gunicorn_services_listen_where_koku_binds_without_clowder() -> None:
+    for component in ("masu", "sources-client"):
+        deployment = deployments("default")[component]
+        (web,) = [p for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"] if p["name"] == "private"]
+        assert web["containerPort"] == 8000
+    services = {o["metadata"]["name"]: o for o in objects("default") if o["kind"] == "Service"}
+    assert services["cost-onprem-masu"]["spec"]["ports"][0] == {
+        "name": "private", "port": 10000, "protocol": "TCP", "targetPort": "private",
+    }  # fmt: skip
+
+
+def test_koku_finds_its_database_and_broker() -> None:
+    docs = objects("default")
+    env = container_env(deployments("default")["api-writes"], docs)
+    assert env["DATABASE_SERVICE_NAME"] == "POSTGRES_SQL"
+    assert env["POSTGRES_SQL_SERVICE_HOST"] == "cost-onprem-database.cost-onprem.svc"
+    assert "REDIS_PASSWORD" not in env
+    secured = [o for d in render(load(sets=["costManagement.cache.passwordSecret=valkey-auth"])).values() for o in d]
+    writes = next(o for o in secured if o["metadata"]["name"] == "cost-onprem-api-writes" and o["kind"] == "Deployment")
+    assert container_env(writes, secured)["REDIS_PASSWORD"] == {
+        "secretKeyRef": {"key": "password", "name": "valkey-auth", "optional": False}
+    }
+
+
+def test_extra_env_overrides_instead_of_duplicating() -> None:
+    docs = [
+        o
+        for d in render(
+            load(
+                sets=[
+                    "costManagement.api.writes.extraEnv=[{name: GUNICORN_WORKERS, value: '8'}, {name: ONPREM, value: x}]"
+                ]
+            )
+        ).values()
+        for o in d
+    ]
+    writes = next(o for o in docs if o["metadata"]["name"] == "cost-onprem-api-writes" and o["kind"] == "Deployment")
+    names = [e["name"] for e in writes["spec"]["template"]["spec"]["containers"][0]["env"]]
+    assert len(names) == len(set(names))
+    assert container_env(writes, docs)["GUNICORN_WORKERS"] == "8"
+    assert container_env(writes, docs)["ONPREM"] == "x"
+
+
+def test_api_pods_drain_before_they_stop() -> None:
+    for component in ("api-reads", "api-writes", "api-router"):
+        pod = deployments("default")[component]["spec"]["template"]["spec"]
+        assert "preStop" in pod["containers"][0]["lifecycle"]
+        assert pod["terminationGracePeriodSeconds"] >= 120
+
+
+def test_unified_mode_routes_ros_fallback_to_the_unified_api() -> None:
+    docs = [o for d in render(load(sets=["costManagement.api.mode=unified"])).values() for o in d]
+    (config_map,) = [o for o in docs if o["metadata"]["name"] == "cost-onprem-koku-config"]
+    assert config_map["data"]["ROS_OCP_API"] == "cost-onprem-api"
+    with pytest.raises(ValuesError, match="readReplica needs mode 'split'"):
+        parse({"costManagement": {"api": {"mode": "unified", "readReplica": {"enabled": True}}}})

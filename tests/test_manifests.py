@@ -83,7 +83,8 @@ def test_selectors_use_only_the_stable_labels(profile: str) -> None:
         if obj["kind"] == "Service":
             assert set(selector) == SELECTOR_KEYS
         elif isinstance(selector, dict):
-            assert set(selector["matchLabels"]) == SELECTOR_KEYS, obj["metadata"]["name"]
+            keys = set(selector["matchLabels"]) | {e["key"] for e in selector.get("matchExpressions", [])}
+            assert keys == SELECTOR_KEYS, obj["metadata"]["name"]
         for constraint in spec.get("template", {}).get("spec", {}).get("topologySpreadConstraints", []):
             assert set(constraint["labelSelector"]["matchLabels"]) == SELECTOR_KEYS
 

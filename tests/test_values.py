@@ -70,6 +70,15 @@ def test_set_parses_yaml_scalars_and_lists() -> None:
         ),
         ({"images": {"koku": {"tag": "latest"}}}, "images.koku: tag 'latest' is not reproducible"),
         ({"release": "Bad_Name"}, "release: 'Bad_Name'"),
+        (
+            {"costManagement": {"api": {"reads": {"resources": {"requests": {"cpu": None}}}}}},
+            "costManagement.api.reads.resources.requests.cpu: None is not a cpu quantity",
+        ),
+        ({"images": {"koku": {"tag": "bad tag"}}}, "images.koku.tag: 'bad tag'"),
+        (
+            {"costManagement": {"database": {"passwordKey": "bad/key"}}},
+            "costManagement.database.passwordKey: 'bad/key'",
+        ),
         ({"release": "r" * 50}, "release 'rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr' is too long"),
     ],
 )
@@ -80,6 +89,10 @@ def test_errors_name_the_field_and_value(data: dict[str, object], expected: str)
 def test_every_problem_is_reported_at_once() -> None:
     found = problems({"platform": "x", "costManagement": {"api": {"reads": {"replicas": -2}, "mode": "both"}}})
     assert len(found) == 3
+
+
+def test_numeric_tags_stay_strings() -> None:
+    assert load(sets=["images.koku.tag=20240101"]).images.koku.tag == "20240101"
 
 
 def test_bad_set_syntax_is_a_values_error() -> None:

@@ -81,7 +81,7 @@ def test_keda_prometheus_scales_koku_s_twelve_pools() -> None:
         assert (spec["minReplicaCount"], spec["maxReplicaCount"], spec["fallback"]["replicas"]) == (1, 10, 3)
         (trigger,) = spec["triggers"]
         queue = env(fleet[component])["WORKER_QUEUES"]
-        assert trigger["metadata"]["query"] == f"koku:celery:{queue}_queue"
+        assert trigger["metadata"]["query"] == f'koku:celery:{queue}_queue{{namespace="cost-onprem"}}'
         assert trigger["metadata"]["threshold"] == ("19.5" if queue.startswith("download") else "13.5")
     assert fleet["worker-priority"]["spec"]["replicas"] == 2
     assert not [o for o in docs if o["kind"] == "HorizontalPodAutoscaler" and "worker" in o["metadata"]["name"]]
@@ -113,12 +113,20 @@ def test_keda_redis_uses_list_lengths_and_a_trigger_authentication() -> None:
     assert env(extra)["WORKER_QUEUES"] == "reports_export" and env(extra)["EXPORT_FORMAT"] == "parquet"
 
 
+def test_fleet_hpa_respects_each_pool_s_replicas() -> None:
+    docs = [o for d in render(load(sets=["costManagement.workers.autoscaling=hpa"])).values() for o in d]
+    hpas = by_component(docs, "HorizontalPodAutoscaler")
+    assert hpas["worker-priority"]["spec"]["minReplicas"] == 2
+    assert "worker-subs-extraction" not in hpas
+    assert by_component(docs, "Deployment")["worker-subs-extraction"]["spec"]["replicas"] == 0
+
+
 def test_backlog_alerts_per_pool() -> None:
     (rule,) = [o for o in objects("keda-redis") if o["kind"] == "PrometheusRule"]
     alerts = {r["alert"]: r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r}
     pools = [c for c in workers("keda-redis")]
     assert len(alerts) == 2 * len(pools)
-    assert alerts["KokuCeleryBacklogDownload"]["expr"] == "koku:celery:download_queue > 100"
+    assert alerts["KokuCeleryBacklogDownload"]["expr"] == 'koku:celery:download_queue{namespace="cost-onprem"} > 100'
     assert alerts["KokuCeleryBacklogDownload"]["for"] == "30m"
     assert 'deployment="cost-onprem-worker-download"' in alerts["KokuCeleryNoConsumerDownload"]["expr"]
     assert not [o for o in objects("default") if o["kind"] == "PrometheusRule"]
@@ -166,8 +174,9 @@ def test_koku_services_match_koku() -> None:
     [
         ({"pools": {"dowload": {"replicas": 2}}}, "unknown queue(s) ['dowload']"),
         ({"extraPools": {"Bad Queue": {}}}, "queue 'Bad Queue' is not a valid queue name"),
-        ({"extraPools": {"cost-model": {}}}, "queue 'cost-model' collides with 'cost_model'"),
-        ({"extraPools": {"a_b": {}, "a-b": {}}}, "queue 'a-b' collides with 'a_b'"),
+        ({"extraPools": {"my-queue": {}}}, "queue 'my-queue' is not a valid queue name"),
+        ({"extraPools": {"download": {}}}, "extraPools queue 'download' collides with Koku's queue"),
+        ({"pools": {"ocp": {"maxReplicas": 2}}}, "fallbackReplicas 3 is above maxReplicas 2"),
         (
             {"pools": {"ocp": {"maxTaskSeconds": 4000, "terminationGracePeriodSeconds": 3600}}},
             "terminationGracePeriodSeconds 3600 is below maxTaskSeconds 4000",

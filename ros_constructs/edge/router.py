@@ -17,6 +17,9 @@ from ..workload import ConfigMapFiles, Container, Mount, Port, Probe
 ROUTER_PORT = 8080
 ROUTER_CONFIG_PATH = "/etc/nginx/router"
 RECOMMENDATIONS_PATH = "/v1/recommendations/"
+DRAIN_SECONDS = 10
+PROXY_READ_TIMEOUT = 600
+"""Koku's nginx waits this long for an API answer (long reports)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,7 +81,7 @@ http {{
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
     proxy_redirect off;
-    proxy_read_timeout 600s;
+    proxy_read_timeout {PROXY_READ_TIMEOUT}s;
 
     location = /healthz {{
       access_log off;
@@ -104,6 +107,7 @@ class NginxRouter(constructs.Construct):
         router = values.cost_management.api.router
         conf = nginx_config(upstreams, namespace=values.namespace, path_prefix=values.cost_management.api.path_prefix)
         name = tier.naming.name("api-router")
+        nginx = ["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf"]
         k8s.KubeConfigMap(
             self,
             "Config",
@@ -116,11 +120,18 @@ class NginxRouter(constructs.Construct):
             component="api-router",
             roles=[ROUTER],
             replicas=router.replicas,
+            termination_grace_period_seconds=DRAIN_SECONDS + PROXY_READ_TIMEOUT + 10,
             pod_annotations={"checksum/config": config_checksum(conf)},
             container=Container(
                 image=values.images.nginx.ref,
                 resources=router.resources,
-                command=["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf", "-g", "daemon off;"],
+                command=[*nginx, "-g", "daemon off;"],
+                # nginx takes SIGTERM as "stop now"; quit gracefully first, after endpoints drop the pod.
+                pre_stop=[
+                    "/bin/sh",
+                    "-c",
+                    f"sleep {DRAIN_SECONDS}; {' '.join(nginx)} -s quit; while [ -e /tmp/nginx.pid ]; do sleep 1; done",
+                ],
                 ports=[Port(name="http", container_port=ROUTER_PORT, service_port=upstreams.port)],
                 mounts=[Mount(name="config", path=ROUTER_CONFIG_PATH, source=ConfigMapFiles(config_map_name=name))],
                 readiness=Probe.http("/healthz", "http", period_seconds=10),
