@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: synth test lint schema docs imports clean
+.PHONY: synth test lint check fuzz schema docs imports clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## check: policy scan (checkov, own venv) over every matrix entry; skips and reasons in .checkov.yaml
+check: $(PY_STAMP)
+	scripts/checkov.sh
+
+## fuzz: thousands of hypothesis-generated values files (CI runs a few hundred inside `make test`)
+fuzz: $(PY_STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py --hypothesis-show-statistics
+
 ## schema: regenerate values.schema.json from the values model
 schema: $(PY_STAMP)
 	$(BIN)/python -m ros_constructs.schema > values.schema.json
@@ -50,4 +58,4 @@ imports: $(PY_STAMP) $(NODE_STAMP)
 	PYTHON=$(BIN)/python scripts/imports.sh
 
 clean:
-	rm -rf dist .venv node_modules
+	rm -rf dist .venv .venv-checkov node_modules

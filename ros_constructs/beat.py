@@ -63,5 +63,7 @@ class CeleryBeat(constructs.Construct):
                 mounts=[Mount(name="schedule", path=SCHEDULE_DIR, source=EmptyDir())],
                 startup=Probe.exec(["python", "-c", SCHEDULE_FRESH], period_seconds=10, failure_threshold=30),
                 liveness=Probe.exec(["python", "-c", SCHEDULE_FRESH], failure_threshold=3, **probe_timing),
+                # Beat has no Service; Ready means "scheduling" (rollout status, availability alerts).
+                readiness=Probe.exec(["python", "-c", SCHEDULE_FRESH], failure_threshold=1, **probe_timing),
             ),
         )

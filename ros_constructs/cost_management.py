@@ -8,6 +8,7 @@ import constructs
 from .api import CostManagementApi
 from .beat import CeleryBeat
 from .config import KokuConfigMap, KokuTier
+from .edge.network import KokuNetworkPolicies
 from .secrets import GeneratedSecrets
 from .services import KokuServices
 from .values import Values
@@ -22,6 +23,7 @@ class CostManagementChart(cdk8s.Chart):
         self.tier = KokuTier(values=values)
         GeneratedSecrets(self, "Secrets", values=values, naming=self.tier.naming)
         KokuConfigMap(self, "Config", tier=self.tier)
+        KokuNetworkPolicies(self, "NetworkPolicies", tier=self.tier)
         self.api = CostManagementApi(self, "Api", tier=self.tier)
         self.services = KokuServices(self, "Services", tier=self.tier)
         self.workers = WorkerFleet(self, "Workers", tier=self.tier)

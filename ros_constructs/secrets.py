@@ -104,6 +104,29 @@ def sentry_dsn(values: Values) -> SecretRef:
     return SecretRef(name=_name(values, sentry.dsn_secret, "sentry"), key=sentry.dsn_key, optional=True)
 
 
+def extra_env_secrets(values: Values) -> list[SecretRef]:
+    """The Secret references among the extraEnv entries that reach a rendered container.
+
+    A container gets the tier-wide list, then its deployment's; an entry replaces an earlier one
+    of the same name (``config.merge_env``), so only the surviving entries count.
+    """
+    cm = values.cost_management
+    api, services = cm.api, cm.services
+    own = [api.reads.extra_env, api.writes.extra_env] if api.mode == "split" else [api.unified.extra_env]
+    if api.router.type == "nginx" or api.migrations.enabled:
+        own.append([])  # the router and the migration Job get the tier-wide list only
+    own += [cm.beat.extra_env] if cm.beat.enabled else []
+    koku_services = (services.listener, services.sources_listener, services.masu, services.sources_client)
+    own += [s.extra_env for s in koku_services if s.enabled]
+    own += [p.extra_env for p in cm.workers.all_pools().values() if p.enabled]
+    refs = []
+    for extra in own:
+        for e in {e.name: e for e in [*cm.extra_env, *extra]}.values():
+            if e.secret_key_ref is not None and e.secret_key_ref.name:
+                refs.append(SecretRef(name=e.secret_key_ref.name, key=e.secret_key_ref.key, optional=e.optional))
+    return refs
+
+
 @dataclass(frozen=True, kw_only=True)
 class SecretPlan:
     """One Secret the output references: created by the chart or expected to exist."""
@@ -156,6 +179,14 @@ def secret_plans(values: Values) -> list[SecretPlan]:
         plans.append(SecretPlan(name=cache.name, keys=(cache.key,), generated=False, generatable=False))
     if gcp := gcp_credentials(values):
         plans.append(SecretPlan(name=gcp.name, keys=(gcp.key,), generated=False, generatable=False))
+    extra: dict[str, list[SecretRef]] = {}
+    for ref in extra_env_secrets(values):
+        extra.setdefault(ref.name, []).append(ref)
+    for name, refs in extra.items():
+        keys = tuple(sorted({r.key for r in refs}))
+        plans.append(
+            SecretPlan(name=name, keys=keys, generated=False, generatable=False, optional=all(r.optional for r in refs))
+        )
     replica = cm.api.read_replica
     if replica.enabled and cm.api.mode == "split":
         keys = tuple(replica.keys[f] for f in READ_REPLICA_FILES)

@@ -84,7 +84,10 @@ def _check_memory(value: Any) -> str:
 CpuQuantity = Annotated[str, BeforeValidator(_check_cpu), BeforeValidator(_quantity_str)]
 MemoryQuantity = Annotated[str, BeforeValidator(_check_memory), BeforeValidator(_quantity_str)]
 DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=MAX_NAME_LENGTH)]
-Replicas = Annotated[int, Field(ge=0)]
+INT32_MAX = 2**31 - 1
+"""Kubernetes keeps replica counts, backoffLimit and KEDA's counts as int32: larger values fail at apply."""
+Replicas = Annotated[int, Field(ge=0, le=INT32_MAX)]
+Count = Annotated[int, Field(ge=1, le=INT32_MAX)]
 SecretKey = Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")]
 """A key inside a Secret (also a file name when mounted)."""
 
@@ -202,8 +205,10 @@ class SecretKeyRef(Model):
     key: SecretKey = Field(description="Key inside the Secret.")
 
 
-SECRET_LIKE_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK", re.IGNORECASE)
-"""Env names that must never carry a literal value."""
+SECRET_LIKE_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK|CREDENTIALS", re.IGNORECASE)
+"""Env names that must never carry a literal value (a file path is fine)."""
+URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
+"""``scheme://user:password@host``: credentials inside a URL."""
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -219,8 +224,10 @@ class ExtraEnv(Model):
     def _one_source(self) -> ExtraEnv:
         if (self.value is None) == (self.secret_key_ref is None):
             raise ValueError(f"extraEnv {self.name}: set exactly one of value and secretKeyRef")
-        if self.value is not None and SECRET_LIKE_NAME.search(self.name):
+        if self.value is not None and SECRET_LIKE_NAME.search(self.name) and not self.value.startswith("/"):
             raise ValueError(f"extraEnv {self.name} looks secret; reference a Secret with secretKeyRef instead")
+        if self.value is not None and URL_CREDENTIALS.search(self.value):
+            raise ValueError(f"extraEnv {self.name} has credentials in a URL; reference a Secret with secretKeyRef")
         if self.secret_key_ref is not None and self.secret_key_ref.name is None:
             raise ValueError(f"extraEnv {self.name}: secretKeyRef needs a name")
         return self
@@ -230,8 +237,8 @@ class Autoscaling(Model):
     """A CPU HorizontalPodAutoscaler; when enabled the Deployment leaves ``replicas`` to it."""
 
     enabled: bool = False
-    min_replicas: Annotated[int, Field(ge=1)] = 2
-    max_replicas: Annotated[int, Field(ge=1)] = 10
+    min_replicas: Count = 2
+    max_replicas: Count = 10
     target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 75
 
     @model_validator(mode="after")
@@ -323,8 +330,8 @@ class Migrations(Model):
     """Database migrations: a Job named after the image, so it runs once per image rollout."""
 
     enabled: bool = True
-    backoff_limit: Annotated[int, Field(ge=0)] = 3
-    active_deadline_seconds: Annotated[int, Field(ge=60)] = 3600
+    backoff_limit: Replicas = 3
+    active_deadline_seconds: Annotated[int, Field(ge=60, le=INT32_MAX)] = 3600
     resources: Resources = Field(default=resources("1", "1Gi", cpu_limit=None, memory_limit="2Gi"))
 
 
@@ -370,10 +377,10 @@ class WorkerPool(Model):
     prefetch_multiplier: Annotated[int, Field(ge=1)] = Field(default=1, description="celery --prefetch-multiplier.")
     max_tasks_per_child: Annotated[int, Field(ge=1)] = Field(default=10, description="celery --max-tasks-per-child.")
     gossip: bool = Field(default=False, description="false adds --without-gossip (Koku: only the celery pool gossips).")
-    max_task_seconds: Annotated[int, Field(ge=1)] = Field(
+    max_task_seconds: Count = Field(
         default=3600, description="Longest task the pool runs; a pod gets at least this long to finish it on shutdown."
     )
-    termination_grace_period_seconds: Annotated[int, Field(ge=1)] | None = Field(
+    termination_grace_period_seconds: Count | None = Field(
         default=None, description="Default maxTaskSeconds + 60 (warm shutdown finishes running tasks)."
     )
     autoscaling: WorkerAutoscaling | None = Field(default=None, description="Unset: the fleet's workers.autoscaling.")
@@ -381,9 +388,9 @@ class WorkerPool(Model):
         default=False,
         description="Under fleet autoscaling 'keda' this pool gets a ScaledObject (Koku's 12 KEDA pools).",
     )
-    min_replicas: Annotated[int, Field(ge=0)] = 1
-    max_replicas: Annotated[int, Field(ge=1)] = 10
-    fallback_replicas: Annotated[int, Field(ge=1)] = Field(default=3, description="KEDA replicas while metrics fail.")
+    min_replicas: Replicas = 1
+    max_replicas: Count = 10
+    fallback_replicas: Count = Field(default=3, description="KEDA replicas while metrics fail.")
     keda_threshold: Annotated[float, Field(gt=0)] = Field(
         default=13.5,
         description="KEDA target backlog per replica (Prometheus threshold; Redis listLength, rounded up).",
@@ -450,8 +457,8 @@ class KedaRedis(Model):
 
 class Keda(Model):
     trigger: Literal["prometheus", "redis"] = "prometheus"
-    polling_interval: Annotated[int, Field(ge=1)] = 30
-    cooldown_period: Annotated[int, Field(ge=0)] = 300
+    polling_interval: Count = 30
+    cooldown_period: Replicas = 300
     prometheus: KedaPrometheus = Field(default_factory=KedaPrometheus)
     redis: KedaRedis = Field(default_factory=KedaRedis)
 

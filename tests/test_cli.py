@@ -30,7 +30,7 @@ def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (line,) = result.stdout.strip().splitlines()
     assert line == (
-        f"synthesized 1 charts, 49 objects to {out}; create 3 Secrets first "
+        f"synthesized 1 charts, 51 objects to {out}; create 3 Secrets first "
         f"(cost-onprem-django, cost-onprem-koku-db, cost-onprem-object-storage): see {out}/NOTES.txt"
     )
     assert sorted(tree(out)) == ["01-cost-management.k8s.yaml", "NOTES.txt"]
@@ -75,7 +75,7 @@ def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: s
 
 def test_a_seed_generates_the_chart_s_own_secrets(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path), "--set", "costManagement.secrets.seed=an-operator-chosen-seed")
-    assert result.stdout.startswith("synthesized 1 charts, 53 objects to") and "create" not in result.stdout
+    assert result.stdout.startswith("synthesized 1 charts, 55 objects to") and "create" not in result.stdout
     notes = (tmp_path / "NOTES.txt").read_text()
     assert "cost-onprem-django: generated from costManagement.secrets.seed" in notes
 

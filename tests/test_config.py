@@ -234,17 +234,8 @@ def test_koku_finds_its_database_and_broker() -> None:
 
 
 def test_extra_env_overrides_instead_of_duplicating() -> None:
-    docs = [
-        o
-        for d in render(
-            load(
-                sets=[
-                    "costManagement.api.writes.extraEnv=[{name: GUNICORN_WORKERS, value: '8'}, {name: ONPREM, value: x}]"
-                ]
-            )
-        ).values()
-        for o in d
-    ]
+    overrides = "[{name: GUNICORN_WORKERS, value: '8'}, {name: ONPREM, value: x}]"
+    docs = [o for d in render(load(sets=[f"costManagement.api.writes.extraEnv={overrides}"])).values() for o in d]
     writes = next(o for o in docs if o["metadata"]["name"] == "cost-onprem-api-writes" and o["kind"] == "Deployment")
     names = [e["name"] for e in writes["spec"]["template"]["spec"]["containers"][0]["env"]]
     assert len(names) == len(set(names))
