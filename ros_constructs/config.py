@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import constructs
@@ -675,8 +676,9 @@ class KokuTier:
     def config_map_name(self) -> str:
         return self.naming.name("koku-config")
 
+    @cached_property
     def shared_config(self) -> dict[str, str]:
-        """The ConfigMap data: every plain value some role gets."""
+        """The ConfigMap data: every plain value some role gets (computed once per tier)."""
         data = {}
         for spec in KOKU_ENV:
             if spec.value is not None and (value := spec.value(self.values)) is not None:
@@ -686,7 +688,7 @@ class KokuTier:
     def pod_config(self, roles: Iterable[str]) -> PodConfig:
         """Env (ConfigMap keys, Secret keys, field refs), credential mounts and checksum for ``roles``."""
         role_set = set(roles)
-        data = self.shared_config()
+        data = self.shared_config
         env: list[EnvVar] = []
         used: list[str] = []
         for spec in KOKU_ENV:
@@ -785,5 +787,5 @@ class KokuConfigMap(constructs.Construct):
             self,
             "Resource",
             metadata=k8s.ObjectMeta(name=tier.config_map_name, labels=tier.naming.labels("koku-config")),
-            data=dict(sorted(tier.shared_config().items())),
+            data=dict(sorted(tier.shared_config.items())),
         )

@@ -9,6 +9,7 @@ field (path and value), which the CLI prints before exiting with code 2.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -418,6 +419,7 @@ def _pool(cpu: str, memory: str, cpu_limit: str, memory_limit: str, **fields: An
     return WorkerPool(resources=resources(cpu, memory, cpu_limit=cpu_limit, memory_limit=memory_limit), **fields)
 
 
+@functools.cache
 def _koku_pools() -> dict[str, WorkerPool]:
     """Koku's 22 queues with its replicas, resources and KEDA settings (clowdapp.yaml)."""
     pools: dict[str, WorkerPool] = {"celery": _pool("100m", "256Mi", "200m", "512Mi", gossip=True)}
@@ -482,7 +484,9 @@ class Workers(Model):
     hpa_target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 75
     keda: Keda = Field(default_factory=Keda)
     alerts: WorkerAlerts = Field(default_factory=WorkerAlerts)
-    pools: dict[str, WorkerPool] = Field(default_factory=_koku_pools, description="Koku's queues (keys fixed).")
+    pools: dict[str, WorkerPool] = Field(
+        default_factory=lambda: dict(_koku_pools()), description="Koku's queues (keys fixed)."
+    )
     extra_pools: dict[str, WorkerPool] = Field(default_factory=dict, description="Additional queues, one pool each.")
 
     @model_validator(mode="after")
