@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import constructs
 
-from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, status_probes
+from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, api_services, status_probes
 from .edge.gateway import ApiHttpRoute
 from .edge.router import NginxRouter, Upstreams
 from .values import ApiDeployment
@@ -38,10 +38,9 @@ class CostManagementApi(constructs.Construct):
         if api.mode == "split":
             self._api_deployment("Reads", "api-reads", api.reads, reads=True)
             self._api_deployment("Writes", "api-writes", api.writes, reads=False)
-            reads, writes = tier.naming.name("api-reads"), tier.naming.name("api-writes")
         else:
             self._api_deployment("Unified", "api", api.unified, reads=False)
-            reads = writes = tier.naming.name("api")
+        reads, writes = api_services(tier.values)
         ros = api.router.ros_api
         upstreams = Upstreams(
             reads=reads,
