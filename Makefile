@@ -47,11 +47,11 @@ fuzz: $(PY_STAMP)
 
 ## schema: regenerate values.schema.json from the values model
 schema: $(PY_STAMP)
-	$(BIN)/python -m ros_constructs.schema > values.schema.json
+	$(BIN)/python -m ros_constructs.tools.schema > values.schema.json
 
 ## docs: regenerate docs/configuration.md (every value, its default, the env vars it sets)
 docs: $(PY_STAMP)
-	$(BIN)/python -m ros_constructs.docs > docs/configuration.md
+	$(BIN)/python -m ros_constructs.tools.docs > docs/configuration.md
 
 ## imports: regenerate crds/ (reduced) and imports/ (cdk8s bindings) from ../shared/crds
 imports: $(PY_STAMP) $(NODE_STAMP)

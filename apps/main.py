@@ -4,7 +4,7 @@
 import os
 import sys
 
-from ros_constructs.cli import main, values_files_from_env
+from ros_constructs.tools.cli import main, values_files_from_env
 
 if __name__ == "__main__":
     argv = [arg for path in values_files_from_env() for arg in ("-f", path)]

@@ -3,25 +3,28 @@
 Names resolve lazily, so ``import ros_constructs.values`` (validation only) does not start
 the jsii Node runtime that every cdk8s import starts::
 
-    from ros_constructs import CostManagementChart, Values, load
+    from ros_constructs import CostManagementChart, Release, load
 """
 
 from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "CostManagementApi": "api",
-    "CostManagementChart": "cost_management",
-    "KokuTier": "config",
-    "Naming": "naming",
-    "Platform": "platform",
-    "platform_for": "platform",
+    "build_app": "app",
+    "CostManagementApi": "cost_management.api",
+    "CostManagementChart": "cost_management.chart",
+    "KokuTier": "cost_management.tier",
+    "Connections": "data.connections",
+    "Naming": "core.naming",
+    "Platform": "core.platform",
+    "platform_for": "core.platform",
+    "Release": "release",
     "Values": "values",
     "ValuesError": "values",
     "load": "values",
     "parse": "values",
-    "Workload": "workload",
-    "WorkloadProps": "workload",
+    "Workload": "core.workload",
+    "WorkloadProps": "core.workload",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -23,12 +23,13 @@ PROFILES = ROOT / "tests" / "profiles"
 
 def in_process(files: list[Path], repeat: int) -> float:
     from ros_constructs.app import build_app
+    from ros_constructs.release import Release
     from ros_constructs.values import load
 
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        build_app(load(files)).synth_yaml()
+        build_app(Release(values=load(files))).synth_yaml()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -40,7 +41,7 @@ def fresh_process(files: list[Path], repeat: int) -> float:
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "ros_constructs.cli", *args, "-o", out], check=True, capture_output=True
+                [sys.executable, "-m", "ros_constructs.tools.cli", *args, "-o", out], check=True, capture_output=True
             )
             times.append(time.perf_counter() - start)
     return statistics.median(times)

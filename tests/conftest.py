@@ -16,6 +16,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import cdk8s
 
 from ros_constructs.app import build_app
+from ros_constructs.core.secrets import notes
+from ros_constructs.release import Release
 from ros_constructs.values import Values, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +31,24 @@ def profile_values(profile: str) -> Values:
     return load(files)
 
 
+_NOTES: dict[str, str] = {}
+
+
 def render(values: Values) -> dict[str, list[dict[str, Any]]]:
     """Synthesize every chart in memory: chart id -> its objects, in output order."""
-    app = build_app(values)
-    return {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
+    release = Release(values=values)
+    app = build_app(release)
+    charts = {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
+    _NOTES[values.model_dump_json()] = notes(values.namespace, release.references, release.secret_plans)
+    return charts
+
+
+def notes_of(values: Values) -> str:
+    """The NOTES.txt that synthesizing ``values`` writes (from the built tree's reference registry)."""
+    key = values.model_dump_json()
+    if key not in _NOTES:
+        render(values)
+    return _NOTES[key]
 
 
 @functools.cache
@@ -56,6 +72,57 @@ def pod_templates(docs: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]
     return found
 
 
+def _object_key(obj: dict[str, Any]) -> str:
+    """Kind/name; a Job by its component, since its name is a hash of its spec."""
+    meta = obj["metadata"]
+    name = meta["labels"]["app.kubernetes.io/component"] if obj["kind"] == "Job" else meta["name"]
+    return f"{obj['kind']}/{name}"
+
+
+def _named(items: list[Any]) -> dict[str, Any] | None:
+    """A list of uniquely named mappings (containers, env, ports, volumes) keyed by name, else None."""
+    names = [i.get("name") if isinstance(i, dict) else None for i in items]
+    if items and all(isinstance(n, str) for n in names) and len(set(names)) == len(names):
+        return dict(zip(names, items, strict=True))  # type: ignore[arg-type]
+    return None
+
+
+def _diff(path: str, base: Any, other: Any, out: dict[str, Any]) -> None:
+    """Leaf-level differences: ``path: {default: ..., profile: ...}`` (absent sides left out)."""
+    if base == other:
+        return
+    if isinstance(base, dict) and isinstance(other, dict):
+        for key in [*base, *(k for k in other if k not in base)]:
+            _diff(f"{path}.{key}" if path else str(key), base.get(key, _ABSENT), other.get(key, _ABSENT), out)
+        return
+    if isinstance(base, list) and isinstance(other, list):
+        base_named, other_named = _named(base), _named(other)
+        if base_named is not None and other_named is not None:
+            for key in [*base_named, *(k for k in other_named if k not in base_named)]:
+                _diff(f"{path}[{key}]", base_named.get(key, _ABSENT), other_named.get(key, _ABSENT), out)
+            return
+    out[path] = {k: v for k, v in (("default", base), ("profile", other)) if v is not _ABSENT}
+
+
+_ABSENT = object()
+
+
+def profile_diff(base: list[dict[str, Any]], other: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a profile changes against the default output: objects added, removed and changed."""
+    base_by, other_by = {_object_key(o): o for o in base}, {_object_key(o): o for o in other}
+    changed: dict[str, Any] = {}
+    for key in base_by.keys() & other_by.keys():
+        found: dict[str, Any] = {}
+        _diff("", base_by[key], other_by[key], found)
+        if found:
+            changed[key] = found
+    return {
+        "added": [o for k, o in other_by.items() if k not in base_by],
+        "removed": sorted(k for k in base_by if k not in other_by),
+        "changed": dict(sorted(changed.items())),
+    }
+
+
 class _ReadableDumper(yaml.SafeDumper):
     """Multi-line strings (nginx.conf, scripts) as literal blocks, so diffs show real lines."""
 
@@ -69,7 +136,8 @@ _ReadableDumper.add_representer(str, _represent_str)
 
 
 class KubernetesYamlSnapshot(SingleFileSnapshotExtension):
-    """One readable multi-document YAML file per chart and profile."""
+    """One readable multi-document YAML file per chart and profile: the default output in full,
+    every other profile as its :func:`profile_diff` against the default."""
 
     _write_mode = WriteMode.TEXT
     file_extension = "yaml"
@@ -91,11 +159,15 @@ def shared_dir() -> Path:
 
 
 def container_env(obj: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The main container's env with ConfigMap keys resolved from ``docs``; Secret refs stay refs."""
+    """The main container's env as Kubernetes resolves it (envFrom ConfigMaps, then env, which wins)
+    with ConfigMap keys resolved from ``docs``; Secret refs stay refs."""
     config_maps = {o["metadata"]["name"]: o.get("data", {}) for o in docs if o["kind"] == "ConfigMap"}
     spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
+    container = spec["template"]["spec"]["containers"][0]
     resolved: dict[str, Any] = {}
-    for entry in spec["template"]["spec"]["containers"][0].get("env", []):
+    for source in container.get("envFrom", []):
+        resolved.update(config_maps[source["configMapRef"]["name"]])
+    for entry in container.get("env", []):
         source = entry.get("valueFrom", {})
         if "configMapKeyRef" in source:
             ref = source["configMapKeyRef"]

@@ -16,7 +16,7 @@ ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK
 
 def ros_synth(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ros_constructs.cli", *args], cwd=cwd, env=ENV, capture_output=True, text=True
+        [sys.executable, "-m", "ros_constructs.tools.cli", *args], cwd=cwd, env=ENV, capture_output=True, text=True
     )
 
 
@@ -30,7 +30,7 @@ def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (line,) = result.stdout.strip().splitlines()
     assert line == (
-        f"synthesized 1 charts, 51 objects to {out}; create 3 Secrets first "
+        f"synthesized 1 charts, 70 objects to {out}; create 3 Secrets first "
         f"(cost-onprem-django, cost-onprem-koku-db, cost-onprem-object-storage): see {out}/NOTES.txt"
     )
     assert sorted(tree(out)) == ["01-cost-management.k8s.yaml", "NOTES.txt"]
@@ -74,10 +74,11 @@ def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: s
 
 
 def test_a_seed_generates_the_chart_s_own_secrets(tmp_path: Path) -> None:
-    result = ros_synth("-o", str(tmp_path), "--set", "costManagement.secrets.seed=an-operator-chosen-seed")
-    assert result.stdout.startswith("synthesized 1 charts, 55 objects to") and "create" not in result.stdout
+    result = ros_synth("-o", str(tmp_path), "--set", "secrets.seed=an-operator-chosen-seed")
+    assert result.stdout.startswith("synthesized 1 charts, 74 objects to") and "create" not in result.stdout
     notes = (tmp_path / "NOTES.txt").read_text()
-    assert "cost-onprem-django: generated from costManagement.secrets.seed" in notes
+    assert "name: cost-onprem-django\n" in (tmp_path / "01-cost-management.k8s.yaml").read_text()
+    assert "cost-onprem-django" not in notes and "Secret cost-onprem-sentry (optional)" in notes
 
 
 def test_set_and_platform_flags(tmp_path: Path) -> None:

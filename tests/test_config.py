@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, container_env, objects, render
 
-from ros_constructs.config import READ_REPLICA_PATH
+from ros_constructs.cost_management.tier import READ_REPLICA_PATH
 from ros_constructs.values import ValuesError, load, parse
 
 # --- Koku's env reach, transcribed from the Koku reference (section 2) -------------------------
@@ -122,7 +122,7 @@ def test_optional_secrets_are_marked_optional() -> None:
             continue
         for entry in obj["spec"]["template"]["spec"]["containers"][0].get("env", []):
             if ref := entry.get("valueFrom", {}).get("secretKeyRef"):
-                refs[entry["name"]] = ref["optional"]
+                refs[entry["name"]] = ref.get("optional", False)
     assert {name for name, optional in refs.items() if optional} == {
         "SOURCES_PSK",
         "KOKU_SENTRY_DSN",
@@ -188,22 +188,20 @@ def test_generated_secrets_are_stable_for_a_seed_and_absent_without_one() -> Non
         return {o["metadata"]["name"]: o["stringData"] for o in docs if o["kind"] == "Secret"}
 
     assert secrets() == {}
-    seeded = secrets("costManagement.secrets.seed=first-seed-0123456789")
+    seeded = secrets("secrets.seed=first-seed-0123456789")
     assert sorted(seeded) == [
         "cost-onprem-django", "cost-onprem-koku-db", "cost-onprem-object-storage", "cost-onprem-sources-psk",
     ]  # fmt: skip
-    assert seeded == secrets("costManagement.secrets.seed=first-seed-0123456789")
-    other = secrets("costManagement.secrets.seed=other-seed-0123456789")
+    assert seeded == secrets("secrets.seed=first-seed-0123456789")
+    other = secrets("secrets.seed=other-seed-0123456789")
     assert seeded["cost-onprem-django"] != other["cost-onprem-django"]
     assert seeded["cost-onprem-koku-db"]["username"] == "koku"
-    brought = secrets(
-        "costManagement.secrets.seed=first-seed-0123456789", "costManagement.database.existingSecret=mine"
-    )
+    brought = secrets("secrets.seed=first-seed-0123456789", "database.koku.existingSecret.name=mine")
     assert "cost-onprem-koku-db" not in brought
 
 
 def test_configuration_reference_is_current() -> None:
-    from ros_constructs.docs import configuration_reference
+    from ros_constructs.tools.docs import configuration_reference
 
     committed = (ROOT / "docs" / "configuration.md").read_text()
     assert committed == configuration_reference(), "docs/configuration.md is stale: run `make docs`"
@@ -216,7 +214,7 @@ def test_gunicorn_services_listen_where_koku_binds_without_clowder() -> None:
         assert web["containerPort"] == 8000
     services = {o["metadata"]["name"]: o for o in objects("default") if o["kind"] == "Service"}
     assert services["cost-onprem-masu"]["spec"]["ports"][0] == {
-        "name": "private", "port": 10000, "protocol": "TCP", "targetPort": "private",
+        "name": "private", "port": 10000, "targetPort": "private",
     }  # fmt: skip
 
 
@@ -226,10 +224,14 @@ def test_koku_finds_its_database_and_broker() -> None:
     assert env["DATABASE_SERVICE_NAME"] == "POSTGRES_SQL"
     assert env["POSTGRES_SQL_SERVICE_HOST"] == "cost-onprem-database.cost-onprem.svc"
     assert "REDIS_PASSWORD" not in env
-    secured = [o for d in render(load(sets=["costManagement.cache.passwordSecret=valkey-auth"])).values() for o in d]
+    secured = [
+        o
+        for d in render(load(sets=["cache.auth.enabled=true", "cache.auth.existingSecret.name=valkey-auth"])).values()
+        for o in d
+    ]
     writes = next(o for o in secured if o["metadata"]["name"] == "cost-onprem-api-writes" and o["kind"] == "Deployment")
     assert container_env(writes, secured)["REDIS_PASSWORD"] == {
-        "secretKeyRef": {"key": "password", "name": "valkey-auth", "optional": False}
+        "secretKeyRef": {"key": "password", "name": "valkey-auth"}
     }
 
 
@@ -252,7 +254,7 @@ def test_api_pods_drain_before_they_stop() -> None:
 
 def test_unified_mode_routes_ros_fallback_to_the_unified_api() -> None:
     docs = [o for d in render(load(sets=["costManagement.api.mode=unified"])).values() for o in d]
-    (config_map,) = [o for o in docs if o["metadata"]["name"] == "cost-onprem-koku-config"]
+    (config_map,) = [o for o in docs if o["metadata"]["name"] == "cost-onprem-router-env"]
     assert config_map["data"]["ROS_OCP_API"] == "cost-onprem-api"
     with pytest.raises(ValuesError, match="readReplica needs mode 'split'"):
         parse({"costManagement": {"api": {"mode": "unified", "readReplica": {"enabled": True}}}})

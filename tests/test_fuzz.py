@@ -14,7 +14,7 @@ wrong types, and both platforms.
   then runs strict Kubernetes validation and every invariant of ``tests/test_gate.py``. At about
   1 to 1.5 s an example on 2 cores (most of it in jsii), this is the expensive property, so it
   gets a third as many examples as the first.
-* :func:`test_cli_rejects_invalid_values_cleanly` runs ``python -m ros_constructs.cli`` on a small
+* :func:`test_cli_rejects_invalid_values_cleanly` runs ``python -m ros_constructs.tools.cli`` on a small
   sample of invalid files, a subprocess each. It must exit 2, print the same problem lines and no
   traceback, and leave the output directory untouched.
 
@@ -242,9 +242,45 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
     singleton = section(
         {}, {"enabled": st.booleans(), "replicas": leaf(st.integers(0, 1), st.just(2), with_bad)}, with_bad
     )
+
+    def existing_secret(keys: JsonLeaf) -> JsonLeaf:
+        return section({}, {"name": dns, "keys": keys}, with_bad)
+
     return st.fixed_dictionaries(
         {},
         optional={
+            "secrets": section(
+                {}, {"seed": st.one_of(st.none(), leaf(SEED_GOOD, st.just("too-short"), with_bad))}, with_bad
+            ),
+            "database": section(
+                {},
+                {
+                    "koku": section(
+                        {},
+                        {
+                            "existingSecret": existing_secret(
+                                leaf(st.sampled_from([{}, {"username": "user"}]), st.just({"login": "x"}), with_bad)
+                            )
+                        },
+                        with_bad,
+                    )
+                },
+                with_bad,
+            ),
+            "cache": section(
+                {},
+                {
+                    "auth": section(
+                        {},
+                        {
+                            "enabled": st.booleans(),
+                            "existingSecret": existing_secret(st.sampled_from([{}, {"password": "redis-password"}])),
+                        },
+                        with_bad,
+                    )
+                },
+                with_bad,
+            ),
             "release": release,
             "namespace": dns,
             "platform": leaf(st.sampled_from(["kubernetes", "openshift"]), st.just("gke"), with_bad),
@@ -282,26 +318,16 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
                                 {},
                                 {
                                     "enabled": st.booleans(),
-                                    "existingSecret": dns,
                                     "required": st.booleans(),
-                                    "keys": leaf(st.just(READ_REPLICA_KEYS), st.just({"db_host": "host"}), with_bad),
+                                    "existingSecret": existing_secret(
+                                        leaf(st.just(READ_REPLICA_KEYS), st.just({"db.host": "host"}), with_bad)
+                                    ),
                                 },
                                 with_bad,
                             ),
                             "migrations": section({}, {"enabled": st.booleans()}, with_bad),
                         },
                         with_bad,
-                    ),
-                    "cache": section(
-                        {},
-                        {
-                            "passwordSecret": st.one_of(st.none(), dns),
-                            "passwordKey": st.sampled_from(["password", "redis-password"]),
-                        },
-                        with_bad,
-                    ),
-                    "database": section(
-                        {}, {"existingSecret": dns, "userKey": st.sampled_from(["user", "username"])}, with_bad
                     ),
                     "workers": section(
                         {},
@@ -331,11 +357,6 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
                     ),
                     "beat": singleton,
                     "extraEnv": extra_env(with_bad),
-                    "secrets": section(
-                        {},
-                        {"seed": st.one_of(st.none(), leaf(SEED_GOOD, st.just("too-short"), with_bad))},
-                        with_bad,
-                    ),
                     "cloudCredentials": section(
                         {},
                         {
@@ -343,17 +364,21 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
                                 {},
                                 {
                                     "enabled": st.booleans(),
-                                    "existingSecret": dns,
-                                    "credentialsFileKey": st.sampled_from([None, "aws-credentials", "credentials"]),
+                                    "existingSecret": existing_secret(st.just({})),
+                                    "credentialsFile": st.booleans(),
                                 },
                                 with_bad,
                             ),
-                            "gcp": section({}, {"enabled": st.booleans(), "existingSecret": dns}, with_bad),
+                            "gcp": section(
+                                {}, {"enabled": st.booleans(), "existingSecret": existing_secret(st.just({}))}, with_bad
+                            ),
                         },
                         with_bad,
                     ),
-                    "sentry": section({}, {"enabled": st.booleans(), "dsnSecret": dns}, with_bad),
-                    "sources": section({}, {"pskSecret": dns}, with_bad),
+                    "sentry": section(
+                        {}, {"enabled": st.booleans(), "existingSecret": existing_secret(st.just({}))}, with_bad
+                    ),
+                    "sources": section({}, {"existingSecret": existing_secret(st.just({}))}, with_bad),
                     "services": section(
                         {},
                         {"listener": service, "sourcesListener": singleton, "masu": service, "sourcesClient": service},
@@ -455,10 +480,8 @@ EDGE_CASES: dict[str, dict[str, Any]] = {
         "costManagement": {"extraEnv": [{"name": "EXTRA_TOKEN", "secretKeyRef": {"name": "extras", "key": "token"}}]}
     },
     "keda-redis-password-secret": {
-        "costManagement": {
-            "cache": {"passwordSecret": "valkey-auth"},
-            "workers": {"autoscaling": "keda", "keda": {"trigger": "redis"}},
-        }
+        "cache": {"auth": {"enabled": True, "existingSecret": {"name": "valkey-auth"}}},
+        "costManagement": {"workers": {"autoscaling": "keda", "keda": {"trigger": "redis"}}},
     },
     "extra-env-set-twice-in-one-list": {
         "costManagement": {
@@ -511,7 +534,7 @@ def test_cli_rejects_invalid_values_cleanly(tmp_path_factory: pytest.TempPathFac
     (out / "01-cost-management.k8s.yaml").write_text("# from an earlier run\n")
     before = tree(work)
     result = subprocess.run(
-        [sys.executable, "-m", "ros_constructs.cli", "-f", str(values_file), "-o", str(out)],
+        [sys.executable, "-m", "ros_constructs.tools.cli", "-f", str(values_file), "-o", str(out)],
         cwd=ROOT,
         env=ENV,
         capture_output=True,

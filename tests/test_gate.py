@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import pod_templates, render
+from conftest import notes_of, pod_templates, render
 from kubernetes_validate import utils as kv_utils
 from policies import (
     K8S_VERSION,
@@ -32,7 +32,6 @@ from policies import (
 )
 from referencing import Registry, Resource
 
-from ros_constructs.secrets import required_secrets
 from ros_constructs.values import Image, Images, Values, ValuesError, cpu_cores, load, memory_bytes, parse
 
 Obj = dict[str, Any]
@@ -300,11 +299,24 @@ def _references(docs: list[Obj]) -> Iterator[tuple[str, str, str | None, str]]:
                 yield "Secret", target["name"], target["key"], ref(obj)
 
 
-def references(values: Values, docs: list[Obj]) -> Problems:
-    """Every referenced Secret/ConfigMap (and key) is in the output or declared external by values.
+NOTES_ENTRY = re.compile(r"^- (Secret|ConfigMap) (\S+) \((REQUIRED|optional)\), keys: ([^;]+);", re.MULTILINE)
 
-    External Secrets are ``ros_constructs.secrets.required_secrets(values)`` (name and keys) and,
-    for ``imagePullSecrets`` only, ``images.pullSecrets``. Each declared Secret must be referenced.
+
+def _declared_in_notes(values: Values) -> dict[str, set[str]]:
+    """Secret name -> keys, as NOTES.txt tells the operator to create them."""
+    return {
+        name: {k.strip() for k in keys.split(",")}
+        for kind, name, _, keys in NOTES_ENTRY.findall(notes_of(values))
+        if kind == "Secret"
+    }
+
+
+def references(values: Values, docs: list[Obj]) -> Problems:
+    """Every referenced Secret/ConfigMap (and key) is in the output or named, with the key, in NOTES.txt.
+
+    This walks the objects themselves, independently of the registry NOTES.txt is derived from;
+    for ``imagePullSecrets`` the external list is ``images.pullSecrets``. Each Secret NOTES.txt
+    names must be referenced.
     """
     problems = []
     emitted: dict[tuple[str, str], set[str]] = {
@@ -313,7 +325,7 @@ def references(values: Values, docs: list[Obj]) -> Problems:
         if o["kind"] in ("Secret", "ConfigMap", "ServiceAccount")
     }
     external: dict[str, set[str]] = {}
-    for name, declared in required_secrets(values):
+    for name, declared in _declared_in_notes(values).items():
         external.setdefault(name, set()).update(declared)
     referenced: set[str] = set()
     for kind, name, key, who in _references(docs):
@@ -328,12 +340,12 @@ def references(values: Values, docs: list[Obj]) -> Problems:
         elif kind == "Secret" and name in external:
             keys = external[name]
         else:
-            problems.append(f"{who}: {kind} {name} is neither emitted nor declared by required_secrets(values)")
+            problems.append(f"{who}: {kind} {name} is neither emitted nor named in NOTES.txt")
             continue
         if key is not None and kind != "ServiceAccount" and key not in keys:
             problems.append(f"{who}: {kind} {name} has no key {key!r} (declared: {sorted(keys)})")
     for name in sorted(set(external) - referenced):
-        problems.append(f"required_secrets(values) declares Secret {name} but nothing references it")
+        problems.append(f"NOTES.txt names Secret {name} but nothing references it")
     return problems
 
 

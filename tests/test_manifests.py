@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROFILES, objects, pod_templates, render_profile
+from conftest import PROFILES, objects, pod_templates, profile_diff, render_profile
 from policies import custom_resource_errors, is_builtin, kubernetes_errors, pss_restricted_violations
 
 from ros_constructs.app import chart_ids
@@ -18,7 +18,12 @@ LABEL_KEYS = SELECTOR_KEYS | {"app.kubernetes.io/part-of", "app.kubernetes.io/ma
 @pytest.mark.parametrize("chart", chart_ids())
 @pytest.mark.parametrize("profile", PROFILES)
 def test_snapshot(profile: str, chart: str, snapshot_yaml: Any) -> None:
-    assert render_profile(profile)[chart] == snapshot_yaml
+    """The default in full; other profiles store only what they change, so each file is about its profile."""
+    output = render_profile(profile)[chart]
+    if profile == "default":
+        assert output == snapshot_yaml
+    else:
+        assert [profile_diff(render_profile("default")[chart], output)] == snapshot_yaml
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -138,3 +143,23 @@ def test_multi_replica_deployments_have_a_disruption_budget(profile: str) -> Non
             }
         else:
             assert name not in budgets
+
+
+def test_a_profile_diff_names_what_changed() -> None:
+    base = [
+        {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 1, "env": [{"name": "A", "value": "1"}]}}
+    ]
+    other = [
+        {
+            "kind": "Deployment",
+            "metadata": {"name": "d"},
+            "spec": {"replicas": 2, "env": [{"name": "A", "value": "1"}]},
+        },
+        {"kind": "Service", "metadata": {"name": "s"}},
+    ]
+    assert profile_diff(base, other) == {
+        "added": [{"kind": "Service", "metadata": {"name": "s"}}],
+        "removed": [],
+        "changed": {"Deployment/d": {"spec.replicas": {"default": 1, "profile": 2}}},
+    }
+    assert profile_diff(other, base)["removed"] == ["Service/s"]

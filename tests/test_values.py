@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
-from ros_constructs.schema import render as render_schema
+from ros_constructs.tools.schema import render as render_schema
 from ros_constructs.values import ValuesError, apply_set, deep_merge, load, parse
 
 
@@ -76,8 +78,8 @@ def test_set_parses_yaml_scalars_and_lists() -> None:
         ),
         ({"images": {"koku": {"tag": "bad tag"}}}, "images.koku.tag: 'bad tag'"),
         (
-            {"costManagement": {"database": {"passwordKey": "bad/key"}}},
-            "costManagement.database.passwordKey: 'bad/key'",
+            {"database": {"koku": {"existingSecret": {"keys": {"password": "bad/key"}}}}},
+            "database.koku.existingSecret.keys.password: 'bad/key'",
         ),
         ({"release": "r" * 50}, "release 'rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr' is too long"),
     ],
@@ -98,3 +100,17 @@ def test_numeric_tags_stay_strings() -> None:
 def test_bad_set_syntax_is_a_values_error() -> None:
     with pytest.raises(ValuesError, match="expected PATH=VALUE"):
         apply_set({}, "costManagement.api.mode")
+
+
+def test_planning_secrets_and_docs_start_no_node() -> None:
+    script = (
+        "import sys\n"
+        "from ros_constructs.release import Release\n"
+        "from ros_constructs.tools.docs import configuration_reference\n"
+        "from ros_constructs.values import load\n"
+        "plans = Release(values=load(sets=['secrets.seed=0123456789abcdef'])).secret_plans\n"
+        "assert plans and configuration_reference()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jsii', 'cdk8s', 'constructs')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -8,27 +8,34 @@ import cdk8s
 import pytest
 from policies import kubernetes_errors, pss_restricted_violations
 
-from ros_constructs.naming import Naming
-from ros_constructs.platform import KUBERNETES, OPENSHIFT
-from ros_constructs.values import Autoscaling, resources
-from ros_constructs.workload import (
+from ros_constructs.core.naming import Naming
+from ros_constructs.core.platform import KUBERNETES, OPENSHIFT
+from ros_constructs.core.pod import (
     ConfigMapFiles,
     Container,
     EmptyDir,
     Mount,
     Port,
     Probe,
-    Recreate,
     SecretFiles,
-    VolumeClaim,
-    Workload,
-    WorkloadProps,
-    config_map,
+    config_map_key,
     field_ref,
     literal,
     resource_ref,
-    secret,
+    secret_key,
 )
+from ros_constructs.core.references import References
+from ros_constructs.core.workload import (
+    CronJobKind,
+    DeploymentKind,
+    JobKind,
+    Recreate,
+    StatefulSetKind,
+    VolumeClaim,
+    Workload,
+    WorkloadProps,
+)
+from ros_constructs.values import Autoscaling, resources
 
 NAMING = Naming(release="demo", app="test", version="1.0")
 SMALL = resources("10m", "16Mi", cpu_limit=None, memory_limit="32Mi")
@@ -69,8 +76,8 @@ def test_everything_a_container_can_hold() -> None:
         args=["--fast"],
         env=[
             literal("A", "1"),
-            config_map("B", "cm", "b", optional=True),
-            secret("C", "sec", "c"),
+            config_map_key("B", "cm", "b", optional=True),
+            secret_key("C", "sec", "c"),
             field_ref("D", "metadata.name"),
             resource_ref("E", "limits.memory", divisor="1Mi"),
         ],
@@ -87,7 +94,7 @@ def test_everything_a_container_can_hold() -> None:
         readiness=Probe.http("/ready", "http", prefix="/app"),
         startup=Probe.exec(["true"], failure_threshold=10),
     )
-    docs = build(container=container, replicas=3)
+    docs = build(container=container, controller=DeploymentKind(replicas=3))
     assert kinds(docs) == ["Deployment", "Service", "PodDisruptionBudget"]
     main = docs[0]["spec"]["template"]["spec"]["containers"][0]
     assert [e["name"] for e in main["env"]] == ["A", "B", "C", "D", "E"]
@@ -95,22 +102,23 @@ def test_everything_a_container_can_hold() -> None:
     assert main["env"][4]["valueFrom"]["resourceFieldRef"]["divisor"] == "1Mi"
     mounts = {m["name"]: m for m in main["volumeMounts"]}
     assert mounts["creds"]["readOnly"] is True and mounts["conf"]["readOnly"] is True
-    assert mounts["cache"]["readOnly"] is False
+    assert "readOnly" not in mounts["cache"]
     assert main["readinessProbe"]["httpGet"]["path"] == "/app/ready"
     assert main["livenessProbe"]["tcpSocket"] == {"port": "http"}
     assert main["startupProbe"]["exec"] == {"command": ["true"]}
-    assert docs[1]["spec"]["ports"] == [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}]
+    assert docs[1]["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": "http"}]
 
 
 def test_autoscaled_deployment_leaves_replicas_to_the_hpa() -> None:
-    docs = build(replicas=2, autoscaling=Autoscaling(enabled=True, min_replicas=2, max_replicas=6))
+    scaling = Autoscaling(enabled=True, min_replicas=2, max_replicas=6)
+    docs = build(controller=DeploymentKind(replicas=2, autoscaling=scaling))
     assert kinds(docs) == ["Deployment", "PodDisruptionBudget", "HorizontalPodAutoscaler"]
     assert "replicas" not in docs[0]["spec"]
     assert docs[2]["spec"]["metrics"][0]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 75}
 
 
 def test_recreate_strategy_and_grace_period() -> None:
-    docs = build(strategy=Recreate(), termination_grace_period_seconds=3600)
+    docs = build(controller=DeploymentKind(strategy=Recreate()), termination_grace_period_seconds=3600)
     assert docs[0]["spec"]["strategy"] == {"type": "Recreate"}
     assert docs[0]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 3600
 
@@ -118,9 +126,8 @@ def test_recreate_strategy_and_grace_period() -> None:
 def test_stateful_set_with_claims_and_headless_service() -> None:
     container = Container(image="example.org/db:1", resources=SMALL, ports=[Port(name="pg", container_port=5432)])
     docs = build(
-        kind="StatefulSet",
+        controller=StatefulSetKind(volume_claims=[VolumeClaim(name="data", path="/data", size="1Gi")]),
         container=container,
-        volume_claims=[VolumeClaim(name="data", path="/data", size="1Gi")],
         platform=OPENSHIFT,
     )
     assert kinds(docs) == ["StatefulSet", "Service"]
@@ -131,10 +138,10 @@ def test_stateful_set_with_claims_and_headless_service() -> None:
 
 
 def test_job_and_cron_job() -> None:
-    job = build(kind="Job", backoff_limit=1, ttl_seconds_after_finished=60)
+    job = build(controller=JobKind(backoff_limit=1, ttl_seconds_after_finished=60))
     assert kinds(job) == ["Job"]
     assert job[0]["spec"]["template"]["spec"]["restartPolicy"] == "Never"
-    cron = build(kind="CronJob", schedule="0 * * * *")
+    cron = build(controller=CronJobKind(schedule="0 * * * *"))
     assert kinds(cron) == ["CronJob"]
     assert cron[0]["spec"]["concurrencyPolicy"] == "Forbid"
 
@@ -142,8 +149,7 @@ def test_job_and_cron_job() -> None:
 @pytest.mark.parametrize(
     ("props", "message"),
     [
-        ({"replicas": -1}, "replicas -1 is less than 0"),
-        ({"kind": "CronJob"}, "schedule is required"),
+        ({"controller": DeploymentKind(replicas=-1)}, "replicas -1 is less than 0"),
         ({"automount_service_account_token": True}, "dedicated serviceAccountName"),
         (
             {"container": Container(image="x:1", resources=SMALL, liveness=Probe.http("/", "web"))},
@@ -160,3 +166,22 @@ def test_too_long_names_fail_clearly() -> None:
     naming = Naming(release="r" * 60, app="test", version="1")
     with pytest.raises(ValueError, match="limit is 63"):
         naming.name("worker")
+
+
+def test_the_registry_records_what_pods_read() -> None:
+    registry = References()
+    container = Container(
+        image="example.org/app:1",
+        resources=SMALL,
+        env_from=["settings"],
+        env=[secret_key("P", "login", "password"), secret_key("D", "dsn", "dsn", optional=True)],
+        mounts=[Mount(name="ca", path="/etc/ca", source=SecretFiles(secret_name="ca", items={"ca.crt": "ca.crt"}))],
+    )
+    build(container=container, references=registry)
+    registry.provide("ConfigMap", "settings", frozenset({"A"}))
+    missing = {(r.kind, r.name): (sorted(r.keys), r.optional) for r in registry.missing()}
+    assert missing == {
+        ("Secret", "login"): (["password"], False),
+        ("Secret", "ca"): (["ca.crt"], False),
+        ("Secret", "dsn"): (["dsn"], True),
+    }

@@ -1,1 +1,4 @@
-"""Network edge: how traffic reaches the release (routers, routes, gateways)."""
+"""Exposure and identity for the whole stack (Route | Ingress | Gateway, Envoy, Authorino): not built yet.
+
+The Cost Management API's own router lives with its tier in ``cost_management``.
+"""

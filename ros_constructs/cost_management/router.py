@@ -1,7 +1,7 @@
 """The nginx API router: method split plus the recommendations route, on any cluster.
 
-Its Service ``<release>-api-router`` is the API's front door; ``edge/gateway.py`` is the
-Gateway API alternative with the same behaviour.
+Its Service ``<release>-api-router`` is the API's front door; ``gateway.py`` is the Gateway API
+alternative with the same behaviour.
 """
 
 from __future__ import annotations
@@ -11,9 +11,13 @@ from dataclasses import dataclass
 import constructs
 from cdk8s_plus_28 import k8s
 
-from ..config import ROUTER, KokuTier, config_checksum
-from ..workload import ConfigMapFiles, Container, Mount, Port, Probe
+from ..core.env_table import checksum
+from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe
+from ..core.workload import DeploymentKind
+from .env import KokuRole
+from .tier import KokuPod, KokuTier
 
+COMPONENT = "api-router"
 ROUTER_PORT = 8080
 ROUTER_CONFIG_PATH = "/etc/nginx/router"
 RECOMMENDATIONS_PATH = "/v1/recommendations/"
@@ -106,22 +110,22 @@ class NginxRouter(constructs.Construct):
         values = tier.values
         router = values.cost_management.api.router
         conf = nginx_config(upstreams, namespace=values.namespace, path_prefix=values.cost_management.api.path_prefix)
-        name = tier.naming.name("api-router")
+        name = tier.naming.name(COMPONENT)
         nginx = ["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf"]
         k8s.KubeConfigMap(
             self,
             "Config",
-            metadata=k8s.ObjectMeta(name=name, labels=tier.naming.labels("api-router")),
+            metadata=k8s.ObjectMeta(name=name, labels=tier.naming.labels(COMPONENT)),
             data={"nginx.conf": conf},
         )
+        tier.release.references.provide("ConfigMap", name, frozenset({"nginx.conf"}))
         self.workload = tier.workload(
             self,
             "Workload",
-            component="api-router",
-            roles=[ROUTER],
-            replicas=router.replicas,
+            component=COMPONENT,
+            pod=KokuPod(roles=[KokuRole.ROUTER], pod_annotations={"checksum/config": checksum(conf)}),
+            controller=DeploymentKind(replicas=router.replicas),
             termination_grace_period_seconds=DRAIN_SECONDS + PROXY_READ_TIMEOUT + 10,
-            pod_annotations={"checksum/config": config_checksum(conf)},
             container=Container(
                 image=values.images.nginx.ref,
                 resources=router.resources,

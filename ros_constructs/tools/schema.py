@@ -2,7 +2,7 @@
 
 import json
 
-from .values import json_schema
+from ..values import json_schema
 
 
 def render() -> str:

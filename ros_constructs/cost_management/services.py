@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import constructs
 
-from .config import (
-    LISTENER,
-    MASU,
-    METRICS_PORT,
-    SOURCES_CLIENT,
-    SOURCES_LISTENER,
-    STATUS_PATH,
-    WEB_PORT,
-    KokuTier,
-    status_probes,
-)
-from .values import KokuService
+from ..core.pod import Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, resource_ref
+from ..core.workload import DeploymentKind, Recreate, RollingUpdate
+from ..values import KokuService
+from .env import KokuRole
+from .tier import METRICS_PORT, STATUS_PATH, WEB_PORT, KokuPod, KokuTier, status_probes
 from .workers import MASU_TMP, worker_probes
-from .workload import Container, EmptyDir, EnvVar, Mount, Port, Probe, Recreate, RollingUpdate, literal, resource_ref
 
 PRIVATE_PORT = 10000
 """The Service port named ``private`` (Clowder's private port); Gunicorn itself binds WEB_PORT
@@ -38,28 +30,28 @@ class KokuServices(constructs.Construct):
         self.tier = tier
         services = tier.values.cost_management.services
         if services.listener.enabled:
-            self._consumer("Listener", LISTENER, services.listener, "listener", scratch=True)
+            self._consumer("Listener", KokuRole.LISTENER, services.listener, "listener", scratch=True)
         if services.sources_listener.enabled:
             self._consumer(
                 "SourcesListener",
-                SOURCES_LISTENER,
+                KokuRole.SOURCES_LISTENER,
                 services.sources_listener,
                 "sources_listener",
                 env=[literal("SOURCES", "true")],
                 singleton=True,
             )
         if services.masu.enabled:
-            cpu = resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(MASU))
-            self._gunicorn("Masu", MASU, services.masu, [literal("MASU", "true"), cpu], liveness_timeout=15)
+            cpu = resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(KokuRole.MASU))
+            self._gunicorn("Masu", KokuRole.MASU, services.masu, [literal("MASU", "true"), cpu], liveness_timeout=15)
         if services.sources_client.enabled:
             client = services.sources_client
             env = [literal("SOURCES", "true"), literal("GUNICORN_WORKERS", client.gunicorn_workers)]
-            self._gunicorn("SourcesClient", SOURCES_CLIENT, client, env, liveness_timeout=10)
+            self._gunicorn("SourcesClient", KokuRole.SOURCES_CLIENT, client, env, liveness_timeout=10)
 
     def _consumer(
         self,
         id: str,
-        component: str,
+        component: KokuRole,
         spec: KokuService,
         command: str,
         *,
@@ -70,11 +62,9 @@ class KokuServices(constructs.Construct):
         self.tier.workload(
             self,
             id,
-            component=component,
-            roles=[component],
-            extra_env=spec.extra_env,
-            replicas=spec.replicas,
-            strategy=Recreate() if singleton else RollingUpdate(),
+            component=component.value,
+            pod=KokuPod(roles=[component], extra_env=spec.extra_env),
+            controller=DeploymentKind(replicas=spec.replicas, strategy=Recreate() if singleton else RollingUpdate()),
             container=Container(
                 image=self.tier.image,
                 resources=spec.resources,
@@ -87,17 +77,16 @@ class KokuServices(constructs.Construct):
         )
 
     def _gunicorn(
-        self, id: str, component: str, spec: KokuService, env: list[EnvVar], *, liveness_timeout: int
+        self, id: str, component: KokuRole, spec: KokuService, env: list[EnvVar], *, liveness_timeout: int
     ) -> None:
         tier = self.tier
         prefix = tier.values.cost_management.api.path_prefix
         tier.workload(
             self,
             id,
-            component=component,
-            roles=[component],
-            extra_env=spec.extra_env,
-            replicas=spec.replicas,
+            component=component.value,
+            pod=KokuPod(roles=[component], extra_env=spec.extra_env),
+            controller=DeploymentKind(replicas=spec.replicas),
             container=Container(
                 image=tier.image,
                 resources=spec.resources,

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import constructs
 
-from .config import BEAT, KokuTier
-from .values import Workers
-from .workload import Container, EmptyDir, Mount, Probe, Recreate, Workload, literal
+from ..core.pod import Container, EmptyDir, Mount, Probe, literal
+from ..core.workload import DeploymentKind, Recreate, Workload
+from ..values import Workers
+from .env import KokuRole
+from .tier import KokuPod, KokuTier
 
 SCHEDULE_DIR = "/var/tmp/celery-beat"
 STALE_AFTER_SECONDS = 600
@@ -45,11 +47,8 @@ class CeleryBeat(constructs.Construct):
             self,
             "Workload",
             component="celery-beat",
-            roles=[BEAT],
-            extra_env=beat.extra_env,
-            replicas=beat.replicas,
-            strategy=Recreate(),
-            spread=False,
+            pod=KokuPod(roles=[KokuRole.BEAT], extra_env=beat.extra_env),
+            controller=DeploymentKind(replicas=beat.replicas, strategy=Recreate(), spread=False),
             container=Container(
                 image=tier.image,
                 resources=beat.resources,

@@ -8,24 +8,11 @@ warm shutdown), so its grace period is at least the pool's ``maxTaskSeconds``. T
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import constructs
 from cdk8s import ApiObjectMetadata
 
-from imports.com.coreos.monitoring import (
-    PrometheusRule,
-    PrometheusRuleSpec,
-    PrometheusRuleSpecGroups,
-    PrometheusRuleSpecGroupsRules,
-    PrometheusRuleSpecGroupsRulesExpr,
-    ServiceMonitor,
-    ServiceMonitorSpec,
-    ServiceMonitorSpecEndpoints,
-    ServiceMonitorSpecSelector,
-    ServiceMonitorSpecSelectorMatchExpressions,
-)
-from imports.sh.keda import (
+from ros_constructs.imports.sh.keda import (
     ScaledObject,
     ScaledObjectSpec,
     ScaledObjectSpecFallback,
@@ -38,11 +25,12 @@ from imports.sh.keda import (
     TriggerAuthenticationSpecSecretTargetRef,
 )
 
-from . import secrets
-from .config import METRICS_PORT, KokuTier, cache_host, worker_roles
-from .naming import COMPONENT_LABEL
-from .values import Autoscaling, WorkerPool
-from .workload import Container, EmptyDir, Mount, Port, Probe, ProbeSet, Workload, literal
+from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
+from ..core.workload import DeploymentKind, Workload
+from ..values import Autoscaling, WorkerPool
+from .env import worker_roles
+from .queue_monitoring import WorkerMonitoring, recording_rule
+from .tier import METRICS_PORT, KokuPod, KokuTier
 
 MASU_TMP = "/var/tmp/masu"
 
@@ -50,16 +38,6 @@ MASU_TMP = "/var/tmp/masu"
 def component_for(queue: str) -> str:
     """``priority_xl`` -> ``worker-priority-xl``."""
     return f"worker-{queue.replace('_', '-')}"
-
-
-def backlog_series(queue: str) -> str:
-    """The gauge Koku's workers export for a queue (the default queue's is ``default_backlog``)."""
-    return f"{'default' if queue == 'celery' else queue}_backlog"
-
-
-def recording_rule(queue: str) -> str:
-    """The series Koku's KEDA triggers query; recorded by :class:`WorkerAlerts`."""
-    return f"koku:celery:{queue}_queue"
 
 
 def worker_probes() -> ProbeSet:
@@ -71,21 +49,21 @@ def worker_probes() -> ProbeSet:
     )
 
 
-@dataclass(frozen=True, kw_only=True)
-class CeleryWorkerPoolProps:
-    tier: KokuTier
-    queue: str
-    pool: WorkerPool
-    expose_metrics: bool = False
-    """Put the metrics port on a Service, for the ServiceMonitor."""
-
-
 class CeleryWorkerPool(constructs.Construct):
     """One queue consumed by one Deployment, scaled statically, by CPU HPA, or by KEDA."""
 
-    def __init__(self, scope: constructs.Construct, id: str, props: CeleryWorkerPoolProps) -> None:
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        tier: KokuTier,
+        queue: str,
+        pool: WorkerPool,
+        expose_metrics: bool = False,
+    ) -> None:
+        """``expose_metrics`` puts the metrics port on a Service, for the ServiceMonitor."""
         super().__init__(scope, id)
-        tier, queue, pool = props.tier, props.queue, props.pool
         workers = tier.values.cost_management.workers
         self.queue, self.pool = queue, pool
         self.mode = workers.mode(pool)
@@ -107,10 +85,11 @@ class CeleryWorkerPool(constructs.Construct):
             self,
             "Workload",
             component=component_for(queue),
-            roles=worker_roles(queue),
-            extra_env=pool.extra_env,
-            replicas=None if self.mode == "keda" else pool.replicas,
-            autoscaling=hpa if self.mode == "hpa" else None,
+            pod=KokuPod(roles=worker_roles(queue), extra_env=pool.extra_env),
+            controller=DeploymentKind(
+                replicas=None if self.mode == "keda" else pool.replicas,
+                autoscaling=hpa if self.mode == "hpa" else None,
+            ),
             termination_grace_period_seconds=pool.grace_period_seconds,
             container=Container(
                 image=tier.image,
@@ -118,7 +97,7 @@ class CeleryWorkerPool(constructs.Construct):
                 command=["/bin/bash", "-c", command],
                 env=[literal("WORKER_QUEUES", queue)],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
-                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=props.expose_metrics)],
+                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=expose_metrics)],
                 **worker_probes(),
             ),
         )
@@ -138,11 +117,11 @@ class CeleryWorkerPool(constructs.Construct):
                 },
             )
         else:
-            auth = secrets.cache_password(tier.values)
+            cache = tier.release.connections.cache
             trigger = ScaledObjectSpecTriggers(
                 type="redis",
                 metadata={
-                    "address": f"{cache_host(tier.values)}:{tier.values.cost_management.cache.port}",
+                    "address": f"{cache.host}:{cache.port}",
                     "listName": self.queue,
                     "listLength": str(math.ceil(pool.keda_threshold)),
                     "databaseIndex": str(keda.redis.database_index),
@@ -150,7 +129,7 @@ class CeleryWorkerPool(constructs.Construct):
                 authentication_ref=ScaledObjectSpecTriggersAuthenticationRef(
                     name=tier.naming.name("redis-trigger-auth")
                 )
-                if auth
+                if cache.password
                 else None,
             )
         ScaledObject(
@@ -181,14 +160,12 @@ class WorkerFleet(constructs.Construct):
         workers = tier.values.cost_management.workers
         monitored = workers.alerts_on or workers.scales_on_prometheus
         self.pools = [
-            CeleryWorkerPool(
-                self, queue, CeleryWorkerPoolProps(tier=tier, queue=queue, pool=pool, expose_metrics=monitored)
-            )
+            CeleryWorkerPool(self, queue, tier=tier, queue=queue, pool=pool, expose_metrics=monitored)
             for queue, pool in workers.all_pools().items()
             if pool.enabled
         ]
         keda_pools = [p for p in self.pools if p.mode == "keda"]
-        secret = secrets.cache_password(tier.values)
+        secret = tier.release.connections.cache.password
         if keda_pools and workers.keda.trigger == "redis" and secret:
             TriggerAuthentication(
                 self,
@@ -204,82 +181,3 @@ class WorkerFleet(constructs.Construct):
             )
         if monitored and self.pools:
             WorkerMonitoring(self, "Monitoring", tier=tier, pools=self.pools)
-
-
-class WorkerMonitoring(constructs.Construct):
-    """Scraping and rules for the fleet: a ServiceMonitor on the workers' ``metrics`` Services,
-    the ``koku:celery:<queue>_queue`` recording rules (what the KEDA Prometheus trigger reads)
-    and, when alerts are on, a backlog alert and a "no worker consuming" alert per pool."""
-
-    def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, pools: list[CeleryWorkerPool]) -> None:
-        super().__init__(scope, id)
-        workers = tier.values.cost_management.workers
-        namespace = tier.values.namespace
-        components = sorted(p.workload.props.component for p in pools)
-        ServiceMonitor(
-            self,
-            "ServiceMonitor",
-            metadata=ApiObjectMetadata(name=tier.naming.name("workers"), labels=tier.naming.labels("workers")),
-            spec=ServiceMonitorSpec(
-                selector=ServiceMonitorSpecSelector(
-                    match_labels={k: v for k, v in tier.naming.selector("workers").items() if k != COMPONENT_LABEL},
-                    match_expressions=[
-                        ServiceMonitorSpecSelectorMatchExpressions(
-                            key=COMPONENT_LABEL, operator="In", values=components
-                        )
-                    ],
-                ),
-                endpoints=[ServiceMonitorSpecEndpoints(port="metrics", path="/metrics", interval="60s")],
-            ),
-        )
-        records, alerts = [], []
-        for pool in pools:
-            queue, spec = pool.queue, pool.pool
-            series = f'{recording_rule(queue)}{{namespace="{namespace}"}}'
-            title = queue.title().replace("_", "")
-            deployment = pool.workload.name
-            records.append(
-                PrometheusRuleSpecGroupsRules(
-                    record=recording_rule(queue),
-                    expr=PrometheusRuleSpecGroupsRulesExpr.from_string(
-                        f'max by (namespace) (max_over_time({backlog_series(queue)}{{namespace="{namespace}"}}[5m]))'
-                    ),
-                )
-            )
-            labels = {"severity": "warning", "queue": queue}
-            available = (
-                f'sum(kube_deployment_status_replicas_available{{namespace="{namespace}", deployment="{deployment}"}})'
-            )
-            alerts += [
-                PrometheusRuleSpecGroupsRules(
-                    alert=f"KokuCeleryBacklog{title}",
-                    expr=PrometheusRuleSpecGroupsRulesExpr.from_string(f"{series} > {spec.backlog_alert_threshold}"),
-                    for_=workers.alerts.backlog_for,
-                    labels=labels,
-                    annotations={
-                        "summary": f"Celery queue {queue} has more than {spec.backlog_alert_threshold} waiting tasks",
-                        "description": f"Scale {deployment} or check why its workers are slow.",
-                    },
-                ),
-                PrometheusRuleSpecGroupsRules(
-                    alert=f"KokuCeleryNoConsumer{title}",
-                    expr=PrometheusRuleSpecGroupsRulesExpr.from_string(
-                        f"{series} > 0 and on() (({available}) or on() vector(0)) == 0"
-                    ),
-                    for_=workers.alerts.no_consumer_for,
-                    labels={**labels, "severity": "critical"},
-                    annotations={
-                        "summary": f"Tasks wait in Celery queue {queue} but no worker consumes it",
-                        "description": f"{deployment} has no available pod.",
-                    },
-                ),
-            ]
-        groups = [PrometheusRuleSpecGroups(name="koku-celery-queues.rules", rules=records)]
-        if workers.alerts_on:
-            groups.append(PrometheusRuleSpecGroups(name="koku-celery-queues.alerts", rules=alerts))
-        PrometheusRule(
-            self,
-            "Rule",
-            metadata=ApiObjectMetadata(name=tier.naming.name("celery"), labels=tier.naming.labels("celery")),
-            spec=PrometheusRuleSpec(groups=groups),
-        )

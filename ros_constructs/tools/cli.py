@@ -2,7 +2,8 @@
 
 ``cdk8s synth`` runs ``apps/main.py``, which calls :func:`main` too, so both share this path.
 Output is written to a temporary sibling directory and swapped in only when complete: a failed
-run leaves the previous ``dist/`` as it was.
+run leaves the previous ``dist/`` as it was. NOTES.txt and the summary come from what the built
+pods reference and the output lacks (the release's reference registry).
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
-from .values import ValuesError, load
+from ..values import ValuesError, load
 
 EXIT_VALUES_ERROR = 2
 NOTES = "NOTES.txt"
-"""Written next to the manifests: the Secrets to create (kubectl apply skips non-YAML files)."""
+"""Written next to the manifests: what to create first (kubectl apply skips non-YAML files)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,19 +51,22 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
     """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line."""
     values = load(files, sets)
     # Imported late: values errors are reported without starting Node.
-    from .app import build_app
-    from .secrets import notes, secret_plans
+    from ..app import build_app
+    from ..core.secrets import notes, required
+    from ..release import Release
+
+    release = Release(values=values)
 
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
     try:
-        app = build_app(values, str(staging))
+        app = build_app(release, str(staging))
         app.synth()
-        written = sorted(staging.glob("*.k8s.yaml"))
-        objects = sum(1 for f in written for doc in yaml.safe_load_all(f.read_text()) if doc)
+        written = [f.read_text() for f in staging.glob("*.k8s.yaml")]
         charts = len(written)
-        (staging / NOTES).write_text(notes(values))
+        objects = sum(text.count("\n---\n") + 1 for text in written if text.strip())
+        (staging / NOTES).write_text(notes(values.namespace, release.references, release.secret_plans))
         old = outdir.with_name(f".{outdir.name}-old")
         if outdir.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -73,7 +75,7 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    to_create = [p.name for p in secret_plans(values) if not p.generated and not p.optional]
+    to_create = required(release.references)
     summary = f"synthesized {charts} charts, {objects} objects to {outdir}"
     if to_create:
         summary += f"; create {len(to_create)} Secrets first ({', '.join(to_create)}): see {outdir / NOTES}"

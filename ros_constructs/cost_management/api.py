@@ -14,18 +14,32 @@ scale-up reruns them.
 
 from __future__ import annotations
 
-import constructs
+from dataclasses import dataclass
 
-from .config import METRICS_PORT, MIGRATIONS, READS, WEB_PORT, WRITES, KokuTier, api_services, status_probes
-from .edge.gateway import ApiHttpRoute
-from .edge.router import NginxRouter, Upstreams
-from .values import ApiDeployment
-from .workload import Container, EnvVar, Port, Probe, literal, resource_ref
+import constructs
+from cdk8s_plus_28 import k8s
+
+from ..core.naming import COMPONENT_LABEL
+from ..core.pod import Container, EnvVar, Port, Probe, literal, resource_ref
+from ..core.workload import DeploymentKind, JobKind, Workload
+from ..values import ApiDeployment
+from .env import KokuRole
+from .gateway import ApiHttpRoute
+from .router import NginxRouter, Upstreams
+from .tier import METRICS_PORT, WEB_PORT, KokuPod, KokuTier, status_probes
 
 DRAIN_SECONDS = 10
 """preStop pause so endpoints and the router stop sending before Gunicorn gets SIGTERM."""
 GUNICORN_GRACEFUL_TIMEOUT = 180
 """Koku's gunicorn_conf default: how long in-flight requests may take after SIGTERM."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrontDoor:
+    """The pods and the named port that traffic from outside the tier enters through."""
+
+    pods: k8s.LabelSelector
+    port: str
 
 
 class CostManagementApi(constructs.Construct):
@@ -36,11 +50,13 @@ class CostManagementApi(constructs.Construct):
         self.tier = tier
         api = tier.values.cost_management.api
         if api.mode == "split":
-            self._api_deployment("Reads", "api-reads", api.reads, reads=True)
-            self._api_deployment("Writes", "api-writes", api.writes, reads=False)
+            servers = [
+                self._api_deployment("Reads", "api-reads", api.reads, reads=True),
+                self._api_deployment("Writes", "api-writes", api.writes, reads=False),
+            ]
         else:
-            self._api_deployment("Unified", "api", api.unified, reads=False)
-        reads, writes = api_services(tier.values)
+            servers = [self._api_deployment("Unified", "api", api.unified, reads=False)]
+        reads, writes = tier.api_services
         ros = api.router.ros_api
         upstreams = Upstreams(
             reads=reads,
@@ -50,13 +66,21 @@ class CostManagementApi(constructs.Construct):
             ros_api_port=ros.port if ros.service else WEB_PORT,
         )
         if api.router.type == "nginx":
-            NginxRouter(self, "Router", tier=tier, upstreams=upstreams)
-        else:
+            router = NginxRouter(self, "Router", tier=tier, upstreams=upstreams)
+            self.front_door = FrontDoor(pods=k8s.LabelSelector(match_labels=router.workload.selector), port="http")
+        else:  # the Gateway's data plane reaches the API pods directly
             ApiHttpRoute(self, "Route", tier=tier, upstreams=upstreams)
+            components = k8s.LabelSelectorRequirement(
+                key=COMPONENT_LABEL, operator="In", values=sorted(s.props.component for s in servers)
+            )
+            self.front_door = FrontDoor(
+                pods=k8s.LabelSelector(match_labels=tier.naming.app_selector(), match_expressions=[components]),
+                port="web",
+            )
         if api.migrations.enabled:
             self._migrations()
 
-    def _api_deployment(self, id: str, component: str, spec: ApiDeployment, *, reads: bool) -> None:
+    def _api_deployment(self, id: str, component: str, spec: ApiDeployment, *, reads: bool) -> Workload:
         tier = self.tier
         api = tier.values.cost_management.api
         prefix = api.path_prefix
@@ -67,14 +91,12 @@ class CostManagementApi(constructs.Construct):
         ]
         if reads:
             env.append(literal("USE_READREPLICA", api.read_replica.enabled))
-        tier.workload(
+        return tier.workload(
             self,
             id,
             component=component,
-            roles=[READS if reads else WRITES],
-            extra_env=spec.extra_env,
-            replicas=spec.replicas,
-            autoscaling=spec.autoscaling,
+            pod=KokuPod(roles=[KokuRole.API_READS if reads else KokuRole.API_WRITES], extra_env=spec.extra_env),
+            controller=DeploymentKind(replicas=spec.replicas, autoscaling=spec.autoscaling),
             termination_grace_period_seconds=DRAIN_SECONDS + GUNICORN_GRACEFUL_TIMEOUT + 10,
             container=Container(
                 image=tier.image,
@@ -104,10 +126,10 @@ class CostManagementApi(constructs.Construct):
             self,
             "Migrations",
             component="db-migrate",
-            kind="Job",
-            roles=[MIGRATIONS],
-            backoff_limit=migrations.backoff_limit,
-            active_deadline_seconds=migrations.active_deadline_seconds,
+            pod=KokuPod(roles=[KokuRole.MIGRATIONS]),
+            controller=JobKind(
+                backoff_limit=migrations.backoff_limit, active_deadline_seconds=migrations.active_deadline_seconds
+            ),
             container=Container(
                 image=tier.image,
                 resources=migrations.resources,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import constructs
 from cdk8s import ApiObjectMetadata
 
-from imports.io.k8s.networking.gateway import (
+from ros_constructs.imports.io.k8s.networking.gateway import (
     HttpRoute,
     HttpRouteSpec,
     HttpRouteSpecParentRefs,
@@ -17,8 +17,8 @@ from imports.io.k8s.networking.gateway import (
     HttpRouteSpecRulesMatchesPathType,
 )
 
-from ..config import KokuTier
 from .router import RECOMMENDATIONS_PATH, Upstreams
+from .tier import KokuTier
 
 
 class ApiHttpRoute(constructs.Construct):

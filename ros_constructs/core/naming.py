@@ -45,13 +45,13 @@ class Naming:
         """``<release>-<component>``, validated."""
         return check_dns_label(f"{self.release}-{component}", f"name of component {component!r}")
 
+    def app_selector(self) -> dict[str, str]:
+        """Every pod of this application in this release (any component)."""
+        return {"app.kubernetes.io/name": self.app, "app.kubernetes.io/instance": self.release}
+
     def selector(self, component: str) -> dict[str, str]:
         """The immutable selector labels of a component's pods."""
-        return {
-            "app.kubernetes.io/name": self.app,
-            "app.kubernetes.io/instance": self.release,
-            COMPONENT_LABEL: component,
-        }
+        return {**self.app_selector(), COMPONENT_LABEL: component}
 
     def labels(self, component: str) -> dict[str, str]:
         """Every recommended label; put on every object and pod template."""

@@ -1,0 +1,41 @@
+"""``GeneratedSecrets``: credential Secrets derived from a seed (needs Node, unlike ``secrets.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import constructs
+from cdk8s_plus_28 import k8s
+
+from .naming import Naming
+from .references import References
+from .secrets import SecretPlan, generated_data
+
+
+class GeneratedSecrets(constructs.Construct):
+    """Every planned Secret that is generated (none without a seed), recorded as provided."""
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        plans: Iterable[SecretPlan],
+        seed: str | None,
+        naming: Naming,
+        references: References,
+    ) -> None:
+        super().__init__(scope, id)
+        for plan in plans:
+            if not plan.generated or seed is None:
+                continue
+            data = generated_data(plan, seed)
+            component = plan.name.removeprefix(f"{naming.release}-")
+            k8s.KubeSecret(
+                self,
+                plan.name,
+                metadata=k8s.ObjectMeta(name=plan.name, labels=naming.labels(component)),
+                type="Opaque",
+                string_data=data,
+            )
+            references.provide("Secret", plan.name, frozenset(data))

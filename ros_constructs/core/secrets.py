@@ -1,0 +1,116 @@
+"""Secret references, generation and the operator's notes; plain Python, no Node.
+
+No credential is ever an env literal or a ConfigMap entry: each is a ``secretKeyRef`` or a
+read-only file mount of a Secret. A Secret is either the operator's (bitnami's
+``existingSecret`` pattern) or takes the documented name ``<release>-<what>``; the chart's own
+credentials are generated from ``secrets.seed`` (HMAC of the seed, so output is reproducible).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..values import Credential
+from .references import KeyRef, References
+
+
+class SecretRef(KeyRef):
+    """One key of one Secret."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecretPlan:
+    """A Secret the release's credentials use: generated from the seed or expected to exist."""
+
+    name: str
+    keys: tuple[str, ...]
+    generated: bool
+    generatable: bool = True
+    """Random values work (the chart's own credentials), as opposed to values from a provider."""
+    literal: Mapping[str, str] = field(default_factory=dict)
+    """Non-secret keys written as they are (a database user name)."""
+
+
+def credential_secret(credential: Credential, default_name: str) -> str:
+    """The Secret a credential section uses: its ``existingSecret.name`` or the default."""
+    return credential.existing_secret.name or default_name
+
+
+def credential_ref(credential: Credential, default_name: str, key: str, *, optional: bool = False) -> SecretRef:
+    """The Secret key that holds the credential's documented ``key``."""
+    name = credential_secret(credential, default_name)
+    return SecretRef(name=name, key=credential.secret_key(key), optional=optional)
+
+
+def plan(
+    credential: Credential,
+    default_name: str,
+    *,
+    seed: str | None,
+    generatable: bool = True,
+    literal: Mapping[str, str] | None = None,
+) -> SecretPlan:
+    """The plan for a credential section's Secret: generated when seeded and not the operator's."""
+    literal = {credential.secret_key(k): v for k, v in (literal or {}).items()}
+    keys = tuple(credential.secret_key(k) for k in credential.SECRET_KEYS if credential.secret_key(k) not in literal)
+    generated = generatable and seed is not None and credential.existing_secret.name is None
+    return SecretPlan(
+        name=credential_secret(credential, default_name),
+        keys=keys,
+        generated=generated,
+        generatable=generatable,
+        literal=literal,
+    )
+
+
+def derive(seed: str, secret: str, key: str, length: int = 64) -> str:
+    """A stable random-looking value: HMAC-SHA256(seed, "<secret>/<key>"), hex."""
+    return hmac.new(seed.encode(), f"{secret}/{key}".encode(), hashlib.sha256).hexdigest()[:length]
+
+
+def generated_data(plan: SecretPlan, seed: str) -> dict[str, str]:
+    """The string data of a generated Secret (literal keys as they are, the rest derived)."""
+    return dict(sorted({**plan.literal, **{k: derive(seed, plan.name, k) for k in plan.keys}}.items()))
+
+
+def notes(namespace: str, references: References, plans: Iterable[SecretPlan]) -> str:
+    """Instructions for what the pods reference but the output does not contain (NOTES.txt)."""
+    by_name = {p.name: p for p in plans}
+    missing = references.missing()
+    lines = [f"Objects in namespace {namespace} that the pods reference and the output does not create:", ""]
+    if not missing:
+        lines.append("(none: the output is self-contained)")
+    for ref in missing:
+        state = "optional" if ref.optional else "REQUIRED"
+        known = by_name.get(ref.name)
+        keys = sorted(ref.keys | set(known.keys if known else ()) | set(known.literal if known else ()))
+        readers = sorted(ref.readers)
+        readers_text = ", ".join(readers[:3]) + (f" and {len(readers) - 3} more" if len(readers) > 3 else "")
+        lines.append(f"- {ref.kind} {ref.name} ({state}), keys: {', '.join(keys) or '(any)'}; read by {readers_text}")
+        if ref.kind != "Secret":
+            continue
+        parts = []
+        for key in keys:
+            if known and key in known.literal:
+                parts.append(f"--from-literal={key}={known.literal[key]}")
+            elif known and known.generatable:
+                parts.append(f"--from-literal={key}=$(openssl rand -hex 32)")
+            else:
+                parts.append(f"--from-literal={key}=<from its provider>")
+        lines.append(f"    kubectl -n {namespace} create secret generic {ref.name} {' '.join(parts)}".rstrip())
+    lines += [
+        "",
+        "Random values suit the chart's own credentials (Django key, database logins, object storage",
+        "keys, PSK) only when the database and object store are set up with the same values; cloud",
+        "credentials, the Sentry DSN and the read-replica connection come from their providers.",
+        "Set secrets.seed to have the chart generate its own credentials instead.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def required(references: References) -> list[str]:
+    """Names of the Secrets that must exist before applying (referenced, not optional, not in the output)."""
+    return [r.name for r in references.missing() if r.kind == "Secret" and not r.optional]

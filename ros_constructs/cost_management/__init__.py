@@ -1,0 +1,1 @@
+"""The Cost Management (Koku) tier: env table, API and router, worker pools, beat, services."""

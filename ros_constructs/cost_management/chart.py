@@ -1,0 +1,38 @@
+"""``CostManagementChart``: the Koku tier as one cdk8s Chart."""
+
+from __future__ import annotations
+
+import cdk8s
+import constructs
+
+from ..core.secret_objects import GeneratedSecrets
+from ..release import Release
+from .api import CostManagementApi
+from .beat import CeleryBeat
+from .network import KokuNetworkPolicies
+from .services import KokuServices
+from .tier import ENV_HOLDER, KokuTier
+from .workers import WorkerFleet
+
+
+class CostManagementChart(cdk8s.Chart):
+    """Every Cost Management (Koku) object of a release, in the release namespace."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
+        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        self.tier = KokuTier(release=release)
+        GeneratedSecrets(
+            self,
+            "Secrets",
+            plans=release.secret_plans,
+            seed=release.values.secrets.seed,
+            naming=self.tier.naming,
+            references=release.references,
+        )
+        constructs.Construct(self, ENV_HOLDER)  # the env ConfigMaps, created as pods ask for them
+        self.api = CostManagementApi(self, "Api", tier=self.tier)
+        KokuNetworkPolicies(self, "NetworkPolicies", tier=self.tier, front_door=self.api.front_door)
+        self.services = KokuServices(self, "Services", tier=self.tier)
+        self.workers = WorkerFleet(self, "Workers", tier=self.tier)
+        if release.values.cost_management.beat.enabled:
+            CeleryBeat(self, "Beat", tier=self.tier)

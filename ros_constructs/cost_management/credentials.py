@@ -1,0 +1,77 @@
+"""Which Secret key each Koku-only credential comes from, and how each of those Secrets is made.
+
+Data-store credentials (database login, cache password, object storage keys) belong to the
+connections in ``ros_constructs.data``; this module covers Koku's own: the Django key, the
+Sources PSK, Sentry, cloud credentials, the read replica and extraEnv references. Plain Python.
+"""
+
+from __future__ import annotations
+
+from ..core.secrets import SecretPlan, SecretRef, credential_ref, credential_secret, plan
+from ..values import Values
+
+
+def _default(values: Values, what: str) -> str:
+    return f"{values.release}-{what}"
+
+
+def django_secret_key(values: Values) -> SecretRef:
+    return credential_ref(values.cost_management.django_secret_key, _default(values, "django"), "django-secret-key")
+
+
+def sources_psk(values: Values) -> SecretRef:
+    """Optional, as in Koku: pods start without it."""
+    return credential_ref(values.cost_management.sources, _default(values, "sources-psk"), "psk", optional=True)
+
+
+def sentry_dsn(values: Values) -> SecretRef:
+    """Optional, as in Koku: only read when Sentry is enabled."""
+    return credential_ref(values.cost_management.sentry, _default(values, "sentry"), "dsn", optional=True)
+
+
+def aws_credentials(values: Values) -> tuple[SecretRef | None, SecretRef | None]:
+    aws = values.cost_management.cloud_credentials.aws
+    if not aws.enabled:
+        return None, None
+    default = _default(values, "aws")
+    return credential_ref(aws, default, "aws_access_key_id"), credential_ref(aws, default, "aws_secret_access_key")
+
+
+def aws_credentials_file(values: Values) -> SecretRef | None:
+    aws = values.cost_management.cloud_credentials.aws
+    if not aws.enabled or not aws.credentials_file:
+        return None
+    return credential_ref(aws, _default(values, "aws"), "aws-credentials")
+
+
+def gcp_credentials(values: Values) -> SecretRef | None:
+    gcp = values.cost_management.cloud_credentials.gcp
+    return credential_ref(gcp, _default(values, "gcp"), "gcp-credentials") if gcp.enabled else None
+
+
+def read_replica_secret(values: Values) -> str:
+    return credential_secret(values.cost_management.api.read_replica, _default(values, "db-readreplica"))
+
+
+def koku_secret_plans(values: Values) -> list[SecretPlan]:
+    """How Koku's own credential Secrets are made: the Django key and the PSK may be generated;
+    the others come from their providers."""
+    cm, seed = values.cost_management, values.secrets.seed
+    plans = [
+        plan(cm.django_secret_key, _default(values, "django"), seed=seed),
+        plan(cm.sources, _default(values, "sources-psk"), seed=seed),
+        plan(cm.sentry, _default(values, "sentry"), seed=seed, generatable=False),
+    ]
+    aws = cm.cloud_credentials.aws
+    if aws.enabled:
+        aws_plan = plan(aws, _default(values, "aws"), seed=seed, generatable=False)
+        if not aws.credentials_file:
+            aws_plan = SecretPlan(
+                name=aws_plan.name, keys=aws_plan.keys[:2], generated=False, generatable=False, literal={}
+            )
+        plans.append(aws_plan)
+    if cm.cloud_credentials.gcp.enabled:
+        plans.append(plan(cm.cloud_credentials.gcp, _default(values, "gcp"), seed=seed, generatable=False))
+    if cm.api.read_replica.enabled:
+        plans.append(plan(cm.api.read_replica, _default(values, "db-readreplica"), seed=seed, generatable=False))
+    return plans

@@ -1,0 +1,183 @@
+"""``KokuTier``: what every Cost Management construct shares, built once per release.
+
+It names Koku's objects, builds every Koku pod through ``Workload`` with its env (``envFrom``
+of the role profile's ConfigMap, Secret refs, credential mounts, extraEnv) and a
+``checksum/config`` annotation over exactly the ConfigMap the pod consumes, and creates each
+env ConfigMap the first time a pod needs it, so only profiles in use appear in the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import cdk8s
+import constructs
+from cdk8s_plus_28 import k8s
+
+from ..core.env_table import PodEnv, checksum
+from ..core.naming import Naming
+from ..core.platform import Platform
+from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, merge_env, secret_key
+from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
+from ..release import Release
+from ..values import READ_REPLICA_FILES, ExtraEnv, Values
+from . import credentials
+from .env import AWS_DIR, GCP_DIR, GCP_FILE, KOKU, KOKU_ENV, KokuRole, Role, profile
+
+KOKU_APP = "koku"
+WEB_PORT = 8000
+"""Gunicorn's bind port when Clowder is off."""
+METRICS_PORT = 9000
+"""Koku's probe server (``/livez``, ``/readyz``, ``/metrics``) when Clowder is off."""
+READ_REPLICA_PATH = "/etc/db/readreplica"
+STATUS_PATH = "/v1/status/"
+SHARED_ENV = "koku-env"
+"""The ConfigMap of what every Koku deployment gets (the router and migrations have their own)."""
+ENV_HOLDER = "KokuEnv"
+"""Construct id, under the chart, of the env ConfigMaps."""
+
+
+def status_probes(port: str, prefix: str, *, liveness: Probe) -> ProbeSet:
+    """Gunicorn services: startup and readiness on Koku's status view (it checks the database);
+    liveness is the caller's choice, so a database outage need not restart pods."""
+    return ProbeSet(
+        startup=Probe.http(STATUS_PATH, port, prefix=prefix, timeout_seconds=10, failure_threshold=30),
+        readiness=Probe.http(STATUS_PATH, port, prefix=prefix, timeout_seconds=10),
+        liveness=liveness,
+    )
+
+
+def render_extra(extra: ExtraEnv) -> EnvVar:
+    ref = extra.secret_key_ref
+    if ref is not None and ref.name:
+        return secret_key(extra.name, ref.name, ref.key, optional=extra.optional)
+    return literal(extra.name, extra.value or "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class KokuPod:
+    """How a Koku pod differs from a bare one: its roles, its own extraEnv, its pod annotations."""
+
+    roles: Iterable[Role] = ()
+    extra_env: Sequence[ExtraEnv] = ()
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class KokuTier:
+    """The Koku tier of one release."""
+
+    release: Release
+
+    @property
+    def values(self) -> Values:
+        return self.release.values
+
+    @property
+    def platform(self) -> Platform:
+        return self.release.platform
+
+    @cached_property
+    def naming(self) -> Naming:
+        return self.release.naming(KOKU_APP, self.values.images.koku.version)
+
+    @property
+    def image(self) -> str:
+        return self.values.images.koku.ref
+
+    @property
+    def api_services(self) -> tuple[str, str]:
+        """(reads, writes) API Service names; both are ``<release>-api`` in unified mode."""
+        if self.values.cost_management.api.mode == "unified":
+            return (self.naming.name("api"),) * 2
+        return self.naming.name("api-reads"), self.naming.name("api-writes")
+
+    def env_config_map(self, scope: constructs.Construct, component: str, config: dict[str, str]) -> str:
+        """The name of an env ConfigMap (``<release>-<component>``), created under the chart on first use."""
+        name = self.naming.name(component)
+        chart = cdk8s.Chart.of(scope)
+        holder = chart.node.try_find_child(ENV_HOLDER)
+        if not isinstance(holder, constructs.Construct):
+            holder = constructs.Construct(chart, ENV_HOLDER)
+        if holder.node.try_find_child(name) is None:
+            k8s.KubeConfigMap(
+                holder,
+                name,
+                metadata=k8s.ObjectMeta(name=name, labels=self.naming.labels(component)),
+                data=dict(sorted(config.items())),
+            )
+            self.release.references.provide("ConfigMap", name, frozenset(config))
+        return name
+
+    def env_from(self, scope: constructs.Construct, roles: frozenset[Role], pod_env: PodEnv) -> list[str]:
+        """The env ConfigMaps a pod with ``roles`` consumes: the shared one, then its profile's."""
+        names = [self.env_config_map(scope, SHARED_ENV, pod_env.shared)] if pod_env.shared is not None else []
+        if pod_env.config or not names:
+            names.append(self.env_config_map(scope, f"{profile(roles)}-env", pod_env.config))
+        return names
+
+    def credential_mounts(self, roles: frozenset[Role]) -> list[Mount]:
+        values = self.values
+        mounts = []
+        aws_file = credentials.aws_credentials_file(values)
+        if aws_file and roles & KOKU:
+            files = SecretFiles(secret_name=aws_file.name, items={aws_file.key: "credentials"})
+            mounts.append(Mount(name="aws-credentials", path=AWS_DIR, source=files))
+        gcp = credentials.gcp_credentials(values)
+        if gcp and roles & KOKU:
+            files = SecretFiles(secret_name=gcp.name, items={gcp.key: GCP_FILE})
+            mounts.append(Mount(name="gcp-credentials", path=GCP_DIR, source=files))
+        replica = values.cost_management.api.read_replica
+        if KokuRole.API_READS in roles and replica.enabled:
+            files = SecretFiles(
+                secret_name=credentials.read_replica_secret(values),
+                items={replica.secret_key(f): f for f in READ_REPLICA_FILES},
+                optional=not replica.required,
+            )
+            mounts.append(Mount(name="read-replica", path=READ_REPLICA_PATH, source=files))
+        return mounts
+
+    def workload(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        component: str,
+        container: Container,
+        pod: KokuPod,
+        controller: Controller | None = None,
+        termination_grace_period_seconds: int = 30,
+    ) -> Workload:
+        """A Koku pod: naming, platform and pull settings, plus the env and mounts of ``pod.roles``."""
+        roles = frozenset(pod.roles)
+        annotations = dict(pod.pod_annotations)
+        if roles:
+            pod_env = KOKU_ENV.pod_env(self, roles)
+            extras = [render_extra(e) for e in [*self.values.cost_management.extra_env, *pod.extra_env]]
+            container = replace(
+                container,
+                env_from=[*self.env_from(scope, roles, pod_env), *container.env_from],
+                env=merge_env([*pod_env.env, *container.env], extras),
+                mounts=[*self.credential_mounts(roles), *container.mounts],
+            )
+            own = annotations.get("checksum/config")
+            annotations["checksum/config"] = checksum(own, pod_env.checksum) if own else pod_env.checksum
+        images = self.values.images
+        return Workload(
+            scope,
+            id,
+            WorkloadProps(
+                component=component,
+                naming=self.naming,
+                platform=self.platform,
+                container=container,
+                controller=controller or DeploymentKind(),
+                termination_grace_period_seconds=termination_grace_period_seconds,
+                pod_annotations=annotations,
+                image_pull_policy=images.pull_policy,
+                image_pull_secrets=tuple(images.pull_secrets),
+                references=self.release.references,
+            ),
+        )

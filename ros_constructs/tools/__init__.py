@@ -1,0 +1,1 @@
+"""Command-line tools (``ros-synth``, docs, schema); not imported by the library."""

@@ -1,0 +1,363 @@
+"""Cost Management (Koku) workloads: the API tier, the Celery worker fleet, beat and services."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from .base import (
+    INT32_MAX,
+    Autoscaling,
+    Count,
+    Credential,
+    DnsLabel,
+    ExtraEnv,
+    LogLevel,
+    Model,
+    Replicas,
+    Resources,
+    resources,
+)
+
+# --- Cost Management (Koku) -----------------------------------------------------------------
+
+
+class Gunicorn(Model):
+    workers: Annotated[int, Field(ge=1, le=64)] = Field(default=3, description="GUNICORN_WORKERS.")
+    threads: bool = Field(default=True, description="GUNICORN_THREADS: threads = 2 * POD_CPU_LIMIT + 1.")
+
+
+class ApiDeployment(Model):
+    """One Gunicorn API Deployment (reads, writes or unified)."""
+
+    replicas: Replicas
+    resources: Resources = Field(
+        default=resources("250m", "512Mi", cpu_limit="500m", memory_limit="1Gi"),
+        description="Koku's api-reads/api-writes defaults. The cpu limit sets POD_CPU_LIMIT.",
+    )
+    gunicorn: Gunicorn = Field(default_factory=Gunicorn)
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling)
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
+
+
+class GatewayParentRef(Model):
+    name: DnsLabel
+    namespace: DnsLabel | None = None
+    section_name: str | None = None
+
+
+class GatewayRouter(Model):
+    parent_refs: list[GatewayParentRef] = Field(
+        default_factory=lambda: [GatewayParentRef(name="cost-onprem-gateway")],
+        description="Gateways the HTTPRoute attaches to.",
+    )
+    hostnames: list[str] = Field(default_factory=list)
+
+
+class RosApiUpstream(Model):
+    """Where ``<prefix>/v1/recommendations/`` goes. Unset service: api-writes, as in Koku."""
+
+    service: DnsLabel | None = Field(default=None, description="ROS API Service name.")
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+
+
+class Router(Model):
+    """Splits API traffic: GET/HEAD to reads, every other method to writes."""
+
+    type: Literal["nginx", "gatewayApi"] = Field(
+        default="nginx", description="nginx Deployment (any cluster) or a Gateway API HTTPRoute."
+    )
+    replicas: Replicas = 2
+    resources: Resources = Field(default=resources("100m", "100Mi", cpu_limit=None, memory_limit="200Mi"))
+    gateway: GatewayRouter = Field(default_factory=GatewayRouter)
+    ros_api: RosApiUpstream = Field(default_factory=RosApiUpstream)
+
+
+READ_REPLICA_FILES = ("db_host", "db_port", "db_name", "db_user", "db_password")
+"""The files Koku's configurator reads from ``/etc/db/readreplica``."""
+
+
+class ReadReplica(Credential):
+    """Point api-reads at a PostgreSQL read replica (Koku ``USE_READREPLICA``). The Secret (default
+    <release>-db-readreplica) holds one key per file; Koku's own cost-db-ro Secret maps them as db.host, ..."""
+
+    SECRET_KEYS: ClassVar[tuple[str, ...]] = READ_REPLICA_FILES
+    enabled: bool = False
+    required: bool = Field(default=False, description="false: pods start without the Secret and Koku uses the primary.")
+
+
+class Migrations(Model):
+    """Database migrations: a Job named after the image, so it runs once per image rollout."""
+
+    enabled: bool = True
+    backoff_limit: Replicas = 3
+    active_deadline_seconds: Annotated[int, Field(ge=60, le=INT32_MAX)] = 3600
+    resources: Resources = Field(default=resources("1", "1Gi", cpu_limit=None, memory_limit="2Gi"))
+
+
+class Api(Model):
+    """The Cost Management API tier (seed section 2.1)."""
+
+    mode: Literal["split", "unified"] = Field(
+        default="split", description="split: api-reads + api-writes; unified: one api Deployment."
+    )
+    path_prefix: str = Field(default="/api/cost-management", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
+    reads: ApiDeployment = Field(
+        default=ApiDeployment(replicas=3, autoscaling=Autoscaling(enabled=True, min_replicas=3, max_replicas=10))
+    )
+    writes: ApiDeployment = Field(default=ApiDeployment(replicas=2))
+    unified: ApiDeployment = Field(default=ApiDeployment(replicas=2))
+    router: Router = Field(default_factory=Router)
+    read_replica: ReadReplica = Field(default_factory=ReadReplica)
+    migrations: Migrations = Field(default_factory=Migrations)
+
+    @model_validator(mode="after")
+    def _replica_needs_reads(self) -> Api:
+        if self.mode == "unified" and self.read_replica.enabled:
+            raise ValueError("readReplica needs mode 'split': only api-reads may use the replica")
+        return self
+
+
+# --- Celery workers, beat and the other Koku services ----------------------------------------
+
+QUEUE_NAME = r"^[a-z0-9]([a-z0-9_]*[a-z0-9])?$"
+"""Lower-case letters, digits and '_': the queue is also part of Prometheus series names."""
+WorkerAutoscaling = Literal["none", "hpa", "keda"]
+CRON = r"^\S+( \S+){4}$"
+UTC_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class WorkerPool(Model):
+    """One Celery queue consumed by one Deployment ``<release>-worker-<queue with _ as ->``."""
+
+    enabled: bool = True
+    replicas: Replicas = Field(default=1, description="Static replicas (when not autoscaled).")
+    resources: Resources = Field(default=resources("100m", "256Mi", cpu_limit="200m", memory_limit="512Mi"))
+    concurrency: Annotated[int, Field(ge=1, le=64)] = Field(default=1, description="celery --concurrency.")
+    prefetch_multiplier: Annotated[int, Field(ge=1)] = Field(default=1, description="celery --prefetch-multiplier.")
+    max_tasks_per_child: Annotated[int, Field(ge=1)] = Field(default=10, description="celery --max-tasks-per-child.")
+    gossip: bool = Field(default=False, description="false adds --without-gossip (Koku: only the celery pool gossips).")
+    max_task_seconds: Count = Field(
+        default=3600, description="Longest task the pool runs; a pod gets at least this long to finish it on shutdown."
+    )
+    termination_grace_period_seconds: Count | None = Field(
+        default=None, description="Default maxTaskSeconds + 60 (warm shutdown finishes running tasks)."
+    )
+    autoscaling: WorkerAutoscaling | None = Field(default=None, description="Unset: the fleet's workers.autoscaling.")
+    scales_on_backlog: bool = Field(
+        default=False,
+        description="Under fleet autoscaling 'keda' this pool gets a ScaledObject (Koku's 12 KEDA pools).",
+    )
+    min_replicas: Replicas = 1
+    max_replicas: Count = 10
+    fallback_replicas: Count = Field(default=3, description="KEDA replicas while metrics fail.")
+    keda_threshold: Annotated[float, Field(gt=0)] = Field(
+        default=13.5,
+        description="KEDA target backlog per replica (Prometheus threshold; Redis listLength, rounded up).",
+    )
+    backlog_alert_threshold: Annotated[int, Field(ge=1)] = Field(default=100, description="Messages before alerting.")
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WorkerPool:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
+        if self.fallback_replicas > self.max_replicas:
+            raise ValueError(f"fallbackReplicas {self.fallback_replicas} is above maxReplicas {self.max_replicas}")
+        grace = self.termination_grace_period_seconds
+        if grace is not None and grace < self.max_task_seconds:
+            raise ValueError(f"terminationGracePeriodSeconds {grace} is below maxTaskSeconds {self.max_task_seconds}")
+        return self
+
+    @property
+    def grace_period_seconds(self) -> int:
+        return self.termination_grace_period_seconds or self.max_task_seconds + 60
+
+
+QUEUE_SUFFIXES = ("_xl", "_penalty")
+"""Koku splits a queue family into base, extra-large and penalty queues."""
+
+
+def _pool(cpu: str, memory: str, cpu_limit: str, memory_limit: str, **fields: Any) -> WorkerPool:
+    return WorkerPool(resources=resources(cpu, memory, cpu_limit=cpu_limit, memory_limit=memory_limit), **fields)
+
+
+@functools.cache
+def _koku_pools() -> dict[str, WorkerPool]:
+    """Koku's 22 queues with its replicas, resources and KEDA settings (clowdapp.yaml)."""
+    pools: dict[str, WorkerPool] = {"celery": _pool("100m", "256Mi", "200m", "512Mi", gossip=True)}
+    families: dict[str, dict[str, Any]] = {
+        "cost_model": {"scales_on_backlog": True},
+        "download": {"scales_on_backlog": True, "keda_threshold": 19.5, "res": ("200m", "512Mi", "400m", "1Gi")},
+        "ocp": {"scales_on_backlog": True},
+        "priority": {"replicas": 2, "res": ("100m", "400Mi", "200m", "750Mi")},
+        "refresh": {"replicas": 2},
+        "summary": {"scales_on_backlog": True, "res": ("100m", "500Mi", "200m", "750Mi")},
+    }
+    for family, fields in families.items():
+        res = fields.pop("res", ("100m", "256Mi", "200m", "512Mi"))
+        for suffix in ("", *QUEUE_SUFFIXES):
+            sized = ("150m", "400Mi", "300m", "750Mi") if family == "priority" and suffix else res
+            pools[f"{family}{suffix}"] = _pool(*sized, **fields)
+    pools["hcs"] = _pool("100m", "300Mi", "200m", "500Mi")
+    for queue in ("subs_extraction", "subs_transmission"):
+        pools[queue] = _pool("100m", "300Mi", "200m", "500Mi", replicas=0)
+    return pools
+
+
+KOKU_QUEUES: tuple[str, ...] = tuple(_koku_pools())
+
+
+def queue_family(queue: str) -> str:
+    """``download_xl`` -> ``download``: Koku gives a family's pools the same env."""
+    for suffix in QUEUE_SUFFIXES:
+        if queue.endswith(suffix):
+            return queue.removesuffix(suffix)
+    return queue
+
+
+KOKU_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(queue_family(q) for q in KOKU_QUEUES))
+
+
+class KedaPrometheus(Model):
+    server_address: str = Field(
+        default="http://prometheus-operated.monitoring.svc:9090", description="Prometheus the trigger queries."
+    )
+
+
+class KedaRedis(Model):
+    """Redis list-length trigger on the Celery broker (list = queue); auth from costManagement.cache."""
+
+    database_index: Annotated[int, Field(ge=0)] = Field(default=1, description="Koku's broker is Redis DB 1.")
+
+
+class Keda(Model):
+    trigger: Literal["prometheus", "redis"] = "prometheus"
+    polling_interval: Count = 30
+    cooldown_period: Replicas = 300
+    prometheus: KedaPrometheus = Field(default_factory=KedaPrometheus)
+    redis: KedaRedis = Field(default_factory=KedaRedis)
+
+
+class WorkerAlerts(Model):
+    """PrometheusRule: ``koku:celery:<queue>_queue`` recording rules, backlog and no-consumer alerts."""
+
+    enabled: bool | None = Field(default=None, description="Unset: on when a pool scales on the Prometheus trigger.")
+    backlog_for: str = Field(default="30m", pattern=r"^[0-9]+[smh]$")
+    no_consumer_for: str = Field(default="10m", pattern=r"^[0-9]+[smh]$")
+
+
+class Workers(Model):
+    """The Celery worker fleet: Koku's queues plus any added in ``extraPools``."""
+
+    log_level: LogLevel = Field(default="INFO", description="CELERY_LOG_LEVEL.")
+    proc_alive_timeout: Annotated[int, Field(ge=1)] = Field(default=4, description="WORKER_PROC_ALIVE_TIMEOUT.")
+    autoscaling: WorkerAutoscaling = Field(
+        default="none", description="none: static replicas; hpa: CPU HPA per pool; keda: ScaledObjects."
+    )
+    hpa_target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 75
+    keda: Keda = Field(default_factory=Keda)
+    alerts: WorkerAlerts = Field(default_factory=WorkerAlerts)
+    pools: dict[str, WorkerPool] = Field(
+        default_factory=lambda: dict(_koku_pools()), description="Koku's queues (keys fixed)."
+    )
+    extra_pools: dict[str, WorkerPool] = Field(default_factory=dict, description="Additional queues, one pool each.")
+
+    @model_validator(mode="after")
+    def _queues(self) -> Workers:
+        unknown = sorted(set(self.pools) - set(KOKU_QUEUES))
+        if unknown:
+            raise ValueError(
+                f"pools has unknown queue(s) {unknown}; Koku's queues are {list(KOKU_QUEUES)}; "
+                "add new queues under extraPools"
+            )
+        for queue in self.extra_pools:
+            if not re.match(QUEUE_NAME, queue):
+                raise ValueError(f"queue {queue!r} is not a valid queue name ({QUEUE_NAME})")
+            if queue in KOKU_QUEUES:
+                raise ValueError(f"extraPools queue {queue!r} collides with Koku's queue; configure it under pools")
+        return self
+
+    def all_pools(self) -> dict[str, WorkerPool]:
+        """Every pool, Koku's (with overrides merged) first, in a stable order."""
+        koku = _koku_pools()
+        return {**{q: self.pools.get(q, koku[q]) for q in KOKU_QUEUES}, **self.extra_pools}
+
+    @property
+    def scales_on_prometheus(self) -> bool:
+        """Some enabled pool uses the KEDA Prometheus trigger (so the recording rules must exist)."""
+        keda = [p for p in self.all_pools().values() if p.enabled and self.mode(p) == "keda"]
+        return bool(keda) and self.keda.trigger == "prometheus"
+
+    @property
+    def alerts_on(self) -> bool:
+        return self.scales_on_prometheus if self.alerts.enabled is None else self.alerts.enabled
+
+    def mode(self, pool: WorkerPool) -> WorkerAutoscaling:
+        """The autoscaling a pool actually gets."""
+        if pool.autoscaling is not None:
+            return pool.autoscaling
+        if self.autoscaling == "keda" and not pool.scales_on_backlog:
+            return "none"
+        return self.autoscaling
+
+
+class BeatSchedule(Model):
+    """Koku's beat toggles (env of the scheduler, section 6 of the Koku reference)."""
+
+    report_checks: bool = Field(default=True, description="SCHEDULE_REPORT_CHECKS.")
+    report_download_schedule: str = Field(default="0 * * * *", pattern=CRON, description="REPORT_DOWNLOAD_SCHEDULE.")
+    source_status_schedule: str = Field(default="0 3 * * *", pattern=CRON, description="SOURCE_STATUS_SCHEDULE.")
+    remove_expired_report_data_on_day: Annotated[int, Field(ge=0, le=28)] = Field(
+        default=1, description="REMOVE_EXPIRED_REPORT_DATA_ON_DAY; 0 disables data removal."
+    )
+    remove_expired_report_utc_time: str = Field(default="00:00", pattern=UTC_TIME)
+    vacuum_data_day_of_week: str = Field(default="", pattern=r"^([0-6]|[a-z]{3})?$", description="Empty: daily.")
+    vacuum_data_utc_time: str = Field(default="00:00", pattern=UTC_TIME)
+
+
+class Beat(Model):
+    """The single Celery beat scheduler."""
+
+    enabled: bool = True
+    replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="0 or 1: two beats duplicate tasks.")
+    resources: Resources = Field(default=resources("50m", "200Mi", cpu_limit="100m", memory_limit="400Mi"))
+    schedule: BeatSchedule = Field(default_factory=BeatSchedule)
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
+
+
+class KokuService(Model):
+    """A Koku service Deployment other than the API and workers."""
+
+    enabled: bool = True
+    replicas: Replicas = 1
+    resources: Resources
+    extra_env: list[ExtraEnv] = Field(default_factory=list)
+
+
+class GunicornService(KokuService):
+    gunicorn_workers: Annotated[int, Field(ge=1, le=64)] = Field(default=3, description="GUNICORN_WORKERS.")
+
+
+class SingletonService(KokuService):
+    replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="Messages must stay in order.")
+
+
+class Services(Model):
+    """Koku's listener, sources-listener, masu and sources-client (section 1a)."""
+
+    listener: KokuService = Field(
+        default=KokuService(replicas=2, resources=resources("150m", "300Mi", cpu_limit="300m", memory_limit="600Mi"))
+    )
+    sources_listener: SingletonService = Field(
+        default=SingletonService(resources=resources("100m", "250Mi", cpu_limit="200m", memory_limit="500Mi"))
+    )
+    masu: KokuService = Field(
+        default=KokuService(resources=resources("50m", "500Mi", cpu_limit="100m", memory_limit="700Mi"))
+    )
+    sources_client: GunicornService = Field(
+        default=GunicornService(resources=resources("50m", "650Mi", cpu_limit="100m", memory_limit="768Mi"))
+    )
