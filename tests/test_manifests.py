@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import PROFILES, objects, pod_templates, profile_diff, render_profile
 from policies import custom_resource_errors, is_builtin, kubernetes_errors, pss_restricted_violations
 
@@ -163,3 +164,11 @@ def test_a_profile_diff_names_what_changed() -> None:
         "changed": {"Deployment/d": {"spec.replicas": {"default": 1, "profile": 2}}},
     }
     assert profile_diff(other, base)["removed"] == ["Service/s"]
+
+
+def test_the_default_output_reads_in_under_200_lines_per_pod() -> None:
+    """Reviewers read the YAML: envFrom instead of per-key refs, Kubernetes defaults left out."""
+    docs = render_profile("default")
+    text = "".join(yaml.dump_all(objs, sort_keys=False, default_flow_style=False) for objs in docs.values())
+    pods = len(pod_templates(objects("default")))
+    assert len(text.splitlines()) / pods < 200
