@@ -13,11 +13,15 @@ import cdk8s
 import constructs
 
 from .cost_management.chart import CostManagementChart
+from .data.base import BaseChart
+from .data.chart import DataStoresChart
 from .release import Release
 
 ChartFactory = Callable[[constructs.Construct, str, Release], cdk8s.Chart]
 
 CHARTS: list[tuple[str, ChartFactory]] = [
+    ("base", lambda scope, id, release: BaseChart(scope, id, release=release)),
+    ("data-stores", lambda scope, id, release: DataStoresChart(scope, id, release=release)),
     ("cost-management", lambda scope, id, release: CostManagementChart(scope, id, release=release)),
 ]
 """(name, factory) in apply order."""

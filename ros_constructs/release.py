@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.metadata import version
 
 from .core.naming import Naming
 from .core.platform import Platform, platform_for
 from .core.references import References
 from .core.secrets import SecretPlan
-from .data.connections import Connections, connections
+from .data.connections import Connections, connections, object_storage_mode, strimzi_cluster
+from .data.kafka_clients import KafkaClient
 from .values import Values
+
+LIBRARY_VERSION = version("ros-constructs")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,3 +57,60 @@ class Release:
 
         plans = [*self.connections.secret_plans, *koku_secret_plans(self.values)]
         return list({p.name: p for p in plans}.values())
+
+    @cached_property
+    def kafka_clients(self) -> list[KafkaClient]:
+        """What each application that is on does with Kafka (topics and users derive from it)."""
+        from .cost_management.messaging import koku_kafka_client
+
+        return [koku_kafka_client(self.values)]
+
+    def prerequisites(self) -> list[str]:
+        """What must exist outside the output: the namespace if not created, operators whose
+        custom resources the output contains, and the servers of ``external`` stores."""
+        v, stores, found = self.values, self.connections, []
+        if not v.create_namespace:
+            found.append(f"Namespace {v.namespace} (createNamespace is false)")
+        if v.database.mode == "cloudnativepg":
+            found.append("the CloudNativePG operator (postgresql.cnpg.io/v1 Cluster)")
+        if v.database.mode == "external":
+            db = stores.database
+            found.append(
+                f"PostgreSQL at {db.host}:{db.port} with a database and login per service "
+                f"({', '.join(sorted(c.database for c in db.logins.values()))}), each login's Secret below"
+            )
+        if v.cache.mode == "external":
+            found.append(f"Redis or Valkey at {stores.cache.host}:{stores.cache.port}")
+        kafka = stores.kafka
+        if v.kafka.mode == "external":
+            found.append(
+                f"Kafka at {kafka.bootstrap_servers} ({kafka.security_protocol}) with auto-created topics or these: "
+                f"{', '.join(sorted({t for c in self.kafka_clients for t in c.topics}))}"
+            )
+        elif not v.kafka.strimzi.broker.deploy:
+            found.append(f"the Strimzi operator and its Kafka cluster {strimzi_cluster(v)} in namespace {v.namespace}")
+        else:
+            found.append("the Strimzi operator (kafka.strimzi.io/v1beta2, KRaft node pools)")
+        cm = v.cost_management
+        if cm.workers.scales_on_prometheus:
+            found.append(f"Prometheus at {cm.workers.keda.prometheus.server_address} for KEDA's trigger, and KEDA")
+        if cm.prometheus.pushgateway:
+            found.append(f"a Prometheus pushgateway at {cm.prometheus.pushgateway}")
+        if cm.api.router.type == "gatewayApi":
+            for parent in cm.api.router.gateway.parent_refs:
+                found.append(f"Gateway {parent.namespace + '/' if parent.namespace else ''}{parent.name} (Gateway API)")
+        if cm.api.router.ros_api.service:
+            found.append(f"the ROS API Service {cm.api.router.ros_api.service}:{cm.api.router.ros_api.port}")
+        mode = object_storage_mode(v)
+        if mode == "odf":
+            found.append("OpenShift Data Foundation's bucket provisioner (objectbucket.io/v1alpha1 ObjectBucketClaim)")
+        elif mode == "external":
+            names = ", ".join(sorted(str(b.name) for b in stores.object_storage.buckets.values()))
+            found.append(f"S3 at {stores.object_storage.endpoint} with the buckets {names}")
+        return found
+
+    def notes(self) -> str:
+        """NOTES.txt: call after the charts are built (the reference registry is filled then)."""
+        from .core.secrets import notes
+
+        return notes(self.namespace, self.references, self.secret_plans, self.prerequisites())

@@ -24,6 +24,8 @@ CRDS: dict[str, str] = {
     "keda.sh_triggerauthentications.yaml": "v1alpha1",
     "monitoring.coreos.com_prometheusrules.yaml": "v1",
     "monitoring.coreos.com_servicemonitors.yaml": "v1",
+    "objectbucket.io_objectbucketclaims.yaml": "v1alpha1",
+    "postgresql.cnpg.io_clusters.yaml": "v1",
     "route.openshift.io_routes.yaml": "v1",
 }
 SUBSCHEMA_KEYS = ("items", "additionalProperties", "not")

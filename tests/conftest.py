@@ -16,7 +16,6 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import cdk8s
 
 from ros_constructs.app import build_app
-from ros_constructs.core.secrets import notes
 from ros_constructs.release import Release
 from ros_constructs.values import Values, load
 
@@ -39,7 +38,7 @@ def render(values: Values) -> dict[str, list[dict[str, Any]]]:
     release = Release(values=values)
     app = build_app(release)
     charts = {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
-    _NOTES[values.model_dump_json()] = notes(values.namespace, release.references, release.secret_plans)
+    _NOTES[values.model_dump_json()] = release.notes()
     return charts
 
 

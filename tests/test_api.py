@@ -131,29 +131,25 @@ def test_unified_mode_runs_one_api_deployment() -> None:
 
 
 def test_read_replica_reaches_reads_only() -> None:
+    """Koku has one database alias outside Clowder: api-reads' whole connection moves to the
+    CloudNativePG -ro Service (over envFrom's primary host); api-writes stays on -rw."""
     docs = by_kind_name(objects("read-replica"))
     reads, writes = docs[("Deployment", "cost-onprem-api-reads")], docs[("Deployment", "cost-onprem-api-writes")]
-    assert env(reads)["USE_READREPLICA"] == "True"
-    assert {"name": "read-replica", "mountPath": "/etc/db/readreplica", "readOnly": True} in container(reads)[
-        "volumeMounts"
-    ]
-    (volume,) = [v for v in reads["spec"]["template"]["spec"]["volumes"] if v["name"] == "read-replica"]
-    assert volume["secret"]["secretName"] == "koku-db-ro"
-    assert "optional" not in volume["secret"]
-    assert sorted(i["key"] for i in volume["secret"]["items"]) == [
-        "db_host",
-        "db_name",
-        "db_password",
-        "db_port",
-        "db_user",
-    ]
-    assert "USE_READREPLICA" not in env(writes)
+    assert env(reads)["POSTGRES_SQL_SERVICE_HOST"] == "cost-onprem-database-ro.cost-onprem.svc"
+    assert "POSTGRES_SQL_SERVICE_HOST" not in env(writes)
+    shared = docs[("ConfigMap", "cost-onprem-koku-env")]["data"]
+    assert shared["POSTGRES_SQL_SERVICE_HOST"] == "cost-onprem-database-rw.cost-onprem.svc"
+    assert shared["PGSSLMODE"] == "verify-ca"
     assert all(v["name"] != "read-replica" for v in writes["spec"]["template"]["spec"]["volumes"])
+
+
+def is_migration(obj: dict[str, Any]) -> bool:
+    return bool(obj["metadata"]["labels"]["app.kubernetes.io/component"] == "db-migrate")
 
 
 def test_migrations_job_runs_once_per_image() -> None:
     def job_names(*sets: str) -> list[str]:
-        return [o["metadata"]["name"] for o in synth(*sets) if o["kind"] == "Job"]
+        return [o["metadata"]["name"] for o in synth(*sets) if o["kind"] == "Job" and is_migration(o)]
 
     (first,) = job_names()
     assert re.fullmatch(r"cost-onprem-db-migrate-[0-9a-f]{10}", first)
@@ -161,7 +157,7 @@ def test_migrations_job_runs_once_per_image() -> None:
     assert job_names("images.koku.tag=other") != [first]
     assert job_names("costManagement.runtime.schemaSuffix=_x") != [first]  # any template change: a new Job
     assert job_names("costManagement.api.migrations.enabled=false") == []
-    (job,) = [o for o in objects("default") if o["kind"] == "Job"]
+    (job,) = [o for o in objects("default") if o["kind"] == "Job" and is_migration(o)]
     pod = job["spec"]["template"]["spec"]
     assert pod["restartPolicy"] == "Never"
     assert pod["containers"][0]["command"] == ["/bin/bash", "-c", "$APP_ROOT/scripts/run_migrations.sh"]

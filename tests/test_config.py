@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from conftest import ROOT, container_env, objects, render
 
-from ros_constructs.cost_management.tier import READ_REPLICA_PATH
 from ros_constructs.values import ValuesError, load, parse
 
 # --- Koku's env reach, transcribed from the Koku reference (section 2) -------------------------
@@ -132,22 +131,24 @@ def test_optional_secrets_are_marked_optional() -> None:
 
 
 def test_credential_files_are_mounted_read_only() -> None:
+    ca_paths = {"/etc/database-ca": "db-ca", "/etc/cache-ca": "valkey-tls", "/etc/kafka-ca": "kafka-ca"}
     for component, deployment in deployments("everything").items():
         pod = deployment["spec"]["template"]["spec"]
         mounts = {m["mountPath"]: m for m in pod["containers"][0]["volumeMounts"]}
         volumes = {v["name"]: v for v in pod["volumes"]}
         koku = component != "api-router"
         assert ("/etc/gcp" in mounts) == koku and ("/etc/aws" in mounts) == koku, component
-        assert (READ_REPLICA_PATH in mounts) == (component == "api-reads")
-        for path in ("/etc/gcp", "/etc/aws", READ_REPLICA_PATH):
+        assert ("/etc/database-ca" in mounts) == koku and ("/etc/cache-ca" in mounts) == koku, component
+        assert ("/etc/kafka-ca" in mounts) == (component in ("listener", "sources-listener", "masu")), component
+        for path in ("/etc/gcp", "/etc/aws", *ca_paths):
             if path in mounts:
                 assert mounts[path]["readOnly"] is True
-                assert volumes[mounts[path]["name"]]["secret"]["defaultMode"] == 0o440
+                secret = volumes[mounts[path]["name"]]["secret"]
+                assert secret["defaultMode"] == 0o440
+                if path in ca_paths:
+                    assert secret["secretName"] == ca_paths[path] and secret["items"][0]["path"] == "ca.crt"
         assert ("/var/tmp/masu" in mounts) == (component.startswith("worker-") or component == "listener")
     reads = deployments("everything")["api-reads"]["spec"]["template"]["spec"]
-    (replica,) = [v for v in reads["volumes"] if v["name"] == "read-replica"]
-    assert replica["secret"]["items"][0] == {"key": "db.host", "path": "db_host"}
-    assert replica["secret"]["optional"] is True
     (gcp,) = [v for v in reads["volumes"] if v["name"] == "gcp-credentials"]
     assert gcp["secret"]["items"] == [{"key": "gcp-credentials", "path": "gcp-credentials.json"}]
 

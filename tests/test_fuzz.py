@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from policies import custom_resource_errors, is_builtin
 from test_gate import invariant_problems
 
-from ros_constructs.values import KOKU_QUEUES, READ_REPLICA_FILES, Values, ValuesError, parse
+from ros_constructs.values import KOKU_QUEUES, Values, ValuesError, parse
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 # ci: the same examples on every run and no shrinking (shrinking a failing synthesis reruns it
@@ -122,7 +122,6 @@ DIGEST_BAD = st.sampled_from(["sha256:abc", "md5:" + "0" * 32, "sha256:" + "G" *
 TAG_GOOD = st.sampled_from(["1", "d8055ac", "v1.2.3", "2024.01"])
 TAG_BAD = st.sampled_from(["latest", ""])
 SEED_GOOD = st.from_regex(r"[a-z0-9-]{16,40}", fullmatch=True)
-READ_REPLICA_KEYS = {f: f.replace("_", ".") for f in READ_REPLICA_FILES}
 
 
 def section(required: dict[str, JsonLeaf], optional: dict[str, JsonLeaf], with_bad: bool) -> JsonLeaf:
@@ -255,6 +254,7 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
             "database": section(
                 {},
                 {
+                    "mode": leaf(st.sampled_from(["internal", "cloudnativepg"]), st.just("sqlite"), with_bad),
                     "koku": section(
                         {},
                         {
@@ -263,13 +263,27 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
                             )
                         },
                         with_bad,
-                    )
+                    ),
                 },
                 with_bad,
+            ),
+            "kafka": section(
+                {},
+                {
+                    "mode": st.sampled_from(["external", "strimzi"]),
+                    "securityProtocol": leaf(
+                        st.sampled_from(["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"]), st.just("SSL"), with_bad
+                    ),
+                },
+                with_bad,
+            ),
+            "objectStorage": section(
+                {}, {"mode": leaf(st.sampled_from(["minio", "odf"]), st.just("gcs"), with_bad)}, with_bad
             ),
             "cache": section(
                 {},
                 {
+                    "tls": section({}, {"enabled": st.booleans()}, with_bad),
                     "auth": section(
                         {},
                         {
@@ -277,7 +291,7 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
                             "existingSecret": existing_secret(st.sampled_from([{}, {"password": "redis-password"}])),
                         },
                         with_bad,
-                    )
+                    ),
                 },
                 with_bad,
             ),
@@ -316,13 +330,7 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
                             ),
                             "readReplica": section(
                                 {},
-                                {
-                                    "enabled": st.booleans(),
-                                    "required": st.booleans(),
-                                    "existingSecret": existing_secret(
-                                        leaf(st.just(READ_REPLICA_KEYS), st.just({"db.host": "host"}), with_bad)
-                                    ),
-                                },
+                                {"enabled": st.booleans(), "host": st.just("db-ro.example.internal")},
                                 with_bad,
                             ),
                             "migrations": section({}, {"enabled": st.booleans()}, with_bad),

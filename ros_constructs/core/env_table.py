@@ -21,7 +21,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from pydantic import BaseModel
 
 from ..values import Values
-from .pod import EnvVar, field_ref, secret_key
+from .pod import ConfigMapKey, EnvVar, config_map_key, field_ref, secret_key
 from .secrets import SecretRef
 
 Scalar = str | int | bool
@@ -45,7 +45,8 @@ class EnvEntry(Generic[Ctx]):
     roles: frozenset[StrEnum]
     value: Callable[[Ctx], Scalar | None] | None = None
     """A plain value (through the ConfigMap); None from the callable leaves the variable out."""
-    secret: Callable[[Ctx], SecretRef | None] | None = None
+    secret: Callable[[Ctx], SecretRef | ConfigMapKey | None] | None = None
+    """A key of a Secret, or of a ConfigMap another component makes (an operator's bucket claim)."""
     field_path: str | None = None
 
     @property
@@ -95,10 +96,27 @@ def fixed(name: str, value: Scalar, roles: Iterable[StrEnum], why: str = "fixed"
 
 
 def from_secret(
-    name: str, source: str, roles: Iterable[StrEnum], ref: Callable[[Any], SecretRef | None]
+    name: str, source: str, roles: Iterable[StrEnum], ref: Callable[[Any], SecretRef | ConfigMapKey | None]
 ) -> EnvEntry[Any]:
-    """A credential: always a Secret key reference."""
+    """A credential (always a Secret key reference) or a value another object holds."""
     return EnvEntry(name=name, source=source, roles=frozenset(roles), secret=ref)
+
+
+def from_store(
+    name: str, source: str, roles: Iterable[StrEnum], get: Callable[[Any], Scalar | SecretRef | ConfigMapKey | None]
+) -> EnvEntry[Any]:
+    """A data-store setting that is a plain value in some modes and another object's key in
+    others (an ODF bucket claim's host and bucket name)."""
+
+    def plain(ctx: Any) -> Scalar | None:
+        value = get(ctx)
+        return None if isinstance(value, SecretRef | ConfigMapKey) else value
+
+    def ref(ctx: Any) -> SecretRef | ConfigMapKey | None:
+        value = get(ctx)
+        return value if isinstance(value, SecretRef | ConfigMapKey) else None
+
+    return EnvEntry(name=name, source=source, roles=frozenset(roles), value=plain, secret=ref)
 
 
 def from_field(name: str, field_path: str, roles: Iterable[StrEnum]) -> EnvEntry[Any]:
@@ -179,9 +197,11 @@ class EnvTable(Generic[Ctx]):
                 continue
             if entry.field_path:
                 env.append(field_ref(entry.name, entry.field_path))
-            elif entry.secret is not None:
-                if (ref := entry.secret(ctx)) is not None:
+            elif entry.secret is not None and (ref := entry.secret(ctx)) is not None:
+                if isinstance(ref, SecretRef):
                     env.append(secret_key(entry.name, ref.name, ref.key, optional=ref.optional))
+                else:
+                    env.append(config_map_key(entry.name, ref.name, ref.key, optional=ref.optional))
             elif not (sharing and self._is_shared(entry)) and (value := self._plain(ctx, entry)) is not None:
                 config[entry.name] = value
         return PodEnv(config=config, shared=self.shared_config(ctx) if sharing else None, env=env)

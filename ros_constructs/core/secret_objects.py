@@ -24,6 +24,7 @@ class GeneratedSecrets(constructs.Construct):
         seed: str | None,
         naming: Naming,
         references: References,
+        namespace: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         for plan in plans:
@@ -34,8 +35,8 @@ class GeneratedSecrets(constructs.Construct):
             k8s.KubeSecret(
                 self,
                 plan.name,
-                metadata=k8s.ObjectMeta(name=plan.name, labels=naming.labels(component)),
-                type="Opaque",
+                metadata=k8s.ObjectMeta(name=plan.name, namespace=namespace, labels=naming.labels(component)),
+                type=plan.type,
                 string_data=data,
             )
             references.provide("Secret", plan.name, frozenset(data))

@@ -32,6 +32,7 @@ class SecretPlan:
     """Random values work (the chart's own credentials), as opposed to values from a provider."""
     literal: Mapping[str, str] = field(default_factory=dict)
     """Non-secret keys written as they are (a database user name)."""
+    type: str = "Opaque"
 
 
 def credential_secret(credential: Credential, default_name: str) -> str:
@@ -52,6 +53,7 @@ def plan(
     seed: str | None,
     generatable: bool = True,
     literal: Mapping[str, str] | None = None,
+    type: str = "Opaque",
 ) -> SecretPlan:
     """The plan for a credential section's Secret: generated when seeded and not the operator's."""
     literal = {credential.secret_key(k): v for k, v in (literal or {}).items()}
@@ -63,6 +65,7 @@ def plan(
         generated=generated,
         generatable=generatable,
         literal=literal,
+        type=type,
     )
 
 
@@ -76,11 +79,16 @@ def generated_data(plan: SecretPlan, seed: str) -> dict[str, str]:
     return dict(sorted({**plan.literal, **{k: derive(seed, plan.name, k) for k in plan.keys}}.items()))
 
 
-def notes(namespace: str, references: References, plans: Iterable[SecretPlan]) -> str:
-    """Instructions for what the pods reference but the output does not contain (NOTES.txt)."""
+def notes(
+    namespace: str, references: References, plans: Iterable[SecretPlan], prerequisites: Iterable[str] = ()
+) -> str:
+    """Instructions for what the pods reference but the output does not contain (NOTES.txt):
+    the services and operators it expects, then the Secrets and ConfigMaps to create."""
     by_name = {p.name: p for p in plans}
     missing = references.missing()
-    lines = [f"Objects in namespace {namespace} that the pods reference and the output does not create:", ""]
+    lines = ["What this output expects to exist before `kubectl apply -f dist/`:", ""]
+    lines += [f"- {p}" for p in prerequisites] or ["(nothing outside the output)"]
+    lines += ["", f"Objects in namespace {namespace} that the pods reference and the output does not create:", ""]
     if not missing:
         lines.append("(none: the output is self-contained)")
     for ref in missing:
@@ -103,10 +111,10 @@ def notes(namespace: str, references: References, plans: Iterable[SecretPlan]) -
         lines.append(f"    kubectl -n {namespace} create secret generic {ref.name} {' '.join(parts)}".rstrip())
     lines += [
         "",
-        "Random values suit the chart's own credentials (Django key, database logins, object storage",
-        "keys, PSK) only when the database and object store are set up with the same values; cloud",
-        "credentials, the Sentry DSN and the read-replica connection come from their providers.",
-        "Set secrets.seed to have the chart generate its own credentials instead.",
+        "Random values suit the release's own credentials (Django key, PSK, and the database, cache",
+        "and object storage credentials when the release runs those stores: they read the same",
+        "Secrets); cloud credentials, the Sentry DSN and external stores' logins come from their",
+        "providers. Set secrets.seed to have the release generate its own credentials instead.",
     ]
     return "\n".join(lines) + "\n"
 

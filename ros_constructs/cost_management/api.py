@@ -89,8 +89,11 @@ class CostManagementApi(constructs.Construct):
             literal("GUNICORN_THREADS", spec.gunicorn.threads),
             resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(component)),
         ]
-        if reads:
-            env.append(literal("USE_READREPLICA", api.read_replica.enabled))
+        replica = api.read_replica
+        if reads and replica.enabled:
+            host = replica.host or tier.release.connections.database.read_host
+            assert host, "values require a replica host unless CloudNativePG provides one"
+            env += [literal("POSTGRES_SQL_SERVICE_HOST", host), literal("POSTGRES_SQL_SERVICE_PORT", replica.port)]
         return tier.workload(
             self,
             id,

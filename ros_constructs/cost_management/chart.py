@@ -5,7 +5,6 @@ from __future__ import annotations
 import cdk8s
 import constructs
 
-from ..core.secret_objects import GeneratedSecrets
 from ..release import Release
 from .api import CostManagementApi
 from .beat import CeleryBeat
@@ -21,14 +20,6 @@ class CostManagementChart(cdk8s.Chart):
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
         super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
         self.tier = KokuTier(release=release)
-        GeneratedSecrets(
-            self,
-            "Secrets",
-            plans=release.secret_plans,
-            seed=release.values.secrets.seed,
-            naming=self.tier.naming,
-            references=release.references,
-        )
         constructs.Construct(self, ENV_HOLDER)  # the env ConfigMaps, created as pods ask for them
         self.api = CostManagementApi(self, "Api", tier=self.tier)
         KokuNetworkPolicies(self, "NetworkPolicies", tier=self.tier, front_door=self.api.front_door)

@@ -7,7 +7,7 @@ Sources PSK, Sentry, cloud credentials, the read replica and extraEnv references
 
 from __future__ import annotations
 
-from ..core.secrets import SecretPlan, SecretRef, credential_ref, credential_secret, plan
+from ..core.secrets import SecretPlan, SecretRef, credential_ref, plan
 from ..values import Values
 
 
@@ -49,10 +49,6 @@ def gcp_credentials(values: Values) -> SecretRef | None:
     return credential_ref(gcp, _default(values, "gcp"), "gcp-credentials") if gcp.enabled else None
 
 
-def read_replica_secret(values: Values) -> str:
-    return credential_secret(values.cost_management.api.read_replica, _default(values, "db-readreplica"))
-
-
 def koku_secret_plans(values: Values) -> list[SecretPlan]:
     """How Koku's own credential Secrets are made: the Django key and the PSK may be generated;
     the others come from their providers."""
@@ -72,6 +68,4 @@ def koku_secret_plans(values: Values) -> list[SecretPlan]:
         plans.append(aws_plan)
     if cm.cloud_credentials.gcp.enabled:
         plans.append(plan(cm.cloud_credentials.gcp, _default(values, "gcp"), seed=seed, generatable=False))
-    if cm.api.read_replica.enabled:
-        plans.append(plan(cm.api.read_replica, _default(values, "db-readreplica"), seed=seed, generatable=False))
     return plans

@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from ..core.env_table import EnvTable, derived, django_bool, fixed, from_field, from_secret, from_values
+from ..core.env_table import EnvTable, derived, django_bool, fixed, from_field, from_secret, from_store, from_values
 from ..values import KOKU_FAMILIES, Values, queue_family
 from . import credentials
 
@@ -26,6 +26,8 @@ PROMETHEUS_DIR = "/tmp"
 AWS_DIR = "/etc/aws"
 GCP_DIR = "/etc/gcp"
 GCP_FILE = "gcp-credentials.json"
+KAFKA_CLIENT = "koku"
+"""Koku's Kafka clients (listener, sources listener, MASU) share one identity."""
 
 
 class KokuRole(StrEnum):
@@ -105,6 +107,15 @@ def _conn(tier: KokuTier) -> Any:
     return tier.release.connections
 
 
+def _bucket(tier: KokuTier, bucket: str) -> Any:
+    return tier.release.connections.object_storage.buckets[bucket]
+
+
+def _kafka_login(tier: KokuTier, part: str) -> Any:
+    login = tier.release.connections.kafka.login(KAFKA_CLIENT)
+    return getattr(login, part) if login else None
+
+
 KOKU_ENV: EnvTable[Any] = EnvTable(
     [
         # runtime / platform
@@ -139,9 +150,13 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         derived("POSTGRES_SQL_SERVICE_PORT", "database.port", KOKU | MIGRATIONS, lambda t: _conn(t).database.port),
         from_secret("DATABASE_USER", "database.koku", KOKU | MIGRATIONS, lambda t: _conn(t).database.koku.user),
         from_secret("DATABASE_PASSWORD", "database.koku", KOKU | MIGRATIONS, lambda t: _conn(t).database.koku.password),
-        derived("REDIS_HOST", "cache.host", KOKU, lambda t: _conn(t).cache.host),
+        derived("PGSSLMODE", "database.external.sslMode", KOKU | MIGRATIONS, lambda t: _conn(t).database.ssl_mode),
+        derived("PGSSLROOTCERT", "database.external.ca", KOKU | MIGRATIONS, lambda t: _conn(t).database.ca_file),
+        derived("REDIS_HOST", "cache.mode", KOKU, lambda t: _conn(t).cache.host),
         derived("REDIS_PORT", "cache.port", KOKU, lambda t: _conn(t).cache.port),
         from_secret("REDIS_PASSWORD", "cache.auth", KOKU, lambda t: _conn(t).cache.password),
+        derived("REDIS_SSL", "cache.tls.enabled", KOKU, lambda t: True if _conn(t).cache.tls else None),
+        derived("REDIS_SSL_CA_CERTS", "cache.tls", KOKU, lambda t: _conn(t).cache.ca_file),
         # cache and RBAC
         from_values("RBAC_SERVICE_PATH", "costManagement.cacheAndRbac.rbacServicePath", WEB),
         from_values("RBAC_CACHE_TTL", "costManagement.cacheAndRbac.rbacCacheTtl", WEB),
@@ -211,18 +226,32 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         from_values("MAX_GROUP_BY_OVERRIDE", "costManagement.featureFlags.maxGroupByOverride", API),
         # Trino
         from_values("TRINO_HOST", "costManagement.trino.host", PROCESSING | {R.MASU}),
-        from_values("TRINO_PORT", "costManagement.trino.port", PROCESSING | {R.MASU}),
+        derived(
+            "TRINO_PORT",
+            "costManagement.trino.port",
+            PROCESSING | {R.MASU},
+            lambda t: _v(t).cost_management.trino.port if _v(t).cost_management.trino.host else None,
+        ),
         from_values("TRINO_S3A_OR_S3", "costManagement.trino.s3aOrS3", ALL | MIGRATIONS),
         # object storage and cloud credentials
-        derived(
-            "S3_ENDPOINT", "objectStorage.endpoint", OBJECT_STORE_USERS, lambda t: _conn(t).object_storage.endpoint
-        ),
+        from_store("S3_ENDPOINT", "objectStorage.mode", OBJECT_STORE_USERS, lambda t: _conn(t).object_storage.endpoint),
         derived("S3_REGION", "objectStorage.region", OBJECT_STORE_USERS, lambda t: _conn(t).object_storage.region),
-        from_secret("S3_ACCESS_KEY", "objectStorage", OBJECT_STORE_USERS, lambda t: _conn(t).object_storage.access_key),
-        from_secret("S3_SECRET", "objectStorage", OBJECT_STORE_USERS, lambda t: _conn(t).object_storage.secret_key),
-        from_values("REQUESTED_BUCKET", "objectStorage.buckets.koku", OBJECT_STORE_USERS),
-        from_values("REQUESTED_ROS_BUCKET", "objectStorage.buckets.ros", {R.LISTENER}),
-        from_values("REQUESTED_SUBS_BUCKET", "objectStorage.buckets.subs", SUBS),
+        from_secret("S3_ACCESS_KEY", "objectStorage", OBJECT_STORE_USERS, lambda t: _bucket(t, "koku").access_key),
+        from_secret("S3_SECRET", "objectStorage", OBJECT_STORE_USERS, lambda t: _bucket(t, "koku").secret_key),
+        from_store(
+            "REQUESTED_BUCKET", "objectStorage.buckets.koku", OBJECT_STORE_USERS, lambda t: _bucket(t, "koku").name
+        ),
+        from_store("REQUESTED_ROS_BUCKET", "objectStorage.buckets.ros", {R.LISTENER}, lambda t: _bucket(t, "ros").name),
+        from_store("REQUESTED_SUBS_BUCKET", "objectStorage.buckets.subs", SUBS, lambda t: _bucket(t, "subs").name),
+        derived(
+            "AWS_CONFIG_FILE",
+            "objectStorage.addressingStyle",
+            OBJECT_STORE_USERS,
+            lambda t: _conn(t).object_storage.config_file,
+        ),
+        derived(
+            "AWS_CA_BUNDLE", "objectStorage.external.ca", OBJECT_STORE_USERS, lambda t: _conn(t).object_storage.ca_file
+        ),
         from_values("ROS_URL_EXPIRATION", "costManagement.kafka.rosUrlExpiration", {R.LISTENER}),
         from_secret(
             "AWS_ACCESS_KEY_ID",
@@ -250,8 +279,18 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         ),
         # Kafka, ROS, SUBS, HCS
         from_values("KAFKA_CONNECT", "costManagement.kafka.connect", {R.LISTENER, R.MASU}),
-        derived("INSIGHTS_KAFKA_HOST", "kafka.host", KAFKA_USERS, lambda t: _conn(t).kafka.host),
-        derived("INSIGHTS_KAFKA_PORT", "kafka.port", KAFKA_USERS, lambda t: _conn(t).kafka.port),
+        derived("INSIGHTS_KAFKA_HOST", "kafka.bootstrapServers", KAFKA_USERS, lambda t: _conn(t).kafka.host),
+        derived("INSIGHTS_KAFKA_PORT", "kafka.bootstrapServers", KAFKA_USERS, lambda t: _conn(t).kafka.port),
+        derived("KAFKA_SASL_MECHANISM", "kafka.sasl.mechanism", KAFKA_USERS, lambda t: _conn(t).kafka.sasl_mechanism),
+        derived(
+            "KAFKA_SECURITY_PROTOCOL",
+            "kafka.securityProtocol",
+            KAFKA_USERS,
+            lambda t: _conn(t).kafka.security_protocol if _conn(t).kafka.sasl_mechanism else None,
+        ),
+        from_store("KAFKA_SASL_USERNAME", "kafka.sasl", KAFKA_USERS, lambda t: _kafka_login(t, "username")),
+        from_secret("KAFKA_SASL_PASSWORD", "kafka.sasl", KAFKA_USERS, lambda t: _kafka_login(t, "password")),
+        derived("KAFKA_SSL_CA_LOCATION", "kafka.ca", KAFKA_USERS, lambda t: _conn(t).kafka.ca_file),
         from_values("DISABLE_ROS_MSG", "costManagement.kafka.disableRosMessages", {R.LISTENER}),
         derived(
             "ROS_OCP_API",

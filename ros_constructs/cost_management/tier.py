@@ -22,16 +22,26 @@ from ..core.platform import Platform
 from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, merge_env, secret_key
 from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
 from ..release import Release
-from ..values import READ_REPLICA_FILES, ExtraEnv, Values
+from ..values import ExtraEnv, Values
 from . import credentials
-from .env import AWS_DIR, GCP_DIR, GCP_FILE, KOKU, KOKU_ENV, KokuRole, Role, profile
+from .env import (
+    AWS_DIR,
+    GCP_DIR,
+    GCP_FILE,
+    KAFKA_USERS,
+    KOKU,
+    KOKU_ENV,
+    MIGRATIONS,
+    OBJECT_STORE_USERS,
+    Role,
+    profile,
+)
 
 KOKU_APP = "koku"
 WEB_PORT = 8000
 """Gunicorn's bind port when Clowder is off."""
 METRICS_PORT = 9000
 """Koku's probe server (``/livez``, ``/readyz``, ``/metrics``) when Clowder is off."""
-READ_REPLICA_PATH = "/etc/db/readreplica"
 STATUS_PATH = "/v1/status/"
 SHARED_ENV = "koku-env"
 """The ConfigMap of what every Koku deployment gets (the router and migrations have their own)."""
@@ -129,14 +139,15 @@ class KokuTier:
         if gcp and roles & KOKU:
             files = SecretFiles(secret_name=gcp.name, items={gcp.key: GCP_FILE})
             mounts.append(Mount(name="gcp-credentials", path=GCP_DIR, source=files))
-        replica = values.cost_management.api.read_replica
-        if KokuRole.API_READS in roles and replica.enabled:
-            files = SecretFiles(
-                secret_name=credentials.read_replica_secret(values),
-                items={replica.secret_key(f): f for f in READ_REPLICA_FILES},
-                optional=not replica.required,
-            )
-            mounts.append(Mount(name="read-replica", path=READ_REPLICA_PATH, source=files))
+        stores = self.release.connections
+        if roles & (KOKU | MIGRATIONS):
+            mounts += stores.database.mounts
+        if roles & KOKU:
+            mounts += stores.cache.mounts
+        if roles & KAFKA_USERS:
+            mounts += stores.kafka.mounts
+        if roles & OBJECT_STORE_USERS:
+            mounts += stores.object_storage.mounts
         return mounts
 
     def workload(

@@ -11,6 +11,7 @@ import math
 
 import constructs
 from cdk8s import ApiObjectMetadata
+from cdk8s_plus_28 import k8s
 
 from ros_constructs.imports.sh.keda import (
     ScaledObject,
@@ -22,6 +23,7 @@ from ros_constructs.imports.sh.keda import (
     ScaledObjectSpecTriggersAuthenticationRef,
     TriggerAuthentication,
     TriggerAuthenticationSpec,
+    TriggerAuthenticationSpecConfigMapTargetRef,
     TriggerAuthenticationSpecSecretTargetRef,
 )
 
@@ -129,7 +131,7 @@ class CeleryWorkerPool(constructs.Construct):
                 authentication_ref=ScaledObjectSpecTriggersAuthenticationRef(
                     name=tier.naming.name("redis-trigger-auth")
                 )
-                if cache.password
+                if cache.password or cache.tls
                 else None,
             )
         ScaledObject(
@@ -165,19 +167,36 @@ class WorkerFleet(constructs.Construct):
             if pool.enabled
         ]
         keda_pools = [p for p in self.pools if p.mode == "keda"]
-        secret = tier.release.connections.cache.password
-        if keda_pools and workers.keda.trigger == "redis" and secret:
-            TriggerAuthentication(
-                self,
-                "RedisTriggerAuth",
-                metadata=ApiObjectMetadata(
-                    name=tier.naming.name("redis-trigger-auth"), labels=tier.naming.labels("redis-trigger-auth")
-                ),
-                spec=TriggerAuthenticationSpec(
-                    secret_target_ref=[
-                        TriggerAuthenticationSpecSecretTargetRef(parameter="password", name=secret.name, key=secret.key)
-                    ]
-                ),
-            )
+        cache = tier.release.connections.cache
+        if keda_pools and workers.keda.trigger == "redis" and (cache.password or cache.tls):
+            self._redis_trigger_auth(tier)
         if monitored and self.pools:
             WorkerMonitoring(self, "Monitoring", tier=tier, pools=self.pools)
+
+    def _redis_trigger_auth(self, tier: KokuTier) -> None:
+        """The cache's password and TLS for KEDA, from the same connection the workers use; the
+        ``tls: enable`` switch is not secret, so it comes from a ConfigMap."""
+        cache, component = tier.release.connections.cache, "redis-trigger-auth"
+        refs = {"password": cache.password, "ca": cache.ca}
+        secret_refs = [
+            TriggerAuthenticationSpecSecretTargetRef(parameter=param, name=ref.name, key=ref.key)
+            for param, ref in refs.items()
+            if ref is not None
+        ]
+        config_refs = None
+        if cache.tls:
+            switch = tier.naming.name(component)
+            k8s.KubeConfigMap(
+                self,
+                "RedisTriggerTls",
+                metadata=k8s.ObjectMeta(name=switch, labels=tier.naming.labels(component)),
+                data={"tls": "enable"},
+            )
+            tier.release.references.provide("ConfigMap", switch, frozenset({"tls"}))
+            config_refs = [TriggerAuthenticationSpecConfigMapTargetRef(parameter="tls", name=switch, key="tls")]
+        TriggerAuthentication(
+            self,
+            "RedisTriggerAuth",
+            metadata=ApiObjectMetadata(name=tier.naming.name(component), labels=tier.naming.labels(component)),
+            spec=TriggerAuthenticationSpec(secret_target_ref=secret_refs or None, config_map_target_ref=config_refs),
+        )

@@ -1,27 +1,55 @@
 """Typed connections to the data stores: one object per store that every tier consumes.
 
-A connection says where the store is (host, port) and which Secret keys hold its credentials,
-so no client derives a host or a Secret name on its own. Unset hosts point at the Services this
-release's data tier will run (``<release>-database``, ``-redis``/``-valkey``, ``-minio``,
-``-kafka-kafka-bootstrap``). Plain Python: building them never starts Node.
+A connection says where the store is (host, port, TLS), which Secret keys hold its credentials
+and which files a client mounts (CA bundles, the S3 config), so no client derives a host or a
+Secret name on its own and a mode change reaches every client. Hosts follow the store's mode:
+the Services the data-store chart runs, the ones an operator makes from its custom resources
+(CloudNativePG ``-rw``/``-ro``, Strimzi's bootstrap, ODF's bucket claims), or the operator's
+own servers. Plain Python: building them never starts Node.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..core.platform import platform_for
-from ..core.secrets import SecretPlan, SecretRef, credential_ref, plan
+from ..core.pod import ConfigMapFiles, ConfigMapKey, Mount, SecretFiles
+from ..core.secrets import SecretPlan, SecretRef, credential_ref, credential_secret, plan
 from ..values import Values
-from ..values.data import DatabaseLogin
+from ..values.data import CaBundle, DatabaseLogin
 
-ODF_S3_ENDPOINT = "https://s3.openshift-storage.svc:443"
+BASIC_AUTH = "kubernetes.io/basic-auth"
+"""Login Secrets hold username and password; CloudNativePG's managed roles require this type."""
 MINIO_PORT = 9000
+POSTGRES_PORT = 5432
+STRIMZI_PLAIN_PORT = 9092
+STRIMZI_TLS_PORT = 9093
+CA_FILE = "ca.crt"
+S3_CONFIG_DIR = "/etc/aws-s3"
+SERVICE_CA_KEY = "service-ca.crt"
+"""The key OpenShift's service CA operator injects into an annotated ConfigMap."""
 
 
 def service_host(values: Values, component: str) -> str:
     """In-cluster DNS name of the Service ``<release>-<component>``."""
     return f"{values.release}-{component}.{values.namespace}.svc"
+
+
+def _ca_mount(volume: str, path: str, ref: SecretRef | ConfigMapKey) -> Mount:
+    """A CA bundle as the file ``<path>/ca.crt``."""
+    if isinstance(ref, SecretRef):
+        files: SecretFiles | ConfigMapFiles = SecretFiles(secret_name=ref.name, items={ref.key: CA_FILE})
+    else:
+        files = ConfigMapFiles(config_map_name=ref.name, items={ref.key: CA_FILE})
+    return Mount(name=volume, path=path, source=files)
+
+
+def _ca_ref(ca: CaBundle | None, default_name: str) -> SecretRef | None:
+    return credential_ref(ca, default_name, CA_FILE) if ca else None
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,13 +60,103 @@ class DatabaseCredentials:
     user: SecretRef
     password: SecretRef
     plan: SecretPlan
+    user_name: str
+    """The login name a generated Secret holds (CloudNativePG's role name)."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class DatabaseConnection:
+    mode: str
     host: str
     port: int
-    koku: DatabaseCredentials
+    logins: dict[str, DatabaseCredentials]
+    """Service -> its database and login, for the services that are on."""
+    ssl_mode: str | None = None
+    """libpq sslmode every client uses; None leaves libpq's default."""
+    ca: SecretRef | None = None
+    read_host: str | None = None
+    """A streaming replica's Service (CloudNativePG ``-ro``), for read-only clients."""
+    admin: SecretRef | None = None
+    """The superuser password the database-ensuring Job logs in with (None: external, nothing to ensure)."""
+    admin_user: SecretRef | str = "postgres"
+    plans: tuple[SecretPlan, ...] = ()
+
+    CA_PATH = "/etc/database-ca"
+
+    @property
+    def koku(self) -> DatabaseCredentials:
+        return self.logins["koku"]
+
+    @property
+    def mounts(self) -> list[Mount]:
+        return [_ca_mount("database-ca", self.CA_PATH, self.ca)] if self.ca else []
+
+    @property
+    def ca_file(self) -> str | None:
+        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
+
+
+def database_services(values: Values) -> dict[str, tuple[DatabaseLogin, str]]:
+    """The services that are on and need a database: service -> (its login values, Secret suffix)."""
+    return {"koku": (values.database.koku, "koku-db")}
+
+
+def cnpg_cluster(values: Values) -> str:
+    return f"{values.release}-database"
+
+
+def _database(values: Values) -> DatabaseConnection:
+    db, seed = values.database, values.secrets.seed
+    logins = {}
+    for service, (login, suffix) in database_services(values).items():
+        default = f"{values.release}-{suffix}"
+        logins[service] = DatabaseCredentials(
+            database=login.name,
+            user=credential_ref(login, default, "username"),
+            password=credential_ref(login, default, "password"),
+            plan=plan(login, default, seed=seed, literal={"username": login.user}, type=BASIC_AUTH),
+            user_name=login.user,
+        )
+    plans = tuple(c.plan for c in logins.values())
+    if db.mode == "external":
+        ext = db.external
+        return DatabaseConnection(
+            mode=db.mode,
+            host=ext.host or "",
+            port=ext.port,
+            logins=logins,
+            ssl_mode=ext.ssl_mode,
+            ca=_ca_ref(ext.ca, f"{values.release}-database-ca"),
+            plans=plans,
+        )
+    if db.mode == "cloudnativepg":
+        cluster = cnpg_cluster(values)
+        superuser = f"{cluster}-superuser"
+        return DatabaseConnection(
+            mode=db.mode,
+            host=f"{cluster}-rw.{values.namespace}.svc",
+            port=POSTGRES_PORT,
+            logins=logins,
+            ssl_mode="verify-ca",
+            ca=SecretRef(name=f"{cluster}-ca", key=CA_FILE),
+            read_host=f"{cluster}-ro.{values.namespace}.svc",
+            admin=SecretRef(name=superuser, key="password"),
+            admin_user=SecretRef(name=superuser, key="username"),
+            plans=plans,
+        )
+    admin_secret = f"{values.release}-database-admin"
+    admin = db.internal.admin
+    return DatabaseConnection(
+        mode=db.mode,
+        host=service_host(values, "database"),
+        port=POSTGRES_PORT,
+        logins=logins,
+        admin=credential_ref(admin, admin_secret, "password"),
+        plans=(*plans, plan(admin, admin_secret, seed=seed)),
+    )
+
+
+# --- Redis / Valkey --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,84 +165,267 @@ class CacheConnection:
     port: int
     password: SecretRef | None
     """None: the cache takes no password."""
-    plan: SecretPlan | None
+    tls: bool = False
+    ca: SecretRef | None = None
+    plans: tuple[SecretPlan, ...] = ()
+
+    CA_PATH = "/etc/cache-ca"
+
+    @property
+    def mounts(self) -> list[Mount]:
+        return [_ca_mount("cache-ca", self.CA_PATH, self.ca)] if self.ca else []
+
+    @property
+    def ca_file(self) -> str | None:
+        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
+
+
+def cache_tls_secret(values: Values) -> str:
+    return credential_secret(values.cache.tls, f"{values.release}-cache-tls")
+
+
+def _cache(values: Values) -> CacheConnection:
+    cache = values.cache
+    engine = platform_for(values.platform).cache_engine
+    secret = f"{values.release}-cache"
+    auth, tls = cache.auth, cache.tls
+    return CacheConnection(
+        host=cache.external.host or "" if cache.mode == "external" else service_host(values, engine),
+        port=cache.port,
+        password=credential_ref(auth, secret, "password") if auth.enabled else None,
+        tls=tls.enabled,
+        ca=SecretRef(name=cache_tls_secret(values), key=tls.secret_key(CA_FILE)) if tls.enabled else None,
+        plans=(plan(auth, secret, seed=values.secrets.seed),) if auth.enabled else (),
+    )
+
+
+# --- Kafka -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class KafkaLogin:
+    """How one client authenticates: a SASL user name (literal or Secret key) and password."""
+
+    username: SecretRef | str
+    password: SecretRef
 
 
 @dataclass(frozen=True, kw_only=True)
 class KafkaConnection:
-    host: str
-    port: int
+    mode: str
+    bootstrap_servers: str
+    security_protocol: str
+    sasl_mechanism: str | None
+    ca: SecretRef | None
+    release: str
+    shared_login: KafkaLogin | None = None
+    """External mode: the one SASL login every client uses."""
+
+    CA_PATH = "/etc/kafka-ca"
 
     @property
-    def bootstrap_servers(self) -> str:
-        return f"{self.host}:{self.port}"
+    def host(self) -> str:
+        return self.bootstrap_servers.split(",")[0].rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+
+    @property
+    def tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    def user_name(self, client: str) -> str:
+        """The KafkaUser (Strimzi mode) of one client application."""
+        return f"{self.release}-{client}"
+
+    def login(self, client: str) -> KafkaLogin | None:
+        """The SASL login of ``client`` (an application such as ``koku``); None without SASL."""
+        if self.sasl_mechanism is None:
+            return None
+        if self.mode == "strimzi":
+            user = self.user_name(client)
+            return KafkaLogin(username=user, password=SecretRef(name=user, key="password"))
+        return self.shared_login
+
+    @property
+    def mounts(self) -> list[Mount]:
+        return [_ca_mount("kafka-ca", self.CA_PATH, self.ca)] if self.ca else []
+
+    @property
+    def ca_file(self) -> str | None:
+        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
+
+
+def strimzi_cluster(values: Values) -> str:
+    return values.kafka.strimzi.cluster or f"{values.release}-kafka"
+
+
+def _kafka(values: Values) -> KafkaConnection:
+    kafka = values.kafka
+    mechanism = kafka.sasl.mechanism if kafka.uses_sasl else None
+    if kafka.mode == "strimzi":
+        cluster = strimzi_cluster(values)
+        port = STRIMZI_TLS_PORT if kafka.tls else STRIMZI_PLAIN_PORT
+        default = f"{cluster}-kafka-bootstrap.{values.namespace}.svc:{port}"
+        ca = SecretRef(name=f"{cluster}-cluster-ca-cert", key=CA_FILE) if kafka.tls else None
+        shared = None
+    else:
+        default = f"{values.release}-kafka-kafka-bootstrap.kafka.svc:{STRIMZI_PLAIN_PORT}"
+        ca = _ca_ref(kafka.ca, f"{values.release}-kafka-ca") if kafka.tls else None
+        secret = f"{values.release}-kafka-credentials"
+        shared = (
+            KafkaLogin(
+                username=credential_ref(kafka.sasl, secret, "username"),
+                password=credential_ref(kafka.sasl, secret, "password"),
+            )
+            if mechanism
+            else None
+        )
+    return KafkaConnection(
+        mode=kafka.mode,
+        bootstrap_servers=kafka.bootstrap_servers or default,
+        security_protocol=kafka.security_protocol,
+        sasl_mechanism=mechanism,
+        ca=ca,
+        release=values.release,
+        shared_login=shared,
+    )
+
+
+# --- S3 --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bucket:
+    """One bucket as a client sees it: its name and the keys that open it."""
+
+    name: str | ConfigMapKey
+    access_key: SecretRef
+    secret_key: SecretRef
+    claim: str | None = None
+    """The ObjectBucketClaim that makes it (ODF)."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class ObjectStorageConnection:
-    endpoint: str
+    mode: str
+    endpoint: str | ConfigMapKey
+    """URL, or (ODF) the claim ConfigMap's BUCKET_HOST, to which Koku adds https://."""
     region: str
-    access_key: SecretRef
-    secret_key: SecretRef
-    plan: SecretPlan
+    addressing_style: str
+    buckets: dict[str, Bucket]
+    """``koku``, ``ros``, ``upload`` -> the bucket."""
+    ca: SecretRef | ConfigMapKey | None
+    config_map: str
+    """The ConfigMap holding the AWS SDK config file (s3v4 signatures, addressing style)."""
+    plans: tuple[SecretPlan, ...] = field(default=())
+
+    CA_PATH = "/etc/s3-ca"
+
+    @property
+    def config_file(self) -> str:
+        return f"{S3_CONFIG_DIR}/config"
+
+    @property
+    def mounts(self) -> list[Mount]:
+        config = Mount(name="s3-config", path=S3_CONFIG_DIR, source=ConfigMapFiles(config_map_name=self.config_map))
+        return [config, *([_ca_mount("s3-ca", self.CA_PATH, self.ca)] if self.ca else [])]
+
+    @property
+    def ca_file(self) -> str | None:
+        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
 
 
-@dataclass(frozen=True, kw_only=True)
+def object_storage_mode(values: Values) -> str:
+    return values.object_storage.mode or platform_for(values.platform).object_storage
+
+
+ODF_CLAIM_OF = {"ros": "koku", "subs": "koku"}
+"""ODF: buckets served by another bucket's claim (Koku writes them with its own claim's keys)."""
+
+
+def bucket_claim(values: Values, bucket: str) -> str:
+    return f"{values.release}-{bucket}-bucket"
+
+
+def _object_storage(values: Values) -> ObjectStorageConnection:
+    store, mode = values.object_storage, object_storage_mode(values)
+    names = store.buckets.model_dump()
+    config_map = f"{values.release}-s3-config"
+    if mode == "odf":
+        # A claim's keys open only its own bucket, and Koku has one key pair: its ROS and SUBS
+        # exports go to its own claim's bucket (their object keys do not overlap its data).
+        claims = {key: bucket_claim(values, ODF_CLAIM_OF.get(key, key)) for key in names}
+        buckets = {
+            key: Bucket(
+                name=ConfigMapKey(name=claim, key="BUCKET_NAME"),
+                access_key=SecretRef(name=claim, key="AWS_ACCESS_KEY_ID"),
+                secret_key=SecretRef(name=claim, key="AWS_SECRET_ACCESS_KEY"),
+                claim=claim,
+            )
+            for key, claim in claims.items()
+        }
+        return ObjectStorageConnection(
+            mode=mode,
+            endpoint=ConfigMapKey(name=claims["koku"], key="BUCKET_HOST"),
+            region=store.region,
+            addressing_style=store.addressing_style,
+            buckets=buckets,
+            ca=ConfigMapKey(name=f"{values.release}-service-ca", key=SERVICE_CA_KEY),
+            config_map=config_map,
+        )
+    secret = f"{values.release}-object-storage"
+    access, secret_key = credential_ref(store, secret, "access-key"), credential_ref(store, secret, "secret-key")
+    buckets = {key: Bucket(name=name, access_key=access, secret_key=secret_key) for key, name in names.items()}
+    if mode == "minio":
+        endpoint = f"http://{service_host(values, 'minio')}:{MINIO_PORT}"
+        ca = None
+    else:
+        endpoint = store.external.endpoint or ""
+        ca = _ca_ref(store.external.ca, f"{values.release}-object-storage-ca")
+    return ObjectStorageConnection(
+        mode=mode,
+        endpoint=endpoint,
+        region=store.region,
+        addressing_style=store.addressing_style,
+        buckets=buckets,
+        ca=ca,
+        config_map=config_map,
+        plans=(plan(store, secret, seed=values.secrets.seed, generatable=mode == "minio"),),
+    )
+
+
+# --- all of them -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class Connections:
     """Every data store of a release, as the tiers see it."""
 
-    database: DatabaseConnection
-    cache: CacheConnection
-    kafka: KafkaConnection
-    object_storage: ObjectStorageConnection
+    values: Values
+
+    @cached_property
+    def database(self) -> DatabaseConnection:
+        return _database(self.values)
+
+    @cached_property
+    def cache(self) -> CacheConnection:
+        return _cache(self.values)
+
+    @cached_property
+    def kafka(self) -> KafkaConnection:
+        return _kafka(self.values)
+
+    @cached_property
+    def object_storage(self) -> ObjectStorageConnection:
+        return _object_storage(self.values)
 
     @property
     def secret_plans(self) -> list[SecretPlan]:
-        plans = [self.database.koku.plan, self.object_storage.plan]
-        return [*plans, *([self.cache.plan] if self.cache.plan else [])]
-
-
-def _login(values: Values, login: DatabaseLogin, secret: str) -> DatabaseCredentials:
-    default = f"{values.release}-{secret}"
-    return DatabaseCredentials(
-        database=login.name,
-        user=credential_ref(login, default, "username"),
-        password=credential_ref(login, default, "password"),
-        plan=plan(login, default, seed=values.secrets.seed, literal={"username": login.user}),
-    )
+        return [*self.database.plans, *self.cache.plans, *self.object_storage.plans]
 
 
 def connections(values: Values) -> Connections:
     """The connections ``values`` describe, defaults filled in."""
-    platform = platform_for(values.platform)
-    seed = values.secrets.seed
-    db, cache, kafka, store = values.database, values.cache, values.kafka, values.object_storage
-    cache_secret = f"{values.release}-cache"
-    if store.endpoint:
-        endpoint = store.endpoint
-    elif platform.object_storage == "odf":
-        endpoint = ODF_S3_ENDPOINT
-    else:
-        endpoint = f"http://{service_host(values, 'minio')}:{MINIO_PORT}"
-    store_secret = f"{values.release}-object-storage"
-    return Connections(
-        database=DatabaseConnection(
-            host=db.host or service_host(values, "database"),
-            port=db.port,
-            koku=_login(values, db.koku, "koku-db"),
-        ),
-        cache=CacheConnection(
-            host=cache.host or service_host(values, platform.cache_engine),
-            port=cache.port,
-            password=credential_ref(cache.auth, cache_secret, "password") if cache.auth.enabled else None,
-            plan=plan(cache.auth, cache_secret, seed=seed) if cache.auth.enabled else None,
-        ),
-        kafka=KafkaConnection(host=kafka.host or service_host(values, "kafka-kafka-bootstrap"), port=kafka.port),
-        object_storage=ObjectStorageConnection(
-            endpoint=endpoint,
-            region=store.region,
-            access_key=credential_ref(store, store_secret, "access-key"),
-            secret_key=credential_ref(store, store_secret, "secret-key"),
-            plan=plan(store, store_secret, seed=seed),
-        ),
-    )
+    return Connections(values)

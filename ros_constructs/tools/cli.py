@@ -52,7 +52,7 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
     values = load(files, sets)
     # Imported late: values errors are reported without starting Node.
     from ..app import build_app
-    from ..core.secrets import notes, required
+    from ..core.secrets import required
     from ..release import Release
 
     release = Release(values=values)
@@ -66,7 +66,7 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
         written = [f.read_text() for f in staging.glob("*.k8s.yaml")]
         charts = len(written)
         objects = sum(text.count("\n---\n") + 1 for text in written if text.strip())
-        (staging / NOTES).write_text(notes(values.namespace, release.references, release.secret_plans))
+        (staging / NOTES).write_text(release.notes())
         old = outdir.with_name(f".{outdir.name}-old")
         if outdir.exists():
             shutil.rmtree(old, ignore_errors=True)

@@ -24,7 +24,6 @@ from .base import (
 from .cost_management import (
     KOKU_FAMILIES,
     KOKU_QUEUES,
-    READ_REPLICA_FILES,
     ApiDeployment,
     KokuService,
     WorkerPool,
@@ -39,7 +38,6 @@ __all__ = [
     "INT32_MAX",
     "KOKU_FAMILIES",
     "KOKU_QUEUES",
-    "READ_REPLICA_FILES",
     "ApiDeployment",
     "Autoscaling",
     "CostManagement",

@@ -172,6 +172,26 @@ class Images(Model):
         default=Image(registry="registry.access.redhat.com", repository="ubi9/nginx-124", tag="1"),
         description="nginx image of the API router.",
     )
+    postgresql: Image = Field(
+        default=Image(registry="docker.io", repository="library/postgres", tag="16"),
+        description="PostgreSQL server (database.mode internal) and the database-ensuring Job's psql.",
+    )
+    redis: Image = Field(
+        default=Image(registry="docker.io", repository="library/redis", tag="7.4"),
+        description="Redis, the cache on Kubernetes (cache.mode deploy).",
+    )
+    valkey: Image = Field(
+        default=Image(registry="registry.redhat.io", repository="rhel10/valkey-8", tag="10.1"),
+        description="Valkey, the cache on OpenShift (cache.mode deploy).",
+    )
+    minio: Image = Field(
+        default=Image(registry="quay.io", repository="minio/minio", tag="RELEASE.2025-07-23T15-54-02Z"),
+        description="MinIO server (objectStorage.mode minio).",
+    )
+    minio_client: Image = Field(
+        default=Image(registry="quay.io", repository="minio/mc", tag="RELEASE.2025-07-21T05-28-08Z"),
+        description="MinIO client of the bucket Job.",
+    )
 
     @model_validator(mode="after")
     def _digests(self) -> Images:

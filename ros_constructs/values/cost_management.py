@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,11 +12,11 @@ from .base import (
     INT32_MAX,
     Autoscaling,
     Count,
-    Credential,
     DnsLabel,
     ExtraEnv,
     LogLevel,
     Model,
+    Port,
     Replicas,
     Resources,
     resources,
@@ -76,17 +76,17 @@ class Router(Model):
     ros_api: RosApiUpstream = Field(default_factory=RosApiUpstream)
 
 
-READ_REPLICA_FILES = ("db_host", "db_port", "db_name", "db_user", "db_password")
-"""The files Koku's configurator reads from ``/etc/db/readreplica``."""
+class ReadReplica(Model):
+    """Send api-reads' database connection to a streaming replica of Koku's database.
 
+    Outside Clowder Koku has one database alias, so every api-reads query goes to the replica,
+    with Koku's own login; a user's first request (which records the user) must then reach
+    api-writes' primary first. With ``database.mode: cloudnativepg`` the host defaults to the
+    cluster's ``-ro`` Service."""
 
-class ReadReplica(Credential):
-    """Point api-reads at a PostgreSQL read replica (Koku ``USE_READREPLICA``). The Secret (default
-    <release>-db-readreplica) holds one key per file; Koku's own cost-db-ro Secret maps them as db.host, ..."""
-
-    SECRET_KEYS: ClassVar[tuple[str, ...]] = READ_REPLICA_FILES
     enabled: bool = False
-    required: bool = Field(default=False, description="false: pods start without the Secret and Koku uses the primary.")
+    host: str | None = Field(default=None, description="Replica host; default the CloudNativePG -ro Service.")
+    port: Port = 5432
 
 
 class Migrations(Model):

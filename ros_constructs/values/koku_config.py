@@ -96,7 +96,7 @@ class Ingest(Model):
 
 
 class Trino(Model):
-    host: str = Field(default="trino-coordinator", description="TRINO_HOST.")
+    host: str | None = Field(default=None, description="TRINO_HOST; unset: no Trino (on-prem Koku uses PostgreSQL).")
     port: Port = Field(default=10000, description="TRINO_PORT.")
     s3a_or_s3: Literal["s3a", "s3"] = Field(default="s3a", alias="s3aOrS3", description="TRINO_S3A_OR_S3.")
 
@@ -160,7 +160,9 @@ class Sentry(Credential):
 
 
 class Prometheus(Model):
-    pushgateway: str = Field(default="prometheus-pushgateway:9091", description="PROMETHEUS_PUSHGATEWAY.")
+    pushgateway: str | None = Field(
+        default=None, description="PROMETHEUS_PUSHGATEWAY host:port; unset: Koku's task metrics are not pushed."
+    )
 
 
 class CostManagement(Model):

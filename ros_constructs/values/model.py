@@ -32,6 +32,9 @@ class Values(Model):
 
     release: DnsLabel = Field(default="cost-onprem", description="Prefix of every object name.")
     namespace: DnsLabel = Field(default="cost-onprem", description="Namespace of every namespaced object.")
+    create_namespace: bool = Field(
+        default=True, description="Create the namespace (turn off when GitOps or a platform team owns it)."
+    )
     platform: Literal["kubernetes", "openshift"] = "kubernetes"
     images: Images = Field(default_factory=Images)
     secrets: SecretGeneration = Field(default_factory=SecretGeneration)
@@ -40,6 +43,15 @@ class Values(Model):
     kafka: Kafka = Field(default_factory=Kafka)
     object_storage: ObjectStorage = Field(default_factory=ObjectStorage)
     cost_management: CostManagement = Field(default_factory=CostManagement)
+
+    @model_validator(mode="after")
+    def _replica_host(self) -> Values:
+        replica = self.cost_management.api.read_replica
+        if replica.enabled and not replica.host and self.database.mode != "cloudnativepg":
+            raise ValueError(
+                "costManagement.api.readReplica needs a host unless database.mode is cloudnativepg (its -ro Service)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _names_fit(self) -> Values:

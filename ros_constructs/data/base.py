@@ -1,0 +1,42 @@
+"""``BaseChart``: what must exist before any pod: the namespace (unless the operator owns it)
+and every credential Secret the release generates from ``secrets.seed``."""
+
+from __future__ import annotations
+
+import cdk8s
+import constructs
+from cdk8s_plus_28 import k8s
+
+from ..core.secret_objects import GeneratedSecrets
+from ..release import LIBRARY_VERSION, Release
+
+
+class BaseChart(cdk8s.Chart):
+    """Applied first: the Namespace, then the generated Secrets in it."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
+        super().__init__(scope, id, disable_resource_name_hashes=True)
+        naming = release.naming("cost-onprem", LIBRARY_VERSION)
+        if release.values.create_namespace:
+            k8s.KubeNamespace(
+                self,
+                "Namespace",
+                metadata=k8s.ObjectMeta(
+                    name=release.namespace,
+                    labels={
+                        **naming.labels("namespace"),
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
+                ),
+            )
+        GeneratedSecrets(
+            self,
+            "Secrets",
+            plans=release.secret_plans,
+            seed=release.values.secrets.seed,
+            naming=naming,
+            references=release.references,
+            namespace=release.namespace,
+        )

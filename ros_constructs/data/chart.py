@@ -1,0 +1,57 @@
+"""``DataStoresChart``: the data stores the release runs or asks an operator for, per mode.
+
+``external`` stores deploy nothing (NOTES.txt names them); the others become the objects below.
+Every client reads the same :mod:`connections`, so what this chart creates and what the pods
+point at cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import cdk8s
+import constructs
+
+from ..release import LIBRARY_VERSION, Release
+from .cache import CacheServer
+from .kafka import StrimziKafka
+from .object_storage import BucketClaims, MinioBuckets, MinioServer, S3ClientConfig
+from .postgres import CloudNativePgCluster, DatabaseEnsureJob, PostgresServer
+from .store import DataStore
+
+
+class DataStoresChart(cdk8s.Chart):
+    """PostgreSQL, the cache, object storage and Kafka resources of one release."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
+        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        values, stores = release.values, release.connections
+        images = values.images
+        postgres = DataStore(release=release, app="postgresql", image=images.postgresql)
+        if values.database.mode == "internal":
+            PostgresServer(self, "Database", store=postgres, db=stores.database)
+        elif values.database.mode == "cloudnativepg":
+            CloudNativePgCluster(self, "Database", store=postgres, db=stores.database)
+        if values.database.mode != "external":
+            DatabaseEnsureJob(self, "DatabaseEnsure", store=postgres, db=stores.database)
+            postgres.release_only_ingress(constructs.Construct(self, "DatabasePolicy"))
+
+        if values.cache.mode == "deploy":
+            engine = release.platform.cache_engine
+            image = images.valkey if engine == "valkey" else images.redis
+            cache = DataStore(release=release, app=engine, image=image)
+            CacheServer(self, "Cache", store=cache, cache=stores.cache)
+            cache.release_only_ingress(constructs.Construct(self, "CachePolicy"))
+
+        s3 = stores.object_storage
+        clients = DataStore(release=release, app="object-storage", version=LIBRARY_VERSION)
+        S3ClientConfig(self, "S3Config", store=clients, s3=s3)
+        if s3.mode == "minio":
+            minio = DataStore(release=release, app="minio", image=images.minio)
+            MinioServer(self, "Minio", store=minio, s3=s3)
+            MinioBuckets(self, "MinioBuckets", store=minio, s3=s3)
+            minio.release_only_ingress(constructs.Construct(self, "MinioPolicy"))
+        elif s3.mode == "odf":
+            BucketClaims(self, "BucketClaims", store=clients, s3=s3)
+
+        if values.kafka.mode == "strimzi":
+            kafka = DataStore(release=release, app="kafka", version=values.kafka.strimzi.broker.version)
+            StrimziKafka(self, "Kafka", store=kafka, kafka=stores.kafka, clients=release.kafka_clients)

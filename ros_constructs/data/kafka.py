@@ -1,0 +1,126 @@
+"""Kafka as Strimzi resources (``kafka.mode: strimzi``): a KafkaTopic for every topic a client
+that is on uses, a SCRAM KafkaUser per client application with ACLs for exactly its topics, and
+optionally the KRaft cluster itself (a ``Kafka`` with a controller and a broker KafkaNodePool).
+
+Written as plain ``ApiObject`` JSON: the Strimzi bindings are several megabytes of Python for four
+small objects; the tests validate every object against Strimzi's own CRD schemas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import cdk8s
+import constructs
+
+from ..values.data import Kafka as KafkaValues
+from .connections import STRIMZI_PLAIN_PORT, STRIMZI_TLS_PORT, KafkaConnection, strimzi_cluster
+from .kafka_clients import KafkaClient
+from .store import DataStore
+
+API_VERSION = "kafka.strimzi.io/v1beta2"
+CLUSTER_LABEL = "strimzi.io/cluster"
+
+
+def topic_acls(client: KafkaClient) -> list[dict[str, Any]]:
+    """Read (and its group) for consumed topics, write for produced ones, describe for both."""
+    acls = []
+    for topic in sorted(client.topics):
+        operations = ["Describe"]
+        operations += ["Read"] if topic in client.consumes else []
+        operations += ["Write"] if topic in client.produces else []
+        acls.append({"resource": {"type": "topic", "name": topic, "patternType": "literal"}, "operations": operations})
+    if client.consumes:
+        # Koku does not make its consumer group ids configurable outside Clowder.
+        acls.append({"resource": {"type": "group", "name": "*", "patternType": "literal"}, "operations": ["Read"]})
+    return acls
+
+
+def _listeners(kafka: KafkaValues) -> list[dict[str, Any]]:
+    auth = {"authentication": {"type": "scram-sha-512"}} if kafka.uses_sasl else {}
+    if kafka.tls:
+        return [{"name": "tls", "port": STRIMZI_TLS_PORT, "type": "internal", "tls": True, **auth}]
+    return [{"name": "plain", "port": STRIMZI_PLAIN_PORT, "type": "internal", "tls": False, **auth}]
+
+
+class StrimziKafka(constructs.Construct):
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        store: DataStore,
+        kafka: KafkaConnection,
+        clients: Iterable[KafkaClient],
+    ) -> None:
+        super().__init__(scope, id)
+        self.store = store
+        values = store.release.values.kafka
+        self.cluster = strimzi_cluster(store.release.values)
+        clients = list(clients)
+        if values.strimzi.broker.deploy:
+            self._cluster(values)
+        for topic in sorted({t for c in clients for t in c.topics}):
+            topic_spec = {"partitions": values.strimzi.partitions, "replicas": values.strimzi.replicas}
+            self._object("KafkaTopic", topic.replace(".", "-"), topic_spec, component="kafka-topics", name=topic)
+        if kafka.sasl_mechanism:
+            for client in clients:
+                user = kafka.user_name(client.name)
+                spec = {
+                    "authentication": {"type": "scram-sha-512"},
+                    "authorization": {"type": "simple", "acls": topic_acls(client)},
+                }
+                self._object("KafkaUser", user, spec, component="kafka-users", name=user)
+                store.operator_makes("Secret", user, frozenset({"password", "sasl.jaas.config"}))
+        if kafka.ca is not None:
+            store.operator_makes("Secret", kafka.ca.name, frozenset({"ca.crt", "ca.p12", "ca.password"}))
+
+    def _object(self, kind: str, id: str, spec: dict[str, Any], *, component: str, name: str, **meta: Any) -> None:
+        labels = {**self.store.naming.labels(component), CLUSTER_LABEL: self.cluster}
+        cdk8s.ApiObject(
+            self,
+            f"{kind}-{id}",
+            api_version=API_VERSION,
+            kind=kind,
+            metadata=cdk8s.ApiObjectMetadata(name=name, labels=labels, **meta),
+        ).add_json_patch(cdk8s.JsonPatch.add("/spec", spec))
+
+    def _cluster(self, kafka: KafkaValues) -> None:
+        broker = kafka.strimzi.broker
+        replication = min(3, broker.brokers)
+        config = {
+            "offsets.topic.replication.factor": replication,
+            "transaction.state.log.replication.factor": replication,
+            "transaction.state.log.min.isr": max(1, replication - 1),
+            "default.replication.factor": replication,
+            "min.insync.replicas": max(1, replication - 1),
+        }
+        spec: dict[str, Any] = {
+            "kafka": {
+                "version": broker.version,
+                "metadataVersion": ".".join(broker.version.split(".")[:2]) + "-IV0",
+                "listeners": _listeners(kafka),
+                "config": config,
+                **({"authorization": {"type": "simple"}} if kafka.uses_sasl else {}),
+            },
+            "entityOperator": {"topicOperator": {}, "userOperator": {}},
+        }
+        annotations = {"strimzi.io/kraft": "enabled", "strimzi.io/node-pools": "enabled"}
+        self._object("Kafka", "cluster", spec, component="kafka", name=self.cluster, annotations=annotations)
+        res = broker.resources
+        resources = {
+            "requests": {"cpu": res.requests.cpu, "memory": res.requests.memory},
+            "limits": {"memory": res.limits.memory, **({"cpu": res.limits.cpu} if res.limits.cpu else {})},
+        }
+        volume = {"id": 0, "type": "persistent-claim", "size": broker.volume.size, "deleteClaim": False}
+        if broker.volume.storage_class:
+            volume["class"] = broker.volume.storage_class
+        for role, replicas in (("controller", broker.controllers), ("broker", broker.brokers)):
+            pool = {
+                "replicas": replicas,
+                "roles": [role],
+                "storage": {"type": "jbod", "volumes": [{**volume, "kraftMetadata": "shared"}]},
+                "resources": resources,
+            }
+            self._object("KafkaNodePool", role, pool, component="kafka", name=f"{self.cluster}-{role}")

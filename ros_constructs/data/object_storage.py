@@ -1,0 +1,148 @@
+"""Object storage for the release: MinIO and its bucket Job (``minio``), one ObjectBucketClaim
+per bucket (``odf``), or nothing (``external``); and, in every mode, the AWS SDK config file that
+makes Koku's boto3 sign with s3v4 and use the chosen addressing style (Koku sets neither in code).
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import constructs
+
+from ..core.pod import Container, EmptyDir, Mount, Port, Probe, literal, secret_key
+from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
+from ..values import resources
+from .connections import MINIO_PORT, SERVICE_CA_KEY, ObjectStorageConnection
+from .store import DataStore
+
+DATA_PATH = "/data"
+MC_CONFIG = "/tmp/mc"
+
+
+def aws_config(region: str, addressing_style: str) -> str:
+    """The shared config file botocore reads through ``AWS_CONFIG_FILE``."""
+    return (
+        f"[default]\nregion = {region}\ns3 =\n    signature_version = s3v4\n    addressing_style = {addressing_style}\n"
+    )
+
+
+class S3ClientConfig(constructs.Construct):
+    """The AWS config file every S3 client mounts, and on ODF the service CA its TLS is signed by."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
+        super().__init__(scope, id)
+        store.config_map(
+            self, "Config", component="s3-config", data={"config": aws_config(s3.region, s3.addressing_style)}
+        )
+        if s3.mode == "odf":
+            store.config_map(
+                self,
+                "ServiceCa",
+                component="service-ca",
+                data={},
+                annotations={"service.beta.openshift.io/inject-cabundle": "true"},
+                provides=frozenset({SERVICE_CA_KEY}),
+            )
+
+
+class MinioServer(constructs.Construct):
+    """A single-node MinIO StatefulSet whose root credentials are the release's S3 keys."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
+        super().__init__(scope, id)
+        minio = store.release.values.object_storage.minio
+        keys = s3.buckets["koku"]
+        container = Container(
+            image=store.image_ref,
+            resources=minio.resources,
+            command=["minio", "server", DATA_PATH],
+            args=["--address", f":{MINIO_PORT}", "--console-address", ":9090", "--certs-dir", "/tmp/certs"],
+            env=[
+                secret_key("MINIO_ROOT_USER", keys.access_key.name, keys.access_key.key),
+                secret_key("MINIO_ROOT_PASSWORD", keys.secret_key.name, keys.secret_key.key),
+                literal("MINIO_BROWSER", "off"),
+            ],
+            ports=[Port(name="api", container_port=MINIO_PORT)],
+            startup=Probe.http("/minio/health/live", "api", failure_threshold=30),
+            liveness=Probe.http("/minio/health/live", "api", timeout_seconds=5),
+            readiness=Probe.http("/minio/health/ready", "api", timeout_seconds=5),
+        )
+        store.workload(
+            self,
+            "Server",
+            component="minio",
+            container=container,
+            controller=StatefulSetKind(
+                volume_claims=[
+                    VolumeClaim(
+                        name="data", path=DATA_PATH, size=minio.volume.size, storage_class=minio.volume.storage_class
+                    )
+                ],
+                spread=False,
+            ),
+        )
+
+
+def bucket_script(endpoint: str, buckets: dict[str, str], public: set[str]) -> str:
+    """Create every bucket if missing and set its anonymous policy; exits non-zero on any error."""
+    mc = f"mc --config-dir {MC_CONFIG}"
+    lines = ["set -eu", f'{mc} alias set store {shlex.quote(endpoint)} "$ACCESS_KEY" "$SECRET_KEY"']
+    for key, bucket in sorted(buckets.items()):
+        lines.append(f"{mc} mb --ignore-existing store/{shlex.quote(bucket)}")
+        lines.append(f"{mc} anonymous set {'download' if key in public else 'none'} store/{shlex.quote(bucket)}")
+    return "\n".join(lines) + "\n"
+
+
+class MinioBuckets(constructs.Construct):
+    """The idempotent Job that makes the buckets; MinIO not being up yet is retried by back-off."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
+        super().__init__(scope, id)
+        values = store.release.values
+        names = {key: bucket.name for key, bucket in s3.buckets.items() if isinstance(bucket.name, str)}
+        keys = s3.buckets["koku"]
+        assert isinstance(s3.endpoint, str)
+        container = Container(
+            image=values.images.minio_client.ref,
+            resources=resources("50m", "64Mi", cpu_limit=None, memory_limit="128Mi"),
+            command=["sh", "-c", bucket_script(s3.endpoint, names, set(values.object_storage.minio.public_buckets))],
+            env=[
+                secret_key("ACCESS_KEY", keys.access_key.name, keys.access_key.key),
+                secret_key("SECRET_KEY", keys.secret_key.name, keys.secret_key.key),
+            ],
+            mounts=[Mount(name="mc", path=MC_CONFIG, source=EmptyDir())],
+        )
+        store.workload(
+            self,
+            "Job",
+            component="minio-buckets",
+            container=container,
+            controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
+        )
+
+
+class BucketClaims(constructs.Construct):
+    """One ObjectBucketClaim per claim the connection names; ODF's provisioner makes a ConfigMap
+    and a Secret of the claim's name (endpoint and bucket; keys) that the clients read."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
+        super().__init__(scope, id)
+        from cdk8s import ApiObjectMetadata
+
+        from ros_constructs.imports.io.objectbucket import ObjectBucketClaim, ObjectBucketClaimSpec
+
+        odf = store.release.values.object_storage.odf
+        for claim in sorted({b.claim for b in s3.buckets.values() if b.claim}):
+            component = claim.removeprefix(f"{store.release.name}-")
+            ObjectBucketClaim(
+                self,
+                claim,
+                metadata=ApiObjectMetadata(name=claim, labels=store.naming.labels(component)),
+                spec=ObjectBucketClaimSpec(generate_bucket_name=claim, storage_class_name=odf.storage_class),
+            )
+            store.operator_makes(
+                "ConfigMap",
+                claim,
+                frozenset({"BUCKET_HOST", "BUCKET_NAME", "BUCKET_PORT", "BUCKET_REGION", "BUCKET_SUBREGION"}),
+            )
+            store.operator_makes("Secret", claim, frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}))

@@ -1,0 +1,174 @@
+"""PostgreSQL for the release: a StatefulSet (``internal``) or a CloudNativePG ``Cluster``
+(``cloudnativepg``), plus the Job that ensures each service's login and database.
+
+The ensure Job runs ``postgres_sql.ensure_sql`` as the superuser. It is named after its spec and
+removed an hour after it finishes, so every ``kubectl apply`` after that runs it again (a
+restored or replaced volume gets its logins back), and a failed attempt is retried by the Job's
+back-off instead of a wait loop. In ``external`` mode nothing is deployed or ensured.
+"""
+
+from __future__ import annotations
+
+import constructs
+
+from ..core.pod import ConfigMapFiles, Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, secret_key
+from ..core.secrets import SecretRef
+from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
+from .connections import POSTGRES_PORT, DatabaseConnection, cnpg_cluster
+from .postgres_sql import ServiceLogin, ensure_sql
+from .store import DataStore
+
+DATA_PATH = "/var/lib/postgresql/data"
+SOCKET_PATH = "/var/run/postgresql"
+SQL_PATH = "/etc/database-ensure"
+READY = ["pg_isready", "--host", "127.0.0.1", "--port", str(POSTGRES_PORT), "--timeout", "5"]
+
+
+def _env(name: str, ref: SecretRef | str) -> EnvVar:
+    return literal(name, ref) if isinstance(ref, str) else secret_key(name, ref.name, ref.key)
+
+
+class PostgresServer(constructs.Construct):
+    """One PostgreSQL 16 StatefulSet with a volume, probed by ``pg_isready``."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, db: DatabaseConnection) -> None:
+        super().__init__(scope, id)
+        internal = store.release.values.database.internal
+        assert db.admin is not None
+        container = Container(
+            image=store.image_ref,
+            resources=internal.resources,
+            ports=[Port(name="postgres", container_port=POSTGRES_PORT)],
+            env=[
+                _env("POSTGRES_PASSWORD", db.admin),
+                literal("PGDATA", f"{DATA_PATH}/pgdata"),  # a subdirectory the server's UID owns
+            ],
+            mounts=[Mount(name="socket", path=SOCKET_PATH, source=EmptyDir())],
+            startup=Probe.exec(READY, timeout_seconds=5, failure_threshold=60),
+            liveness=Probe.exec(READY, timeout_seconds=5, failure_threshold=6),
+            readiness=Probe.exec(READY, timeout_seconds=5),
+        )
+        store.workload(
+            self,
+            "Server",
+            component="database",
+            container=container,
+            controller=StatefulSetKind(
+                volume_claims=[
+                    VolumeClaim(
+                        name="data",
+                        path=DATA_PATH,
+                        size=internal.volume.size,
+                        storage_class=internal.volume.storage_class,
+                    )
+                ],
+                spread=False,
+            ),
+            termination_grace_period_seconds=60,
+        )
+
+
+class CloudNativePgCluster(constructs.Construct):
+    """A CNPG ``Cluster``: N instances, a managed role per service (its password from the
+    service's login Secret), superuser access for the ensure Job."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, db: DatabaseConnection) -> None:
+        super().__init__(scope, id)
+        from cdk8s import ApiObjectMetadata
+
+        from ros_constructs.imports.io.cnpg.postgresql import (
+            Cluster,
+            ClusterSpec,
+            ClusterSpecManaged,
+            ClusterSpecManagedRoles,
+            ClusterSpecManagedRolesEnsure,
+            ClusterSpecManagedRolesPasswordSecret,
+            ClusterSpecResources,
+            ClusterSpecResourcesLimits,
+            ClusterSpecResourcesRequests,
+            ClusterSpecStorage,
+        )
+
+        values = store.release.values
+        spec = values.database.cloudnativepg
+        name = cnpg_cluster(values)
+        res = spec.resources
+        limits = {"memory": ClusterSpecResourcesLimits.from_string(res.limits.memory)}
+        if res.limits.cpu:
+            limits["cpu"] = ClusterSpecResourcesLimits.from_string(res.limits.cpu)
+        Cluster(
+            self,
+            "Cluster",
+            metadata=ApiObjectMetadata(name=name, labels=store.naming.labels("database")),
+            spec=ClusterSpec(
+                instances=spec.instances,
+                image_name=spec.image_name,
+                enable_superuser_access=True,
+                storage=ClusterSpecStorage(size=spec.volume.size, storage_class=spec.volume.storage_class),
+                resources=ClusterSpecResources(
+                    requests={
+                        "cpu": ClusterSpecResourcesRequests.from_string(res.requests.cpu),
+                        "memory": ClusterSpecResourcesRequests.from_string(res.requests.memory),
+                    },
+                    limits=limits,
+                ),
+                managed=ClusterSpecManaged(
+                    roles=[
+                        ClusterSpecManagedRoles(
+                            name=login.user_name,
+                            ensure=ClusterSpecManagedRolesEnsure.PRESENT,
+                            login=True,
+                            password_secret=ClusterSpecManagedRolesPasswordSecret(name=login.password.name),
+                        )
+                        for service, login in sorted(db.logins.items())
+                    ]
+                ),
+            ),
+        )
+        store.operator_makes("Secret", f"{name}-superuser", frozenset({"username", "password"}))
+        store.operator_makes("Secret", f"{name}-ca", frozenset({"ca.crt"}))
+
+
+class DatabaseEnsureJob(constructs.Construct):
+    """The idempotent Job that makes every service's login and database exist."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, db: DatabaseConnection) -> None:
+        super().__init__(scope, id)
+        assert db.admin is not None
+        logins, env = [], []
+        for service, creds in sorted(db.logins.items()):
+            prefix = service.upper().replace("-", "_")
+            logins.append(
+                ServiceLogin(
+                    database=creds.database, user_env=f"{prefix}_DB_USER", password_env=f"{prefix}_DB_PASSWORD"
+                )
+            )
+            env += [_env(f"{prefix}_DB_USER", creds.user), _env(f"{prefix}_DB_PASSWORD", creds.password)]
+        script = store.config_map(self, "Script", component="database-ensure", data={"ensure.sql": ensure_sql(logins)})
+        host = db.host
+        client_env = [
+            literal("PGHOST", host),
+            literal("PGPORT", db.port),
+            literal("PGDATABASE", "postgres"),
+            literal("PGCONNECT_TIMEOUT", 10),
+            _env("PGUSER", db.admin_user),
+            _env("PGPASSWORD", db.admin),
+        ]
+        if db.ssl_mode:
+            client_env.append(literal("PGSSLMODE", db.ssl_mode))
+        if db.ca_file:
+            client_env.append(literal("PGSSLROOTCERT", db.ca_file))
+        container = Container(
+            image=store.image_ref,
+            resources=store.release.values.database.internal.resources.model_copy(),
+            command=["psql", "--no-psqlrc", "--file", f"{SQL_PATH}/ensure.sql"],
+            env=[*client_env, *env],
+            mounts=[Mount(name="script", path=SQL_PATH, source=ConfigMapFiles(config_map_name=script)), *db.mounts],
+        )
+        store.workload(
+            self,
+            "Job",
+            component="database-ensure",
+            container=container,
+            controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
+        )

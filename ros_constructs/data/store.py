@@ -1,0 +1,108 @@
+"""``DataStore``: what every data-store construct shares: its application name and image, and
+pods, ConfigMaps and operator-made objects recorded in the release's reference registry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import constructs
+from cdk8s_plus_28 import k8s
+
+from ..core.naming import Naming
+from ..core.network import ingress_policy
+from ..core.pod import Container
+from ..core.workload import Controller, Workload, WorkloadProps
+from ..release import Release
+from ..values import Image
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataStore:
+    """One data store of a release (``app.kubernetes.io/name`` = ``app``)."""
+
+    release: Release
+    app: str
+    image: Image | None = None
+    version: str | None = None
+    """The ``app.kubernetes.io/version`` label when there is no image (default: the image's tag)."""
+
+    @cached_property
+    def naming(self) -> Naming:
+        version = self.version or (self.image.version if self.image else None)
+        assert version, f"data store {self.app} needs an image or a version"
+        return self.release.naming(self.app, version)
+
+    @property
+    def image_ref(self) -> str:
+        assert self.image is not None, f"data store {self.app} runs no image"
+        return self.image.ref
+
+    def workload(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        component: str,
+        container: Container,
+        controller: Controller,
+        termination_grace_period_seconds: int = 30,
+    ) -> Workload:
+        images = self.release.values.images
+        return Workload(
+            scope,
+            id,
+            WorkloadProps(
+                component=component,
+                naming=self.naming,
+                platform=self.release.platform,
+                container=container,
+                controller=controller,
+                termination_grace_period_seconds=termination_grace_period_seconds,
+                image_pull_policy=images.pull_policy,
+                image_pull_secrets=tuple(images.pull_secrets),
+                references=self.release.references,
+            ),
+        )
+
+    def config_map(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        component: str,
+        data: Mapping[str, str],
+        annotations: Mapping[str, str] | None = None,
+        provides: frozenset[str] | None = None,
+    ) -> str:
+        """A ConfigMap ``<release>-<component>``; ``provides`` overrides the keys it is known to hold
+        (a CA bundle an operator injects)."""
+        name = self.naming.name(component)
+        k8s.KubeConfigMap(
+            scope,
+            id,
+            metadata=k8s.ObjectMeta(name=name, labels=self.naming.labels(component), annotations=annotations),
+            data=dict(data) or None,
+        )
+        self.release.references.provide("ConfigMap", name, provides if provides is not None else frozenset(data))
+        return name
+
+    def operator_makes(self, kind: str, name: str, keys: frozenset[str]) -> None:
+        """Record a Secret or ConfigMap an operator creates from one of our custom resources."""
+        assert kind in ("Secret", "ConfigMap")
+        self.release.references.provide(kind, name, keys)  # type: ignore[arg-type]
+
+    def release_only_ingress(self, scope: constructs.Construct) -> None:
+        """``<release>-<app>-ingress``: the store's pods accept traffic only from this release's pods."""
+        release = k8s.NetworkPolicyPeer(
+            pod_selector=k8s.LabelSelector(match_labels={"app.kubernetes.io/instance": self.release.name})
+        )
+        ingress_policy(
+            scope,
+            "NetworkPolicy",
+            naming=self.naming,
+            component=f"{self.app}-ingress",
+            pods=k8s.LabelSelector(match_labels=self.naming.app_selector()),
+            rules=[k8s.NetworkPolicyIngressRule(from_=[release])],
+        )
