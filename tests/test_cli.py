@@ -29,11 +29,17 @@ def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
     (line,) = result.stdout.strip().splitlines()
+    objects = sum(f.read_text().count("\nkind: ") + f.read_text().startswith("kind: ") for f in out.glob("*.yaml"))
     assert line == (
-        f"synthesized 1 charts, 70 objects to {out}; create 3 Secrets first "
-        f"(cost-onprem-django, cost-onprem-koku-db, cost-onprem-object-storage): see {out}/NOTES.txt"
+        f"synthesized 3 charts, {objects} objects to {out}; create 4 Secrets first (cost-onprem-database-admin, "
+        f"cost-onprem-django, cost-onprem-koku-db, cost-onprem-object-storage): see {out}/NOTES.txt"
     )
-    assert sorted(tree(out)) == ["01-cost-management.k8s.yaml", "NOTES.txt"]
+    assert sorted(tree(out)) == [
+        "01-base.k8s.yaml",
+        "02-data-stores.k8s.yaml",
+        "03-cost-management.k8s.yaml",
+        "NOTES.txt",
+    ]
     assert "kubectl -n cost-onprem create secret generic cost-onprem-koku-db" in (out / "NOTES.txt").read_text()
     assert result.stderr == ""
 
