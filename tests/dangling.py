@@ -608,6 +608,8 @@ def selectors(idx: Index) -> Problems:
 
 def _service_port(idx: Index, who: str, ns: str, name: str, port: Any, path: str) -> Problems:
     info = idx.services.get((ns, name))
+    if info is None and _noted_host(idx, name, port if isinstance(port, int) else None):
+        return []
     if info is None:
         return [f"{who}: {path} Service {name} (namespace {ns}) is not in the output"]
     if port is None or info.external or port in info.ports | info.port_names | info.target_ports:

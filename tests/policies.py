@@ -73,7 +73,10 @@ def crd_validators(crds_dir: Path) -> dict[tuple[str, str], jsonschema.protocols
                 if not version.get("served"):
                     continue
                 schema = _strict(copy.deepcopy(version["schema"]["openAPIV3Schema"]))
-                schema.setdefault("properties", {})["metadata"] = {"type": "object"}
+                # The API server accepts these on every object, whether or not the CRD lists them.
+                schema.setdefault("properties", {}).update(
+                    metadata={"type": "object"}, apiVersion={"type": "string"}, kind={"type": "string"}
+                )
                 validators[(f"{group}/{version['name']}", kind)] = jsonschema.Draft7Validator(schema)
     return validators
 
