@@ -22,6 +22,7 @@ import jsonschema
 import pytest
 import yaml
 from conftest import notes_of, pod_templates, render
+from dangling import operator_made
 from kubernetes_validate import utils as kv_utils
 from policies import (
     K8S_VERSION,
@@ -324,6 +325,9 @@ def references(values: Values, docs: list[Obj]) -> Problems:
         for o in docs
         if o["kind"] in ("Secret", "ConfigMap", "ServiceAccount")
     }
+    for made in operator_made(docs, values.namespace):  # bucket claims' Secrets, the injected service CA, ...
+        if made.kind in ("Secret", "ConfigMap"):
+            emitted.setdefault((made.kind, made.name), set()).update(made.keys or ())
     external: dict[str, set[str]] = {}
     for name, declared in _declared_in_notes(values).items():
         external.setdefault(name, set()).update(declared)
@@ -370,6 +374,7 @@ def images(values: Values, docs: list[Obj]) -> Problems:
 
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 _PORT_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 MAX_NAME, MAX_CRONJOB_NAME, MAX_PORT_NAME = 63, 52, 15
@@ -382,13 +387,17 @@ def names(values: Values, docs: list[Obj]) -> Problems:
     for obj in docs:
         meta = obj["metadata"]
         name, limit = meta["name"], MAX_CRONJOB_NAME if obj["kind"] == "CronJob" else MAX_NAME
-        if len(name) > limit or not _DNS_LABEL.match(name):
-            problems.append(f"{ref(obj)}: name is not a DNS-1123 label of at most {limit} characters")
+        valid = _DNS_SUBDOMAIN.match(name) if obj["kind"] == "KafkaTopic" else _DNS_LABEL.match(name)
+        if len(name) > limit or not valid:
+            problems.append(f"{ref(obj)}: name is not a DNS-1123 name of at most {limit} characters")
         key = (obj["apiVersion"].split("/")[0], obj["kind"], name)
         if key in seen:
             problems.append(f"{ref(obj)}: emitted twice")
         seen.add(key)
-        if meta.get("namespace") != values.namespace:
+        if obj["kind"] == "Namespace":  # cluster-scoped: the release namespace itself
+            if name != values.namespace:
+                problems.append(f"{ref(obj)}: is not the release namespace {values.namespace!r}")
+        elif meta.get("namespace") != values.namespace:
             problems.append(f"{ref(obj)}: namespace {meta.get('namespace')!r} is not {values.namespace!r}")
         for label, value in (meta.get("labels") or {}).items():
             if len(value) > MAX_NAME or not _LABEL_VALUE.match(value):
@@ -583,7 +592,8 @@ def test_matrix_is_what_the_gate_promises() -> None:
 
 
 def _image_names() -> list[str]:
-    return [name for name, field in Images.model_fields.items() if field.annotation is Image]
+    """The values keys (camelCase) of every image."""
+    return [field.alias or name for name, field in Images.model_fields.items() if field.annotation is Image]
 
 
 @pytest.mark.parametrize("missing", _image_names())
@@ -600,7 +610,7 @@ def test_require_digests_fails_for_any_image_without_a_digest(missing: str) -> N
 def test_secret_material_check_catches_literals_and_url_credentials() -> None:
     """The check itself works (so a clean matrix means something)."""
     docs = [dict(o) for o in matrix_objects("default-kubernetes")]
-    deployment = next(o for o in docs if o["kind"] == "Deployment")
+    deployment = next(o for o in docs if o["kind"] == "Deployment" and "env" in containers(o["spec"]["template"])[-1])
     leaky = yaml.safe_load(yaml.safe_dump(deployment))
     leaky["spec"]["template"]["spec"]["containers"][0]["env"] += [
         {"name": "DB_PASSWORD", "value": "hunter2"},

@@ -196,7 +196,7 @@ class Images(Model):
     @model_validator(mode="after")
     def _digests(self) -> Images:
         if self.require_digests:
-            images = {name: getattr(self, name) for name in type(self).model_fields}
+            images = {field.alias or name: getattr(self, name) for name, field in type(self).model_fields.items()}
             missing = [name for name, image in images.items() if isinstance(image, Image) and not image.digest]
             if missing:
                 raise ValueError(f"requireDigests is true but {', '.join(missing)} has no digest")
