@@ -81,16 +81,16 @@ def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: s
 
 def test_a_seed_generates_the_chart_s_own_secrets(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path), "--set", "secrets.seed=an-operator-chosen-seed")
-    assert result.stdout.startswith("synthesized 1 charts, 74 objects to") and "create" not in result.stdout
+    assert result.stdout.startswith("synthesized 3 charts, ") and "create" not in result.stdout
     notes = (tmp_path / "NOTES.txt").read_text()
-    assert "name: cost-onprem-django\n" in (tmp_path / "01-cost-management.k8s.yaml").read_text()
+    assert "name: cost-onprem-django\n" in (tmp_path / "01-base.k8s.yaml").read_text()
     assert "cost-onprem-django" not in notes and "Secret cost-onprem-sentry (optional)" in notes
 
 
 def test_set_and_platform_flags(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path), "--platform", "openshift", "--set", "costManagement.api.mode=unified")
     assert result.returncode == 0, result.stderr
-    text = (tmp_path / "01-cost-management.k8s.yaml").read_text()
+    text = (tmp_path / "03-cost-management.k8s.yaml").read_text()
     assert "name: cost-onprem-api\n" in text and "runAsUser" not in text
 
 

@@ -32,7 +32,7 @@ KOKU_REACH: dict[str, set[str]] = {
     "DJANGO_SECRET_KEY": WEB, "DJANGO_LOG_LEVEL": WEB | LIS, "DJANGO_LOG_FORMATTER": WEB,
     "DJANGO_LOG_HANDLERS": WEB, "DJANGO_LOG_DIRECTORY": WEB, "DJANGO_LOGGING_FILE": WEB, "KOKU_LOG_LEVEL": XN,
     "CELERY_LOG_LEVEL": WK | BEAT, "GUNICORN_LOG_LEVEL": R | WR | MASU | SCL, "GUNICORN_WORKERS": R | WR | SCL,
-    "GUNICORN_THREADS": R | WR, "POD_CPU_LIMIT": R | WR | MASU, "USE_READREPLICA": R,
+    "GUNICORN_THREADS": R | WR, "POD_CPU_LIMIT": R | WR | MASU,
     "RBAC_SERVICE_PATH": WEB, "RBAC_CACHE_TTL": WEB, "RBAC_CACHE_TIMEOUT": R | WR, "CACHE_TIMEOUT": R | WR,
     "CACHED_VIEWS_DISABLED": R | WR | MASU, "WORKER_CACHE_TIMEOUT": WK - WCEL,
     "WORKER_CACHE_LARGE_CUSTOMER_TIMEOUT": WK - WCEL, "WORKER_CACHE_LARGE_CUSTOMER_CONCURRENT_TASKS": WK - WCEL,
@@ -77,7 +77,7 @@ def test_every_koku_env_var_reaches_exactly_koku_s_deployments() -> None:
     for component, deployment in deployments("everything").items():
         for name in container_env(deployment, objects("everything")):
             reach.setdefault(name, set()).add(component)
-    assert len(KOKU_REACH) == 90
+    assert len(KOKU_REACH) == 89
     mismatches = {name: (sorted(reach.get(name, set()) ^ expected)) for name, expected in KOKU_REACH.items()}
     assert {name: diff for name, diff in mismatches.items() if diff} == {}
 
@@ -86,7 +86,10 @@ def test_values_reach_the_env() -> None:
     docs = objects("everything")
     reads = container_env(deployments("everything")["api-reads"], docs)
     assert reads["KOKU_LOG_LEVEL"] == "DEBUG"
-    assert reads["POSTGRES_SQL_SERVICE_HOST"] == "db.example.internal"
+    assert reads["POSTGRES_SQL_SERVICE_HOST"] == "db-ro.example.internal"  # readReplica.host
+    assert container_env(deployments("everything")["api-writes"], docs)["POSTGRES_SQL_SERVICE_HOST"] == (
+        "db.example.internal"
+    )
     assert reads["RBAC_CACHE_TIMEOUT"] == "600"
     assert reads["KOKU_DEFAULT_CURRENCY"] == "EUR" and reads["MIDDLEWARE_TIME_TO_LIVE"] == "600"
     assert reads["EXTRA_API_TOKEN"] == {"secretKeyRef": {"key": "token", "name": "api-extras", "optional": True}}
@@ -156,9 +159,10 @@ def test_credential_files_are_mounted_read_only() -> None:
 def checksums(*sets: str) -> dict[str, str]:
     docs = [o for d in render(load(sets=sets)).values() for o in d]
     return {
-        o["metadata"]["name"]: o["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        o["metadata"]["name"]: annotations["checksum/config"]
         for o in docs
         if o["kind"] in ("Deployment", "Job")
+        and "checksum/config" in (annotations := o["spec"]["template"]["metadata"].get("annotations", {}))
     }
 
 
@@ -191,7 +195,8 @@ def test_generated_secrets_are_stable_for_a_seed_and_absent_without_one() -> Non
     assert secrets() == {}
     seeded = secrets("secrets.seed=first-seed-0123456789")
     assert sorted(seeded) == [
-        "cost-onprem-django", "cost-onprem-koku-db", "cost-onprem-object-storage", "cost-onprem-sources-psk",
+        "cost-onprem-database-admin", "cost-onprem-django", "cost-onprem-koku-db", "cost-onprem-object-storage",
+        "cost-onprem-sources-psk",
     ]  # fmt: skip
     assert seeded == secrets("secrets.seed=first-seed-0123456789")
     other = secrets("secrets.seed=other-seed-0123456789")

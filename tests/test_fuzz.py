@@ -539,7 +539,7 @@ def test_cli_rejects_invalid_values_cleanly(tmp_path_factory: pytest.TempPathFac
     values_file, out = work / "values.yaml", work / "dist"
     values_file.write_text(yaml.safe_dump(data, sort_keys=False))
     out.mkdir()
-    (out / "01-cost-management.k8s.yaml").write_text("# from an earlier run\n")
+    (out / "03-cost-management.k8s.yaml").write_text("# from an earlier run\n")
     before = tree(work)
     result = subprocess.run(
         [sys.executable, "-m", "ros_constructs.tools.cli", "-f", str(values_file), "-o", str(out)],
