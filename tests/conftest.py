@@ -159,7 +159,8 @@ def shared_dir() -> Path:
 
 def container_env(obj: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, Any]:
     """The main container's env as Kubernetes resolves it (envFrom ConfigMaps, then env, which wins)
-    with ConfigMap keys resolved from ``docs``; Secret refs stay refs."""
+    with ConfigMap keys resolved from ``docs``; Secret refs and refs to ConfigMaps an operator makes
+    (an ODF bucket claim's) stay refs."""
     config_maps = {o["metadata"]["name"]: o.get("data", {}) for o in docs if o["kind"] == "ConfigMap"}
     spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
     container = spec["template"]["spec"]["containers"][0]
@@ -168,7 +169,7 @@ def container_env(obj: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, 
         resolved.update(config_maps[source["configMapRef"]["name"]])
     for entry in container.get("env", []):
         source = entry.get("valueFrom", {})
-        if "configMapKeyRef" in source:
+        if "configMapKeyRef" in source and source["configMapKeyRef"]["name"] in config_maps:
             ref = source["configMapKeyRef"]
             resolved[entry["name"]] = config_maps[ref["name"]][ref["key"]]
         else:

@@ -103,7 +103,13 @@ def test_keda_redis_uses_list_lengths_and_a_trigger_authentication() -> None:
     }
     (auth,) = [o for o in docs if o["kind"] == "TriggerAuthentication"]
     assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
-    assert auth["spec"]["secretTargetRef"] == [{"key": "password", "name": "valkey-auth", "parameter": "password"}]
+    assert auth["spec"]["secretTargetRef"] == [  # the workers' password and CA, from the same connection
+        {"key": "password", "name": "valkey-auth", "parameter": "password"},
+        {"key": "ca.crt", "name": "redis-tls", "parameter": "ca"},
+    ]
+    tls = auth["spec"]["configMapTargetRef"][0]
+    switch = next(o for o in docs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == tls["name"])
+    assert tls["parameter"] == "tls" and switch["data"] == {"tls": "enable"}
     fleet = workers("keda-redis")
     assert "worker-hcs" not in fleet
     assert "replicas" not in fleet["worker-priority"]["spec"]
