@@ -8,7 +8,7 @@ connections and pull settings instead of deriving them. Plain Python: no Node at
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from importlib.metadata import version
 
 from .core.naming import Naming
@@ -19,7 +19,11 @@ from .data.connections import Connections, connections, object_storage_mode, str
 from .data.kafka_clients import KafkaClient
 from .values import Values
 
-LIBRARY_VERSION = version("ros-constructs")
+
+@cache
+def library_version() -> str:
+    """The installed ros-constructs version: the version label of objects that run no image."""
+    return version("ros-constructs")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,23 +95,15 @@ class Release:
             found.append(f"the Strimzi operator and its Kafka cluster {strimzi_cluster(v)} in namespace {v.namespace}")
         else:
             found.append("the Strimzi operator (kafka.strimzi.io/v1beta2, KRaft node pools)")
-        cm = v.cost_management
-        if cm.workers.scales_on_prometheus:
-            found.append(f"Prometheus at {cm.workers.keda.prometheus.server_address} for KEDA's trigger, and KEDA")
-        if cm.prometheus.pushgateway:
-            found.append(f"a Prometheus pushgateway at {cm.prometheus.pushgateway}")
-        if cm.api.router.type == "gatewayApi":
-            for parent in cm.api.router.gateway.parent_refs:
-                found.append(f"Gateway {parent.namespace + '/' if parent.namespace else ''}{parent.name} (Gateway API)")
-        if cm.api.router.ros_api.service:
-            found.append(f"the ROS API Service {cm.api.router.ros_api.service}:{cm.api.router.ros_api.port}")
         mode = object_storage_mode(v)
         if mode == "odf":
             found.append("OpenShift Data Foundation's bucket provisioner (objectbucket.io/v1alpha1 ObjectBucketClaim)")
         elif mode == "external":
             names = ", ".join(sorted(str(b.name) for b in stores.object_storage.buckets.values()))
             found.append(f"S3 at {stores.object_storage.endpoint} with the buckets {names}")
-        return found
+        from .cost_management.credentials import koku_prerequisites
+
+        return [*found, *koku_prerequisites(v)]
 
     def notes(self) -> str:
         """NOTES.txt: call after the charts are built (the reference registry is filled then)."""

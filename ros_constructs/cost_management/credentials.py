@@ -1,8 +1,9 @@
-"""Which Secret key each Koku-only credential comes from, and how each of those Secrets is made.
+"""Which Secret key each Koku-only credential comes from, how each of those Secrets is made,
+and which services outside the output Koku's settings point at.
 
 Data-store credentials (database login, cache password, object storage keys) belong to the
 connections in ``ros_constructs.data``; this module covers Koku's own: the Django key, the
-Sources PSK, Sentry, cloud credentials, the read replica and extraEnv references. Plain Python.
+Sources PSK, Sentry, cloud credentials and extraEnv references. Plain Python.
 """
 
 from __future__ import annotations
@@ -69,3 +70,18 @@ def koku_secret_plans(values: Values) -> list[SecretPlan]:
     if cm.cloud_credentials.gcp.enabled:
         plans.append(plan(cm.cloud_credentials.gcp, _default(values, "gcp"), seed=seed, generatable=False))
     return plans
+
+
+def koku_prerequisites(values: Values) -> list[str]:
+    """What Koku's settings point at outside the output (NOTES.txt names them)."""
+    cm, found = values.cost_management, []
+    if cm.workers.scales_on_prometheus:
+        found.append(f"Prometheus at {cm.workers.keda.prometheus.server_address} for KEDA's trigger, and KEDA")
+    if cm.prometheus.pushgateway:
+        found.append(f"a Prometheus pushgateway at {cm.prometheus.pushgateway}")
+    if cm.api.router.type == "gatewayApi":
+        for parent in cm.api.router.gateway.parent_refs:
+            found.append(f"Gateway {parent.namespace + '/' if parent.namespace else ''}{parent.name} (Gateway API)")
+    if cm.api.router.ros_api.service:
+        found.append(f"the ROS API Service {cm.api.router.ros_api.service}:{cm.api.router.ros_api.port}")
+    return found

@@ -177,7 +177,7 @@ class WorkerFleet(constructs.Construct):
         """The cache's password and TLS for KEDA, from the same connection the workers use; the
         ``tls: enable`` switch is not secret, so it comes from a ConfigMap."""
         cache, component = tier.release.connections.cache, "redis-trigger-auth"
-        refs = {"password": cache.password, "ca": cache.ca}
+        refs = {"password": cache.password, "ca": cache.ca.ref if cache.ca else None}
         secret_refs = [
             TriggerAuthenticationSpecSecretTargetRef(parameter=param, name=ref.name, key=ref.key)
             for param, ref in refs.items()

@@ -8,7 +8,7 @@ import constructs
 from cdk8s_plus_28 import k8s
 
 from ..core.secret_objects import GeneratedSecrets
-from ..release import LIBRARY_VERSION, Release
+from ..release import Release, library_version
 
 
 class BaseChart(cdk8s.Chart):
@@ -16,7 +16,7 @@ class BaseChart(cdk8s.Chart):
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
         super().__init__(scope, id, disable_resource_name_hashes=True)
-        naming = release.naming("cost-onprem", LIBRARY_VERSION)
+        naming = release.naming("cost-onprem", library_version())
         if release.values.create_namespace:
             k8s.KubeNamespace(
                 self,

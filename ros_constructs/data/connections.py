@@ -10,7 +10,7 @@ own servers. Plain Python: building them never starts Node.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from ..core.platform import platform_for
@@ -36,13 +36,45 @@ def service_host(values: Values, component: str) -> str:
     return f"{values.release}-{component}.{values.namespace}.svc"
 
 
-def _ca_mount(volume: str, path: str, ref: SecretRef | ConfigMapKey) -> Mount:
-    """A CA bundle as the file ``<path>/ca.crt``."""
-    if isinstance(ref, SecretRef):
-        files: SecretFiles | ConfigMapFiles = SecretFiles(secret_name=ref.name, items={ref.key: CA_FILE})
-    else:
-        files = ConfigMapFiles(config_map_name=ref.name, items={ref.key: CA_FILE})
-    return Mount(name=volume, path=path, source=files)
+@dataclass(frozen=True, kw_only=True)
+class CaFile:
+    """A CA bundle (a Secret or ConfigMap key) that a client mounts as ``<store's dir>/ca.crt``."""
+
+    ref: SecretRef | ConfigMapKey
+    volume: str
+    """The volume name, and ``/etc/<volume>`` the directory."""
+
+    @property
+    def path(self) -> str:
+        return f"/etc/{self.volume}/{CA_FILE}"
+
+    @property
+    def mount(self) -> Mount:
+        ref = self.ref
+        if isinstance(ref, SecretRef):
+            files: SecretFiles | ConfigMapFiles = SecretFiles(secret_name=ref.name, items={ref.key: CA_FILE})
+        else:
+            files = ConfigMapFiles(config_map_name=ref.name, items={ref.key: CA_FILE})
+        return Mount(name=self.volume, path=f"/etc/{self.volume}", source=files)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TlsClient:
+    """What every connection's clients share: an optional CA file to mount and point at."""
+
+    ca: CaFile | None = None
+
+    @property
+    def ca_file(self) -> str | None:
+        return self.ca.path if self.ca else None
+
+    @property
+    def mounts(self) -> list[Mount]:
+        return [self.ca.mount] if self.ca else []
+
+
+def _ca(ref: SecretRef | ConfigMapKey | None, volume: str) -> CaFile | None:
+    return CaFile(ref=ref, volume=volume) if ref else None
 
 
 def _ca_ref(ca: CaBundle | None, default_name: str) -> SecretRef | None:
@@ -65,7 +97,7 @@ class DatabaseCredentials:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DatabaseConnection:
+class DatabaseConnection(TlsClient):
     mode: str
     host: str
     port: int
@@ -73,7 +105,6 @@ class DatabaseConnection:
     """Service -> its database and login, for the services that are on."""
     ssl_mode: str | None = None
     """libpq sslmode every client uses; None leaves libpq's default."""
-    ca: SecretRef | None = None
     read_host: str | None = None
     """A streaming replica's Service (CloudNativePG ``-ro``), for read-only clients."""
     admin: SecretRef | None = None
@@ -81,19 +112,9 @@ class DatabaseConnection:
     admin_user: SecretRef | str = "postgres"
     plans: tuple[SecretPlan, ...] = ()
 
-    CA_PATH = "/etc/database-ca"
-
     @property
     def koku(self) -> DatabaseCredentials:
         return self.logins["koku"]
-
-    @property
-    def mounts(self) -> list[Mount]:
-        return [_ca_mount("database-ca", self.CA_PATH, self.ca)] if self.ca else []
-
-    @property
-    def ca_file(self) -> str | None:
-        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
 
 
 def database_services(values: Values) -> dict[str, tuple[DatabaseLogin, str]]:
@@ -126,7 +147,7 @@ def _database(values: Values) -> DatabaseConnection:
             port=ext.port,
             logins=logins,
             ssl_mode=ext.ssl_mode,
-            ca=_ca_ref(ext.ca, f"{values.release}-database-ca"),
+            ca=_ca(_ca_ref(ext.ca, f"{values.release}-database-ca"), "database-ca"),
             plans=plans,
         )
     if db.mode == "cloudnativepg":
@@ -138,7 +159,7 @@ def _database(values: Values) -> DatabaseConnection:
             port=POSTGRES_PORT,
             logins=logins,
             ssl_mode="verify-ca",
-            ca=SecretRef(name=f"{cluster}-ca", key=CA_FILE),
+            ca=CaFile(ref=SecretRef(name=f"{cluster}-ca", key=CA_FILE), volume="database-ca"),
             read_host=f"{cluster}-ro.{values.namespace}.svc",
             admin=SecretRef(name=superuser, key="password"),
             admin_user=SecretRef(name=superuser, key="username"),
@@ -160,24 +181,13 @@ def _database(values: Values) -> DatabaseConnection:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CacheConnection:
+class CacheConnection(TlsClient):
     host: str
     port: int
     password: SecretRef | None
     """None: the cache takes no password."""
     tls: bool = False
-    ca: SecretRef | None = None
     plans: tuple[SecretPlan, ...] = ()
-
-    CA_PATH = "/etc/cache-ca"
-
-    @property
-    def mounts(self) -> list[Mount]:
-        return [_ca_mount("cache-ca", self.CA_PATH, self.ca)] if self.ca else []
-
-    @property
-    def ca_file(self) -> str | None:
-        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
 
 
 def cache_tls_secret(values: Values) -> str:
@@ -190,11 +200,13 @@ def _cache(values: Values) -> CacheConnection:
     secret = f"{values.release}-cache"
     auth, tls = cache.auth, cache.tls
     return CacheConnection(
-        host=cache.external.host or "" if cache.mode == "external" else service_host(values, engine),
+        host=(cache.external.host or "") if cache.mode == "external" else service_host(values, engine),
         port=cache.port,
         password=credential_ref(auth, secret, "password") if auth.enabled else None,
         tls=tls.enabled,
-        ca=SecretRef(name=cache_tls_secret(values), key=tls.secret_key(CA_FILE)) if tls.enabled else None,
+        ca=_ca(
+            SecretRef(name=cache_tls_secret(values), key=tls.secret_key(CA_FILE)) if tls.enabled else None, "cache-ca"
+        ),
         plans=(plan(auth, secret, seed=values.secrets.seed),) if auth.enabled else (),
     )
 
@@ -211,17 +223,14 @@ class KafkaLogin:
 
 
 @dataclass(frozen=True, kw_only=True)
-class KafkaConnection:
+class KafkaConnection(TlsClient):
     mode: str
     bootstrap_servers: str
     security_protocol: str
     sasl_mechanism: str | None
-    ca: SecretRef | None
     release: str
     shared_login: KafkaLogin | None = None
     """External mode: the one SASL login every client uses."""
-
-    CA_PATH = "/etc/kafka-ca"
 
     @property
     def host(self) -> str:
@@ -247,14 +256,6 @@ class KafkaConnection:
             user = self.user_name(client)
             return KafkaLogin(username=user, password=SecretRef(name=user, key="password"))
         return self.shared_login
-
-    @property
-    def mounts(self) -> list[Mount]:
-        return [_ca_mount("kafka-ca", self.CA_PATH, self.ca)] if self.ca else []
-
-    @property
-    def ca_file(self) -> str | None:
-        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
 
 
 def strimzi_cluster(values: Values) -> str:
@@ -287,7 +288,7 @@ def _kafka(values: Values) -> KafkaConnection:
         bootstrap_servers=kafka.bootstrap_servers or default,
         security_protocol=kafka.security_protocol,
         sasl_mechanism=mechanism,
-        ca=ca,
+        ca=_ca(ca, "kafka-ca"),
         release=values.release,
         shared_login=shared,
     )
@@ -308,20 +309,17 @@ class Bucket:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ObjectStorageConnection:
+class ObjectStorageConnection(TlsClient):
     mode: str
     endpoint: str | ConfigMapKey
     """URL, or (ODF) the claim ConfigMap's BUCKET_HOST, to which Koku adds https://."""
     region: str
     addressing_style: str
     buckets: dict[str, Bucket]
-    """``koku``, ``ros``, ``upload`` -> the bucket."""
-    ca: SecretRef | ConfigMapKey | None
+    """``koku``, ``ros``, ``subs``, ``upload`` -> the bucket."""
     config_map: str
     """The ConfigMap holding the AWS SDK config file (s3v4 signatures, addressing style)."""
-    plans: tuple[SecretPlan, ...] = field(default=())
-
-    CA_PATH = "/etc/s3-ca"
+    plans: tuple[SecretPlan, ...] = ()
 
     @property
     def config_file(self) -> str:
@@ -330,11 +328,7 @@ class ObjectStorageConnection:
     @property
     def mounts(self) -> list[Mount]:
         config = Mount(name="s3-config", path=S3_CONFIG_DIR, source=ConfigMapFiles(config_map_name=self.config_map))
-        return [config, *([_ca_mount("s3-ca", self.CA_PATH, self.ca)] if self.ca else [])]
-
-    @property
-    def ca_file(self) -> str | None:
-        return f"{self.CA_PATH}/{CA_FILE}" if self.ca else None
+        return [config, *super().mounts]
 
 
 def object_storage_mode(values: Values) -> str:
@@ -372,7 +366,7 @@ def _object_storage(values: Values) -> ObjectStorageConnection:
             region=store.region,
             addressing_style=store.addressing_style,
             buckets=buckets,
-            ca=ConfigMapKey(name=f"{values.release}-service-ca", key=SERVICE_CA_KEY),
+            ca=CaFile(ref=ConfigMapKey(name=f"{values.release}-service-ca", key=SERVICE_CA_KEY), volume="s3-ca"),
             config_map=config_map,
         )
     secret = f"{values.release}-object-storage"
@@ -390,7 +384,7 @@ def _object_storage(values: Values) -> ObjectStorageConnection:
         region=store.region,
         addressing_style=store.addressing_style,
         buckets=buckets,
-        ca=ca,
+        ca=_ca(ca, "s3-ca"),
         config_map=config_map,
         plans=(plan(store, secret, seed=values.secrets.seed, generatable=mode == "minio"),),
     )

@@ -74,7 +74,7 @@ class StrimziKafka(constructs.Construct):
                 self._object("KafkaUser", user, spec, component="kafka-users", name=user)
                 store.operator_makes("Secret", user, frozenset({"password", "sasl.jaas.config"}))
         if kafka.ca is not None and values.strimzi.broker.deploy:
-            store.operator_makes("Secret", kafka.ca.name, frozenset({"ca.crt", "ca.p12", "ca.password"}))
+            store.operator_makes("Secret", kafka.ca.ref.name, frozenset({"ca.crt", "ca.p12", "ca.password"}))
 
     def _object(self, kind: str, id: str, spec: dict[str, Any], *, component: str, name: str, **meta: Any) -> None:
         labels = {**self.store.naming.labels(component), CLUSTER_LABEL: self.cluster}

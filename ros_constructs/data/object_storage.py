@@ -11,9 +11,8 @@ import constructs
 
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, literal, secret_key
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
-from ..values import resources
 from .connections import MINIO_PORT, SERVICE_CA_KEY, ObjectStorageConnection
-from .store import DataStore
+from .store import ONE_SHOT_CLIENT, DataStore
 
 DATA_PATH = "/data"
 MC_CONFIG = "/tmp/mc"
@@ -104,7 +103,7 @@ class MinioBuckets(constructs.Construct):
         assert isinstance(s3.endpoint, str)
         container = Container(
             image=values.images.minio_client.ref,
-            resources=resources("50m", "64Mi", cpu_limit=None, memory_limit="128Mi"),
+            resources=ONE_SHOT_CLIENT,
             command=["sh", "-c", bucket_script(s3.endpoint, names, set(values.object_storage.minio.public_buckets))],
             env=[
                 secret_key("ACCESS_KEY", keys.access_key.name, keys.access_key.key),

@@ -16,7 +16,7 @@ from ..core.secrets import SecretRef
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
 from .connections import POSTGRES_PORT, DatabaseConnection, cnpg_cluster
 from .postgres_sql import ServiceLogin, ensure_sql
-from .store import DataStore
+from .store import ONE_SHOT_CLIENT, DataStore
 
 DATA_PATH = "/var/lib/postgresql/data"
 SOCKET_PATH = "/var/run/postgresql"
@@ -160,7 +160,7 @@ class DatabaseEnsureJob(constructs.Construct):
             client_env.append(literal("PGSSLROOTCERT", db.ca_file))
         container = Container(
             image=store.image_ref,
-            resources=store.release.values.database.internal.resources.model_copy(),
+            resources=ONE_SHOT_CLIENT,
             command=["psql", "--no-psqlrc", "--file", f"{SQL_PATH}/ensure.sql"],
             env=[*client_env, *env],
             mounts=[Mount(name="script", path=SQL_PATH, source=ConfigMapFiles(config_map_name=script)), *db.mounts],

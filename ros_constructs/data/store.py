@@ -13,9 +13,13 @@ from cdk8s_plus_28 import k8s
 from ..core.naming import Naming
 from ..core.network import ingress_policy
 from ..core.pod import Container
+from ..core.references import Kind
 from ..core.workload import Controller, Workload, WorkloadProps
 from ..release import Release
-from ..values import Image
+from ..values import Image, resources
+
+ONE_SHOT_CLIENT = resources("50m", "64Mi", cpu_limit=None, memory_limit="128Mi")
+"""A Job that runs one client command against a store (psql, mc)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,19 +92,18 @@ class DataStore:
         self.release.references.provide("ConfigMap", name, provides if provides is not None else frozenset(data))
         return name
 
-    def operator_makes(self, kind: str, name: str, keys: frozenset[str]) -> None:
+    def operator_makes(self, kind: Kind, name: str, keys: frozenset[str]) -> None:
         """Record a Secret or ConfigMap an operator creates from one of our custom resources."""
-        assert kind in ("Secret", "ConfigMap")
-        self.release.references.provide(kind, name, keys)  # type: ignore[arg-type]
+        self.release.references.provide(kind, name, keys)
 
-    def release_only_ingress(self, scope: constructs.Construct) -> None:
+    def release_only_ingress(self, scope: constructs.Construct, id: str) -> None:
         """``<release>-<app>-ingress``: the store's pods accept traffic only from this release's pods."""
         release = k8s.NetworkPolicyPeer(
             pod_selector=k8s.LabelSelector(match_labels={"app.kubernetes.io/instance": self.release.name})
         )
         ingress_policy(
             scope,
-            "NetworkPolicy",
+            id,
             naming=self.naming,
             component=f"{self.app}-ingress",
             pods=k8s.LabelSelector(match_labels=self.naming.app_selector()),
