@@ -16,6 +16,7 @@ from .cost_management.chart import CostManagementChart
 from .data.base import BaseChart
 from .data.chart import DataStoresChart
 from .release import Release
+from .ros.chart import RosChart
 
 ChartFactory = Callable[[constructs.Construct, str, Release], cdk8s.Chart]
 
@@ -23,6 +24,7 @@ CHARTS: list[tuple[str, ChartFactory]] = [
     ("base", lambda scope, id, release: BaseChart(scope, id, release=release)),
     ("data-stores", lambda scope, id, release: DataStoresChart(scope, id, release=release)),
     ("cost-management", lambda scope, id, release: CostManagementChart(scope, id, release=release)),
+    ("ros", lambda scope, id, release: RosChart(scope, id, release=release)),
 ]
 """(name, factory) in apply order."""
 

@@ -58,16 +58,18 @@ class Release:
     def secret_plans(self) -> list[SecretPlan]:
         """How every credential Secret of the release is made (tiers add theirs through ``cost_management``)."""
         from .cost_management.credentials import koku_secret_plans
+        from .ros.credentials import ros_secret_plans
 
-        plans = [*self.connections.secret_plans, *koku_secret_plans(self.values)]
+        plans = [*self.connections.secret_plans, *koku_secret_plans(self.values), *ros_secret_plans(self.values)]
         return list({p.name: p for p in plans}.values())
 
     @cached_property
     def kafka_clients(self) -> list[KafkaClient]:
         """What each application that is on does with Kafka (topics and users derive from it)."""
         from .cost_management.messaging import koku_kafka_client
+        from .ros.credentials import ros_kafka_clients
 
-        return [koku_kafka_client(self.values)]
+        return [koku_kafka_client(self.values), *ros_kafka_clients(self.values)]
 
     def prerequisites(self) -> list[str]:
         """What must exist outside the output: the namespace if not created, operators whose

@@ -82,8 +82,12 @@ def test_strimzi_topics_and_acls_follow_the_components() -> None:
     docs = matrix_objects("production-kubernetes")
     topics = {o["metadata"]["name"] for o in docs if o["kind"] == "KafkaTopic"}
     assert "platform.upload.announce" in topics and "hccm.ros.events" in topics
-    (user,) = [o for o in docs if o["kind"] == "KafkaUser"]
+    users = [o for o in docs if o["kind"] == "KafkaUser"]
     acl_topics = {
-        a["resource"]["name"] for a in user["spec"]["authorization"]["acls"] if a["resource"]["type"] == "topic"
+        user["metadata"]["name"]: {
+            a["resource"]["name"] for a in user["spec"]["authorization"]["acls"] if a["resource"]["type"] == "topic"
+        }
+        for user in users
     }
-    assert acl_topics == topics
+    assert set().union(*acl_topics.values()) == topics
+    assert acl_topics["cost-onprem-ros-ingress"] == {"hccm.ros.events", "platform.upload.validation"}

@@ -8,10 +8,12 @@ credentials are generated from ``secrets.seed`` (HMAC of the seed, so output is 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..values import Credential
 from .references import KeyRef, References
@@ -33,6 +35,8 @@ class SecretPlan:
     literal: Mapping[str, str] = field(default_factory=dict)
     """Non-secret keys written as they are (a database user name)."""
     type: str = "Opaque"
+    encoding: Literal["hex", "base64-raw"] = "hex"
+    """How generated values are written: 64 hex characters, or 32 bytes as unpadded base64 (an AES key)."""
 
 
 def credential_secret(credential: Credential, default_name: str) -> str:
@@ -69,14 +73,16 @@ def plan(
     )
 
 
-def derive(seed: str, secret: str, key: str, length: int = 64) -> str:
-    """A stable random-looking value: HMAC-SHA256(seed, "<secret>/<key>"), hex."""
-    return hmac.new(seed.encode(), f"{secret}/{key}".encode(), hashlib.sha256).hexdigest()[:length]
+def derive(seed: str, secret: str, key: str, encoding: str = "hex") -> str:
+    """A stable random-looking value: HMAC-SHA256(seed, "<secret>/<key>"), hex or unpadded base64."""
+    digest = hmac.new(seed.encode(), f"{secret}/{key}".encode(), hashlib.sha256)
+    return digest.hexdigest() if encoding == "hex" else base64.b64encode(digest.digest()).decode().rstrip("=")
 
 
 def generated_data(plan: SecretPlan, seed: str) -> dict[str, str]:
     """The string data of a generated Secret (literal keys as they are, the rest derived)."""
-    return dict(sorted({**plan.literal, **{k: derive(seed, plan.name, k) for k in plan.keys}}.items()))
+    derived = {k: derive(seed, plan.name, k, plan.encoding) for k in plan.keys}
+    return dict(sorted({**plan.literal, **derived}.items()))
 
 
 def notes(
@@ -105,7 +111,8 @@ def notes(
             if known and key in known.literal:
                 parts.append(f"--from-literal={key}={known.literal[key]}")
             elif known and known.generatable:
-                parts.append(f"--from-literal={key}=$(openssl rand -hex 32)")
+                value = "openssl rand -hex 32" if known.encoding == "hex" else "openssl rand -base64 32 | tr -d ="
+                parts.append(f"--from-literal={key}=$({value})")
             else:
                 parts.append(f"--from-literal={key}=<from its provider>")
         lines.append(f"    kubectl -n {namespace} create secret generic {ref.name} {' '.join(parts)}".rstrip())

@@ -22,6 +22,7 @@ from cdk8s_plus_28 import k8s
 from ..core.naming import COMPONENT_LABEL
 from ..core.pod import Container, EnvVar, Port, Probe, literal, resource_ref
 from ..core.workload import DeploymentKind, JobKind, Workload
+from ..ros.tier import ros_api_service
 from ..values import ApiDeployment
 from .env import KokuRole
 from .gateway import ApiHttpRoute
@@ -62,8 +63,8 @@ class CostManagementApi(constructs.Construct):
             reads=reads,
             writes=writes,
             port=WEB_PORT,
-            ros_api=ros.service or writes,
-            ros_api_port=ros.port if ros.service else WEB_PORT,
+            ros_api=ros.service or ros_api_service(tier.release) or writes,
+            ros_api_port=ros.port if ros.service or tier.values.ros.enabled else WEB_PORT,
         )
         if api.router.type == "nginx":
             router = NginxRouter(self, "Router", tier=tier, upstreams=upstreams)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import cdk8s
 import constructs
 
+from ..core.env_config import ENV_HOLDER
 from ..release import Release
 from .api import CostManagementApi
 from .beat import CeleryBeat
 from .network import KokuNetworkPolicies
 from .services import KokuServices
-from .tier import ENV_HOLDER, KokuTier
+from .tier import KokuTier
 from .workers import WorkerFleet
 
 

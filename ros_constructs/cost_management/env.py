@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ..core.env_table import EnvTable, derived, django_bool, fixed, from_field, from_secret, from_store, from_values
+from ..ros.tier import ros_api_service
 from ..values import KOKU_FAMILIES, Values, queue_family
 from . import credentials
 
@@ -296,7 +297,9 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
             "ROS_OCP_API",
             "costManagement.api.router.rosApi.service",
             {R.ROUTER},
-            lambda t: t.values.cost_management.api.router.ros_api.service or t.api_services[1],
+            lambda t: (
+                t.values.cost_management.api.router.ros_api.service or ros_api_service(t.release) or t.api_services[1]
+            ),
         ),
         from_values("ENABLE_HCS_DEBUG", "costManagement.featureFlags.enableHcsDebug", {F.HCS}),
         from_values("ENABLE_SUBS_DEBUG", "costManagement.featureFlags.enableSubsDebug", SUBS),

@@ -7,16 +7,17 @@ exactly these. Plain Python.
 
 from __future__ import annotations
 
-from ..data.kafka_clients import KafkaClient
+from ..data.kafka_clients import (
+    NOTIFICATIONS,
+    ROS_EVENTS,
+    SOURCES_EVENTS,
+    SUBS_INGRESS,
+    UPLOAD_ANNOUNCE,
+    UPLOAD_VALIDATION,
+    KafkaClient,
+)
 from ..values import Values
 from .env import KAFKA_CLIENT
-
-UPLOAD_ANNOUNCE = "platform.upload.announce"
-UPLOAD_VALIDATION = "platform.upload.validation"
-SOURCES_EVENTS = "platform.sources.event-stream"
-ROS_EVENTS = "hccm.ros.events"
-NOTIFICATIONS = "platform.notifications.ingress"
-SUBS_INGRESS = "platform.rhsm-subscriptions.service-instance-ingress"
 
 
 def koku_kafka_client(values: Values) -> KafkaClient:

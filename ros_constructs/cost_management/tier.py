@@ -12,11 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-import cdk8s
 import constructs
-from cdk8s_plus_28 import k8s
 
-from ..core.env_table import PodEnv, checksum
+from ..core.env_config import env_from
+from ..core.env_table import checksum
 from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, merge_env, secret_key
@@ -45,8 +44,6 @@ METRICS_PORT = 9000
 STATUS_PATH = "/v1/status/"
 SHARED_ENV = "koku-env"
 """The ConfigMap of what every Koku deployment gets (the router and migrations have their own)."""
-ENV_HOLDER = "KokuEnv"
-"""Construct id, under the chart, of the env ConfigMaps."""
 
 
 def status_probes(port: str, prefix: str, *, liveness: Probe) -> ProbeSet:
@@ -104,30 +101,6 @@ class KokuTier:
             return (self.naming.name("api"),) * 2
         return self.naming.name("api-reads"), self.naming.name("api-writes")
 
-    def env_config_map(self, scope: constructs.Construct, component: str, config: dict[str, str]) -> str:
-        """The name of an env ConfigMap (``<release>-<component>``), created under the chart on first use."""
-        name = self.naming.name(component)
-        chart = cdk8s.Chart.of(scope)
-        holder = chart.node.try_find_child(ENV_HOLDER)
-        if not isinstance(holder, constructs.Construct):
-            holder = constructs.Construct(chart, ENV_HOLDER)
-        if holder.node.try_find_child(name) is None:
-            k8s.KubeConfigMap(
-                holder,
-                name,
-                metadata=k8s.ObjectMeta(name=name, labels=self.naming.labels(component)),
-                data=dict(sorted(config.items())),
-            )
-            self.release.references.provide("ConfigMap", name, frozenset(config))
-        return name
-
-    def env_from(self, scope: constructs.Construct, roles: frozenset[Role], pod_env: PodEnv) -> list[str]:
-        """The env ConfigMaps a pod with ``roles`` consumes: the shared one, then its profile's."""
-        names = [self.env_config_map(scope, SHARED_ENV, pod_env.shared)] if pod_env.shared is not None else []
-        if pod_env.config or not names:
-            names.append(self.env_config_map(scope, f"{profile(roles)}-env", pod_env.config))
-        return names
-
     def credential_mounts(self, roles: frozenset[Role]) -> list[Mount]:
         values = self.values
         mounts = []
@@ -169,7 +142,17 @@ class KokuTier:
             extras = [render_extra(e) for e in [*self.values.cost_management.extra_env, *pod.extra_env]]
             container = replace(
                 container,
-                env_from=[*self.env_from(scope, roles, pod_env), *container.env_from],
+                env_from=[
+                    *env_from(
+                        scope,
+                        self.naming,
+                        self.release.references,
+                        shared=SHARED_ENV,
+                        profile=profile(roles),
+                        pod_env=pod_env,
+                    ),
+                    *container.env_from,
+                ],
                 env=merge_env([*pod_env.env, *container.env], extras),
                 mounts=[*self.credential_mounts(roles), *container.mounts],
             )

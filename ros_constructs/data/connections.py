@@ -69,6 +69,11 @@ class TlsClient:
         return self.ca.path if self.ca else None
 
     @property
+    def ca_ref(self) -> SecretRef | ConfigMapKey | None:
+        """The CA's key itself, for clients that take PEM text rather than a file."""
+        return self.ca.ref if self.ca else None
+
+    @property
     def mounts(self) -> list[Mount]:
         return [self.ca.mount] if self.ca else []
 
@@ -119,7 +124,12 @@ class DatabaseConnection(TlsClient):
 
 def database_services(values: Values) -> dict[str, tuple[DatabaseLogin, str]]:
     """The services that are on and need a database: service -> (its login values, Secret suffix)."""
-    return {"koku": (values.database.koku, "koku-db")}
+    db, services = values.database, {"koku": (values.database.koku, "koku-db")}
+    if values.ros.enabled:
+        services |= {"ros": (db.ros, "ros-db"), "kruize": (db.kruize, "kruize-db")}
+        if values.ros.sources.enabled:
+            services["sources"] = (db.sources, "sources-db")
+    return services
 
 
 def cnpg_cluster(values: Values) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..cost_management.env import KOKU_ENV, KokuRole
+from ..ros.env import ROS_ENV
 from ..values import Values, defaults, json_schema
 
 Row = tuple[str, str, str, str]
@@ -99,6 +100,22 @@ def configuration_reference() -> str:
     for entry in KOKU_ENV.entries:
         roles = ", ".join(sorted(r.value if isinstance(r, KokuRole) else f"worker:{r.value}" for r in entry.roles))
         lines.append(f"| `{entry.name}` | `{entry.source}` | {entry.kind} | {roles} |")
+    lines += [
+        "",
+        "## ROS environment variables",
+        "",
+        "What ros-ocp-backend, Kruize, sources-api-go and insights-ros-ingress read, and which",
+        "containers get it. `SERVICE_NAME`, `DB_HOST` (the API may read from a replica),",
+        "`KAFKA_CONSUMER_GROUP_ID`, `KAFKA_AUTO_COMMIT` and the Sources `LOG_LEVEL` are set per",
+        "component; with a SASL Kafka the consumers also get `ACG_CONFIG` (a Clowder file written at",
+        "pod start).",
+        "",
+        "| variable | from | source | containers |",
+        "|---|---|---|---|",
+    ]
+    for ros_entry in ROS_ENV.entries:
+        roles = ", ".join(sorted(r.value for r in ros_entry.roles))
+        lines.append(f"| `{ros_entry.name}` | `{ros_entry.source}` | {ros_entry.kind} | {roles} |")
     return "\n".join(lines) + "\n"
 
 

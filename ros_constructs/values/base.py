@@ -172,6 +172,28 @@ class Images(Model):
         default=Image(registry="registry.access.redhat.com", repository="ubi9/nginx-124", tag="1"),
         description="nginx image of the API router.",
     )
+    ros: Image = Field(
+        default=Image(
+            registry="quay.io",
+            repository="redhat-services-prod/insights-management-tenant/insights-ocp-resource-optimization/ros-ocp-backend",
+            tag="ae8c990",
+        ),
+        description="ROS-OCP backend: API, processor, poller, housekeeper, partition cleaner, migrations.",
+    )
+    kruize: Image = Field(
+        default=Image(
+            registry="quay.io", repository="redhat-services-prod/kruize-autotune-tenant/autotune", tag="d1f0140"
+        ),
+        description="Kruize (autotune) and its partition jobs.",
+    )
+    sources: Image = Field(
+        default=Image(registry="quay.io", repository="insights-onprem/sources-api-go", tag="main"),
+        description="sources-api-go.",
+    )
+    ros_ingress: Image = Field(
+        default=Image(registry="quay.io", repository="insights-onprem/insights-ros-ingress", tag="main"),
+        description="insights-ros-ingress, the upload service (the tag follows its main branch: pin a digest).",
+    )
     postgresql: Image = Field(
         default=Image(registry="docker.io", repository="library/postgres", tag="16"),
         description="PostgreSQL server (database.mode internal) and the database-ensuring Job's psql.",

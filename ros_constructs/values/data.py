@@ -101,6 +101,17 @@ class Database(Model):
         default=DatabaseLogin(name="koku", user="koku"),
         description="Cost Management's database; Secret default <release>-koku-db.",
     )
+    ros: DatabaseLogin = Field(
+        default=DatabaseLogin(name="ros", user="ros"), description="ROS's database; Secret default <release>-ros-db."
+    )
+    kruize: DatabaseLogin = Field(
+        default=DatabaseLogin(name="kruize", user="kruize"),
+        description="Kruize's database; Secret default <release>-kruize-db.",
+    )
+    sources: DatabaseLogin = Field(
+        default=DatabaseLogin(name="sources", user="sources"),
+        description="The Sources API's database; Secret default <release>-sources-db.",
+    )
 
     @model_validator(mode="after")
     def _external_host(self) -> Database:

@@ -11,9 +11,11 @@ from .base import DnsLabel, Images, Model
 from .cost_management import KOKU_FAMILIES
 from .data import Cache, Database, Kafka, ObjectStorage
 from .koku_config import CostManagement
+from .ros import Ros
 
 LONGEST_FIXED_COMPONENT = "db-migrate-0123456789"
-"""The longest fixed component suffix any chart emits; with the queue names it bounds the release name."""
+"""The longest fixed component suffix Koku emits; with the queue names it bounds the release name."""
+LONGEST_ROS_COMPONENT = "rosocp-recommendation-poller"
 
 
 class SecretGeneration(Model):
@@ -43,13 +45,39 @@ class Values(Model):
     kafka: Kafka = Field(default_factory=Kafka)
     object_storage: ObjectStorage = Field(default_factory=ObjectStorage)
     cost_management: CostManagement = Field(default_factory=CostManagement)
+    ros: Ros = Field(default_factory=Ros)
 
     @model_validator(mode="after")
     def _replica_host(self) -> Values:
         replica = self.cost_management.api.read_replica
-        if replica.enabled and not replica.host and self.database.mode != "cloudnativepg":
+        for path, wanted in (
+            ("costManagement.api.readReplica", replica),
+            ("ros.api.readReplica", self.ros.api.read_replica),
+        ):
+            if wanted.enabled and not wanted.host and self.database.mode != "cloudnativepg":
+                raise ValueError(f"{path} needs a host unless database.mode is cloudnativepg (its -ro Service)")
+        return self
+
+    @model_validator(mode="after")
+    def _sources_env_mode(self) -> Values:
+        """sources-api-go outside Clowder speaks plain text to Kafka, the cache and PostgreSQL."""
+        if not (self.ros.enabled and self.ros.sources.enabled):
+            return self
+        unsupported = []
+        if self.kafka.security_protocol != "PLAINTEXT":
+            unsupported.append(f"kafka.securityProtocol {self.kafka.security_protocol}")
+        if self.cache.tls.enabled:
+            unsupported.append("cache.tls.enabled true")
+        if self.database.mode == "external" and self.database.external.ssl_mode in (
+            "require",
+            "verify-ca",
+            "verify-full",
+        ):
+            unsupported.append(f"database.external.sslMode {self.database.external.ssl_mode}")
+        if unsupported:
             raise ValueError(
-                "costManagement.api.readReplica needs a host unless database.mode is cloudnativepg (its -ro Service)"
+                f"ros.sources: sources-api-go reads no TLS or SASL settings outside Clowder, so it cannot run with "
+                f"{', '.join(unsupported)}; set ros.sources.enabled false (the ROS housekeeper goes with it)"
             )
         return self
 
@@ -58,6 +86,7 @@ class Values(Model):
         queues = self.cost_management.workers.all_pools()
         components = [
             LONGEST_FIXED_COMPONENT,
+            *([LONGEST_ROS_COMPONENT] if self.ros.enabled else []),
             *(f"worker-{q.replace('_', '-')}" for q in queues),
             *(f"worker-{f.replace('_', '-')}-env" for f in KOKU_FAMILIES),  # the env ConfigMaps
         ]

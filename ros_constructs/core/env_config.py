@@ -1,0 +1,51 @@
+"""Env ConfigMaps generated from an env table, created under the chart on first use, so only
+the role profiles in use appear in the output."""
+
+from __future__ import annotations
+
+import cdk8s
+import constructs
+from cdk8s_plus_28 import k8s
+
+from .env_table import PodEnv
+from .naming import Naming
+from .references import References
+
+ENV_HOLDER = "EnvConfig"
+"""Construct id, under the chart, of the env ConfigMaps."""
+
+
+def env_config_map(
+    scope: constructs.Construct, naming: Naming, references: References, component: str, config: dict[str, str]
+) -> str:
+    """The name of the env ConfigMap ``<release>-<component>`` (created on first use)."""
+    name = naming.name(component)
+    chart = cdk8s.Chart.of(scope)
+    holder = chart.node.try_find_child(ENV_HOLDER)
+    if not isinstance(holder, constructs.Construct):
+        holder = constructs.Construct(chart, ENV_HOLDER)
+    if holder.node.try_find_child(name) is None:
+        k8s.KubeConfigMap(
+            holder,
+            name,
+            metadata=k8s.ObjectMeta(name=name, labels=naming.labels(component)),
+            data=dict(sorted(config.items())),
+        )
+        references.provide("ConfigMap", name, frozenset(config))
+    return name
+
+
+def env_from(
+    scope: constructs.Construct,
+    naming: Naming,
+    references: References,
+    *,
+    shared: str,
+    profile: str,
+    pod_env: PodEnv,
+) -> list[str]:
+    """The env ConfigMaps a pod consumes: the shared one (when it has a shared role), then its profile's."""
+    names = [env_config_map(scope, naming, references, shared, pod_env.shared)] if pod_env.shared is not None else []
+    if pod_env.config or not names:
+        names.append(env_config_map(scope, naming, references, f"{profile}-env", pod_env.config))
+    return names

@@ -1,0 +1,189 @@
+"""The ROS-OCP backend: one image, four Deployments, the partition-cleaner CronJob and the
+migration Job.
+
+Ordering without sleeps: migrations run once per rollout in a Job named after its spec (the
+image and the database settings), retried by the Job's back-off while the database comes up.
+The API starts on a startup probe. The processor and poller call Kruize when they start and the
+housekeeper calls the Sources API, so each waits for that one dependency in a bounded init step
+(curl's own retries, five minutes at most) and otherwise fails visibly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import constructs
+
+from ..core.pod import Container, EnvVar, Port, Probe, ProbeSet, literal
+from ..core.workload import CronJobKind, DeploymentKind, JobKind, Recreate
+from ..values import Resources
+from . import clowder
+from .credentials import housekeeper_on
+from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host
+from .tier import RosTier
+
+BINARY = "./rosocp"
+"""The backend binary in the image's working directory."""
+WAIT_SECONDS = 300
+WAIT_RESOURCES = Resources.model_validate({"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}})
+
+
+def wait_for(image: str, what: str, url: str) -> Container:
+    """A bounded init wait: curl retries ``url`` until it answers, for ``WAIT_SECONDS`` at most."""
+    return Container(
+        name=f"wait-for-{what}",
+        image=image,
+        resources=WAIT_RESOURCES,
+        command=[
+            "curl",
+            "--fail",
+            "--silent",
+            "--show-error",
+            "--output",
+            "/dev/null",
+            "--connect-timeout",
+            "5",
+            "--retry-all-errors",
+            "--retry",
+            str(WAIT_SECONDS // 5),
+            "--retry-delay",
+            "5",
+            "--retry-max-time",
+            str(WAIT_SECONDS),
+            url,
+        ],
+    )
+
+
+class RosBackend(constructs.Construct):
+    """``rosocp-api``, ``-processor``, ``-recommendation-poller``, ``-housekeeper``, the
+    partition cleaner and the migration Job."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:
+        super().__init__(scope, id)
+        self.tier = tier
+        ros = tier.values.ros
+        kruize_url = f"http://{tier.kruize_host}:{KRUIZE_PORT}/health"
+        metrics = Port(name="metrics", container_port=METRICS_PORT)
+        metrics_probes: ProbeSet = {
+            "startup": Probe.http("/metrics", "metrics", failure_threshold=30),
+            "liveness": Probe.http("/metrics", "metrics", timeout_seconds=5),
+            "readiness": Probe.http("/metrics", "metrics", timeout_seconds=5),
+        }
+
+        api = ros.api
+        self._deployment(
+            "Api",
+            RosRole.API,
+            "rosocp-api",
+            ["start", "api"],
+            api.resources,
+            DeploymentKind(replicas=api.replicas, autoscaling=api.autoscaling),
+            ports=[Port(name="http", container_port=API_PORT), metrics],
+            probes={
+                "startup": Probe.http("/status", "http", failure_threshold=30),
+                "liveness": Probe.http("/status", "http", timeout_seconds=5),
+                "readiness": Probe.http("/status", "http", timeout_seconds=5),
+            },
+        )
+        self._deployment(
+            "Processor",
+            RosRole.PROCESSOR,
+            "rosocp-processor",
+            ["start", "processor"],
+            ros.processor.resources,
+            DeploymentKind(replicas=ros.processor.replicas),
+            ports=[metrics],
+            probes=metrics_probes,
+            waits=[wait_for(tier.values.images.ros.ref, "kruize", kruize_url)],
+            extra=self._consumer_env(ros.processor.consumer_group, ros.processor.auto_commit),
+        )
+        poller = ros.recommendation_poller
+        self._deployment(
+            "RecommendationPoller",
+            RosRole.POLLER,
+            "rosocp-recommendation-poller",
+            ["start", "recommendation-poller"],
+            poller.resources,
+            DeploymentKind(replicas=poller.replicas),
+            ports=[metrics],
+            probes=metrics_probes,
+            waits=[wait_for(tier.values.images.ros.ref, "kruize", kruize_url)],
+            extra=self._consumer_env(poller.consumer_group, poller.auto_commit),
+        )
+        if housekeeper_on(tier.values):
+            sources_url = f"http://{tier.sources_host}:{SOURCES_PORT}/health"
+            self._deployment(
+                "Housekeeper",
+                RosRole.HOUSEKEEPER,
+                "rosocp-housekeeper",
+                ["start", "housekeeper", "--sources"],
+                ros.housekeeper.resources,
+                DeploymentKind(replicas=1, strategy=Recreate(), spread=False),
+                waits=[wait_for(tier.values.images.ros.ref, "sources-api", sources_url)],
+                extra=self._consumer_env(ros.housekeeper.consumer_group, True),
+            )
+        if ros.partition_cleaner.enabled:
+            cleaner = ros.partition_cleaner
+            self._deployment(
+                "PartitionCleaner",
+                RosRole.PARTITIONS,
+                "rosocp-partition-cleaner",
+                ["start", "housekeeper", "--partitions"],
+                cleaner.resources,
+                CronJobKind(schedule=cleaner.schedule, job=JobKind(backoff_limit=2, active_deadline_seconds=3600)),
+            )
+        migrations = ros.migrations
+        self._deployment(
+            "Migrations",
+            RosRole.MIGRATE,
+            "rosocp-migrate",
+            ["db", "migrate", "up"],
+            migrations.resources,
+            JobKind(backoff_limit=migrations.backoff_limit, active_deadline_seconds=migrations.active_deadline_seconds),
+        )
+
+    @staticmethod
+    def _consumer_env(group: str, auto_commit: bool) -> list[EnvVar]:
+        return [literal("KAFKA_CONSUMER_GROUP_ID", group), literal("KAFKA_AUTO_COMMIT", str(auto_commit).lower())]
+
+    def _deployment(
+        self,
+        id: str,
+        role: RosRole,
+        component: str,
+        args: list[str],
+        resources: Resources,
+        controller: DeploymentKind | CronJobKind | JobKind,
+        *,
+        ports: list[Port] | None = None,
+        probes: ProbeSet | None = None,
+        waits: list[Container] | None = None,
+        extra: list[EnvVar] | None = None,
+    ) -> None:
+        """One backend workload; Kafka consumers get the Clowder file when Kafka is secured."""
+        tier = self.tier
+        image = tier.values.images.ros.ref
+        own_env = [literal("SERVICE_NAME", component), literal("DB_HOST", db_host(tier, role)), *(extra or [])]
+        container = Container(
+            image=image,
+            resources=resources,
+            command=[BINARY],
+            args=args,
+            ports=ports or [],
+            env=own_env,
+            **(probes or ProbeSet()),  # type: ignore[typeddict-item]
+        )
+        inits = list(waits or [])
+        kafka = tier.release.connections.kafka
+        if role in (RosRole.PROCESSOR, RosRole.POLLER, RosRole.HOUSEKEEPER) and clowder.clowder_needed(kafka):
+            render, _ = tier.pod_container(self, [role], clowder.render_container(image, kafka, own_env))
+            inits.append(render)
+            container = replace(
+                container,
+                env=[*own_env, literal("ACG_CONFIG", clowder.CONFIG_FILE)],
+                mounts=[replace(clowder.config_mount(), read_only=True)],
+            )
+        tier.workload(
+            self, id, role=role, component=component, container=container, init_containers=inits, controller=controller
+        )

@@ -1,0 +1,30 @@
+"""``RosChart``: the ROS tier as one cdk8s Chart (nothing when ``ros.enabled`` is false)."""
+
+from __future__ import annotations
+
+import cdk8s
+import constructs
+
+from ..core.env_config import ENV_HOLDER
+from ..release import Release
+from .backend import RosBackend
+from .ingress import UploadIngress
+from .kruize import KruizeEngine
+from .sources import SourcesApi
+from .tier import RosTier
+
+
+class RosChart(cdk8s.Chart):
+    """The ROS backend, Kruize, the Sources API and the upload ingress of a release."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
+        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        if not release.values.ros.enabled:
+            return
+        tier = RosTier(release=release)
+        constructs.Construct(self, ENV_HOLDER)  # the env ConfigMaps, created as pods ask for them
+        RosBackend(self, "Backend", tier=tier)
+        KruizeEngine(self, "Kruize", tier=tier)
+        if release.values.ros.sources.enabled:
+            SourcesApi(self, "Sources", tier=tier)
+        UploadIngress(self, "Ingress", tier=tier)

@@ -1,0 +1,64 @@
+"""The ROS tier's own credentials, Kafka identities and outside dependencies. Plain Python.
+
+Database logins, the cache password and object storage keys belong to the data-store
+connections; this module covers the Sources API's encryption key, which application uses which
+Kafka identity and topics, and what ROS expects outside the output.
+"""
+
+from __future__ import annotations
+
+from ..core.secrets import SecretPlan, SecretRef, credential_ref, plan
+from ..data.kafka_clients import (
+    NOTIFICATIONS,
+    RECOMMENDATIONS,
+    ROS_EVENTS,
+    SOURCES_EVENTS,
+    UPLOAD_VALIDATION,
+    KafkaClient,
+)
+from ..values import Values
+
+BACKEND_KAFKA_CLIENT = "ros"
+INGRESS_KAFKA_CLIENT = "ros-ingress"
+SOURCES_KAFKA_CLIENT = "sources"
+
+
+def encryption_key(values: Values) -> SecretRef:
+    return credential_ref(values.ros.sources.encryption_key, f"{values.release}-sources-encryption", "encryption-key")
+
+
+def ros_secret_plans(values: Values) -> list[SecretPlan]:
+    """The encryption key may be generated: 32 random bytes as unpadded base64 (sources-api-go's format)."""
+    ros = values.ros
+    if not (ros.enabled and ros.sources.enabled):
+        return []
+    key = plan(ros.sources.encryption_key, f"{values.release}-sources-encryption", seed=values.secrets.seed)
+    return [SecretPlan(name=key.name, keys=key.keys, generated=key.generated, encoding="base64-raw")]
+
+
+def housekeeper_on(values: Values) -> bool:
+    """The housekeeper reacts to source deletions, so it runs only with the Sources API."""
+    ros = values.ros
+    return ros.housekeeper.enabled and ros.sources.enabled
+
+
+def ros_kafka_clients(values: Values) -> list[KafkaClient]:
+    """The backend consumes uploads, its own experiment announcements and (housekeeper) source
+    events; the ingress announces uploads; Sources announces source changes."""
+    ros = values.ros
+    if not ros.enabled:
+        return []
+    consumes = {ROS_EVENTS, RECOMMENDATIONS} | ({SOURCES_EVENTS} if housekeeper_on(values) else set())
+    clients = [
+        KafkaClient(name=BACKEND_KAFKA_CLIENT, consumes=frozenset(consumes), produces=frozenset({RECOMMENDATIONS})),
+        KafkaClient(
+            name=INGRESS_KAFKA_CLIENT, consumes=frozenset(), produces=frozenset({ROS_EVENTS, UPLOAD_VALIDATION})
+        ),
+    ]
+    if ros.sources.enabled:
+        clients.append(
+            KafkaClient(
+                name=SOURCES_KAFKA_CLIENT, consumes=frozenset(), produces=frozenset({SOURCES_EVENTS, NOTIFICATIONS})
+            )
+        )
+    return clients

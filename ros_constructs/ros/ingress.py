@@ -1,0 +1,82 @@
+"""insights-ros-ingress: takes operator uploads, stores them in the upload bucket and announces
+them to ROS's processor on ``hccm.ros.events``.
+
+Its readiness is ``/health`` (it lists the bucket and asks Kafka for metadata); ``/ready``
+always answers, so it is the liveness and startup check. It has a ServiceAccount token only
+with ``tokenReview`` on, and then exactly one grant: creating TokenReviews.
+"""
+
+from __future__ import annotations
+
+import constructs
+from cdk8s_plus_28 import k8s
+
+from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
+from ..core.workload import DeploymentKind
+from .env import INGRESS_PORT, RosRole
+from .tier import RosTier
+
+COMPONENT = "ingress"
+
+
+def odf_endpoint(tier: RosTier) -> list[EnvVar]:
+    """ODF: the claim's ConfigMap holds host and port apart; minio-go wants ``host:port``."""
+    bucket = tier.release.connections.object_storage.buckets["upload"]
+    if bucket.claim is None:
+        return []
+    return [
+        config_map_key("BUCKET_HOST", bucket.claim, "BUCKET_HOST"),
+        config_map_key("BUCKET_PORT", bucket.claim, "BUCKET_PORT"),
+        literal("STORAGE_ENDPOINT", "$(BUCKET_HOST):$(BUCKET_PORT)"),
+    ]
+
+
+class UploadIngress(constructs.Construct):
+    """``<release>-ingress`` Deployment and Service, and its TokenReview grant when asked."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:
+        super().__init__(scope, id)
+        ingress, naming = tier.values.ros.ingress, tier.ingress
+        account = None
+        if ingress.token_review:
+            account = self._token_review(naming.name(COMPONENT), tier)
+        tier.workload(
+            self,
+            "Server",
+            role=RosRole.INGRESS,
+            component=COMPONENT,
+            container=Container(
+                image=tier.values.images.ros_ingress.ref,
+                resources=ingress.resources,
+                env=odf_endpoint(tier),
+                ports=[Port(name="http", container_port=INGRESS_PORT)],
+                startup=Probe.http("/ready", "http", failure_threshold=30),
+                liveness=Probe.http("/ready", "http", timeout_seconds=5),
+                readiness=Probe.http("/health", "http", timeout_seconds=10),
+            ),
+            controller=DeploymentKind(replicas=ingress.replicas),
+            service_account_name=account,
+            automount_token=account is not None,
+        )
+
+    def _token_review(self, name: str, tier: RosTier) -> str:
+        """A ServiceAccount bound to a release-prefixed ClusterRole that may only create TokenReviews."""
+        labels = tier.ingress.labels(COMPONENT)
+        k8s.KubeServiceAccount(
+            self, "Account", metadata=k8s.ObjectMeta(name=name, labels=labels), automount_service_account_token=False
+        )
+        role = f"{name}-tokenreview"
+        k8s.KubeClusterRole(
+            self,
+            "TokenReviewRole",
+            metadata=k8s.ObjectMeta(name=role, labels=labels),
+            rules=[k8s.PolicyRule(api_groups=["authentication.k8s.io"], resources=["tokenreviews"], verbs=["create"])],
+        )
+        k8s.KubeClusterRoleBinding(
+            self,
+            "TokenReviewBinding",
+            metadata=k8s.ObjectMeta(name=role, labels=labels),
+            role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role),
+            subjects=[k8s.Subject(kind="ServiceAccount", name=name, namespace=tier.values.namespace)],
+        )
+        return name

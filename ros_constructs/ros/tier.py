@@ -1,0 +1,160 @@
+"""``RosTier``: what every ROS-tier construct shares, built once per release.
+
+It names the four applications of the tier (the ROS backend, Kruize, the Sources API and the
+upload ingress), builds their pods through ``Workload`` with env from :data:`ROS_ENV`
+(``envFrom`` of generated ConfigMaps, Secret refs) and a ``checksum/config`` annotation over
+exactly the values a pod consumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import constructs
+
+from ..core.env_config import env_from
+from ..core.naming import Naming
+from ..core.platform import Platform
+from ..core.pod import Container, Mount
+from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
+from ..release import Release
+from ..values import Values
+from .env import BACKEND, ROS_ENV, RosRole
+
+BACKEND_APP = "rosocp"
+KRUIZE_APP = "kruize"
+SOURCES_APP = "sources-api"
+INGRESS_APP = "insights-ros-ingress"
+SHARED_ENV = "rosocp-env"
+"""The ConfigMap of what every ros-ocp-backend container gets."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RosTier:
+    """The ROS tier of one release."""
+
+    release: Release
+
+    @property
+    def values(self) -> Values:
+        return self.release.values
+
+    @property
+    def platform(self) -> Platform:
+        return self.release.platform
+
+    @cached_property
+    def backend(self) -> Naming:
+        return self.release.naming(BACKEND_APP, self.values.images.ros.version)
+
+    @cached_property
+    def kruize(self) -> Naming:
+        return self.release.naming(KRUIZE_APP, self.values.images.kruize.version)
+
+    @cached_property
+    def sources(self) -> Naming:
+        return self.release.naming(SOURCES_APP, self.values.images.sources.version)
+
+    @cached_property
+    def ingress(self) -> Naming:
+        return self.release.naming(INGRESS_APP, self.values.images.ros_ingress.version)
+
+    def _host(self, naming: Naming, component: str) -> str:
+        return f"{naming.name(component)}.{self.values.namespace}.svc"
+
+    @property
+    def kruize_host(self) -> str:
+        return self._host(self.kruize, "kruize")
+
+    @property
+    def sources_host(self) -> str:
+        return self._host(self.sources, "sources-api")
+
+    @property
+    def api_service(self) -> str:
+        """The ROS API Service (the Cost Management router's recommendations upstream)."""
+        return self.backend.name("rosocp-api")
+
+    def naming_of(self, role: RosRole) -> Naming:
+        if role in BACKEND:
+            return self.backend
+        if role in (RosRole.KRUIZE, RosRole.KRUIZE_JOB):
+            return self.kruize
+        return self.sources if role is RosRole.SOURCES else self.ingress
+
+    def pod_container(
+        self, scope: constructs.Construct, roles: Iterable[RosRole], container: Container
+    ) -> tuple[Container, str]:
+        """``container`` with the env and store mounts of ``roles``, and the checksum of that env."""
+        role_set = frozenset(roles)
+        (first,) = sorted(role_set)  # one role per container in this tier
+        pod_env = ROS_ENV.pod_env(self, role_set)
+        names = env_from(
+            scope,
+            self.naming_of(first),
+            self.release.references,
+            shared=SHARED_ENV,
+            profile=first.value,
+            pod_env=pod_env,
+        )
+        container = replace(
+            container,
+            env_from=[*names, *container.env_from],
+            env=[*pod_env.env, *container.env],
+            mounts=[*self.store_mounts(first), *container.mounts],
+        )
+        return container, pod_env.checksum
+
+    def store_mounts(self, role: RosRole) -> list[Mount]:
+        """CA files and config the role's data-store clients read."""
+        stores = self.release.connections
+        mounts: list[Mount] = []
+        if role in (RosRole.INGRESS, RosRole.PROCESSOR):
+            mounts += stores.object_storage.mounts if stores.object_storage.ca else []
+        if role is RosRole.INGRESS:
+            mounts += stores.kafka.mounts
+        return [m for m in mounts if m.name != "s3-config"]
+
+    def workload(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        role: RosRole,
+        component: str,
+        container: Container,
+        init_containers: Sequence[Container] = (),
+        controller: Controller | None = None,
+        service_account_name: str | None = None,
+        automount_token: bool = False,
+        termination_grace_period_seconds: int = 30,
+    ) -> Workload:
+        """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``."""
+        container, digest = self.pod_container(scope, [role], container)
+        images = self.values.images
+        return Workload(
+            scope,
+            id,
+            WorkloadProps(
+                component=component,
+                naming=self.naming_of(role),
+                platform=self.platform,
+                container=container,
+                init_containers=init_containers,
+                controller=controller or DeploymentKind(),
+                termination_grace_period_seconds=termination_grace_period_seconds,
+                pod_annotations={"checksum/config": digest},
+                image_pull_policy=images.pull_policy,
+                image_pull_secrets=tuple(images.pull_secrets),
+                service_account_name=service_account_name,
+                automount_service_account_token=automount_token,
+                references=self.release.references,
+            ),
+        )
+
+
+def ros_api_service(release: Release) -> str | None:
+    """The ROS API Service when the ROS tier is on (Cost Management routes recommendations to it)."""
+    return RosTier(release=release).api_service if release.values.ros.enabled else None
