@@ -84,7 +84,8 @@ def test_nginx_router_splits_methods_and_sends_recommendations_to_ros() -> None:
 
 
 def test_recommendations_fall_back_to_writes_like_koku() -> None:
-    conf = by_kind_name(objects("default"))[("ConfigMap", "cost-onprem-api-router")]["data"]["nginx.conf"]
+    docs = [o for d in render(load(sets=["ros.enabled=false"])).values() for o in d]
+    conf = by_kind_name(docs)[("ConfigMap", "cost-onprem-api-router")]["data"]["nginx.conf"]
     assert "upstream ros_api {\n    server cost-onprem-api-writes.cost-onprem.svc:8000;" in conf
 
 
@@ -161,5 +162,9 @@ def test_migrations_job_runs_once_per_image() -> None:
     pod = job["spec"]["template"]["spec"]
     assert pod["restartPolicy"] == "Never"
     assert pod["containers"][0]["command"] == ["/bin/bash", "-c", "$APP_ROOT/scripts/run_migrations.sh"]
-    api = [o for o in objects("default") if o["kind"] == "Deployment"]
+    api = [
+        o
+        for o in objects("default")
+        if o["kind"] == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/name"] == "koku"
+    ]
     assert all("initContainers" not in o["spec"]["template"]["spec"] for o in api)

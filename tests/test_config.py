@@ -68,7 +68,9 @@ SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK")
 
 def deployments(profile: str) -> dict[str, dict[str, Any]]:
     return {
-        o["metadata"]["labels"]["app.kubernetes.io/component"]: o for o in objects(profile) if o["kind"] == "Deployment"
+        o["metadata"]["labels"]["app.kubernetes.io/component"]: o
+        for o in objects(profile)
+        if o["kind"] == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/name"] == "koku"
     }
 
 
@@ -190,12 +192,18 @@ def test_a_config_change_rolls_exactly_the_pods_that_use_it(assignment: str, rol
 def test_generated_secrets_are_stable_for_a_seed_and_absent_without_one() -> None:
     def secrets(*sets: str) -> dict[str, dict[str, str]]:
         docs = [o for d in render(load(sets=sets)).values() for o in d]
-        return {o["metadata"]["name"]: o["stringData"] for o in docs if o["kind"] == "Secret"}
+        config = "cost-onprem-kruize-config"  # Kruize's database location, always in the output
+        return {
+            o["metadata"]["name"]: o["stringData"]
+            for o in docs
+            if o["kind"] == "Secret" and o["metadata"]["name"] != config
+        }
 
     assert secrets() == {}
     seeded = secrets("secrets.seed=first-seed-0123456789")
     assert sorted(seeded) == [
-        "cost-onprem-database-admin", "cost-onprem-django", "cost-onprem-koku-db", "cost-onprem-object-storage",
+        "cost-onprem-database-admin", "cost-onprem-django", "cost-onprem-koku-db", "cost-onprem-kruize-db",
+        "cost-onprem-object-storage", "cost-onprem-ros-db", "cost-onprem-sources-db", "cost-onprem-sources-encryption",
         "cost-onprem-sources-psk",
     ]  # fmt: skip
     assert seeded == secrets("secrets.seed=first-seed-0123456789")
@@ -259,7 +267,7 @@ def test_api_pods_drain_before_they_stop() -> None:
 
 
 def test_unified_mode_routes_ros_fallback_to_the_unified_api() -> None:
-    docs = [o for d in render(load(sets=["costManagement.api.mode=unified"])).values() for o in d]
+    docs = [o for d in render(load(sets=["costManagement.api.mode=unified", "ros.enabled=false"])).values() for o in d]
     (config_map,) = [o for o in docs if o["metadata"]["name"] == "cost-onprem-router-env"]
     assert config_map["data"]["ROS_OCP_API"] == "cost-onprem-api"
     with pytest.raises(ValuesError, match="readReplica needs mode 'split'"):
