@@ -16,7 +16,7 @@ import constructs
 
 from ..core.pod import Container, EnvVar, Port, Probe, ProbeSet, literal
 from ..core.workload import CronJobKind, DeploymentKind, JobKind, Recreate
-from ..values import Resources
+from ..values import Resources, resources
 from . import clowder
 from .credentials import housekeeper_on
 from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host
@@ -25,7 +25,7 @@ from .tier import RosTier
 BINARY = "./rosocp"
 """The backend binary in the image's working directory."""
 WAIT_SECONDS = 300
-WAIT_RESOURCES = Resources.model_validate({"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}})
+WAIT_RESOURCES = resources("10m", "16Mi", cpu_limit=None, memory_limit="32Mi")
 
 
 def wait_for(image: str, what: str, url: str) -> Container:
@@ -177,7 +177,7 @@ class RosBackend(constructs.Construct):
         inits = list(waits or [])
         kafka = tier.release.connections.kafka
         if role in (RosRole.PROCESSOR, RosRole.POLLER, RosRole.HOUSEKEEPER) and clowder.clowder_needed(kafka):
-            render, _ = tier.pod_container(self, [role], clowder.render_container(image, kafka, own_env))
+            render, _ = tier.pod_container(self, role, clowder.render_container(image, kafka, own_env))
             inits.append(render)
             container = replace(
                 container,

@@ -59,7 +59,7 @@ class KruizeEngine(constructs.Construct):
         inits = []
         if kruize.partitions.create:
             step, _ = tier.pod_container(
-                self, [RosRole.KRUIZE_JOB], partition_step("CreatePartition", "create-partitions")
+                self, RosRole.KRUIZE_JOB, partition_step("CreatePartition", "create-partitions")
             )
             inits.append(step)
         tier.workload(

@@ -8,7 +8,7 @@ exactly the values a pod consumes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -84,38 +84,31 @@ class RosTier:
             return self.kruize
         return self.sources if role is RosRole.SOURCES else self.ingress
 
-    def pod_container(
-        self, scope: constructs.Construct, roles: Iterable[RosRole], container: Container
-    ) -> tuple[Container, str]:
-        """``container`` with the env and store mounts of ``roles``, and the checksum of that env."""
-        role_set = frozenset(roles)
-        (first,) = sorted(role_set)  # one role per container in this tier
-        pod_env = ROS_ENV.pod_env(self, role_set)
+    def pod_container(self, scope: constructs.Construct, role: RosRole, container: Container) -> tuple[Container, str]:
+        """``container`` with the env and store mounts of ``role``, and the checksum of that env."""
+        pod_env = ROS_ENV.pod_env(self, [role])
         names = env_from(
             scope,
-            self.naming_of(first),
+            self.naming_of(role),
             self.release.references,
             shared=SHARED_ENV,
-            profile=first.value,
+            profile=role.value,
             pod_env=pod_env,
         )
         container = replace(
             container,
             env_from=[*names, *container.env_from],
             env=[*pod_env.env, *container.env],
-            mounts=[*self.store_mounts(first), *container.mounts],
+            mounts=[*self.store_mounts(role), *container.mounts],
         )
         return container, pod_env.checksum
 
     def store_mounts(self, role: RosRole) -> list[Mount]:
         """CA files and config the role's data-store clients read."""
         stores = self.release.connections
-        mounts: list[Mount] = []
-        if role in (RosRole.INGRESS, RosRole.PROCESSOR):
-            mounts += stores.object_storage.mounts if stores.object_storage.ca else []
-        if role is RosRole.INGRESS:
-            mounts += stores.kafka.mounts
-        return [m for m in mounts if m.name != "s3-config"]
+        s3_ca = stores.object_storage.ca
+        mounts = [s3_ca.mount] if s3_ca and role in (RosRole.INGRESS, RosRole.PROCESSOR) else []
+        return [*mounts, *stores.kafka.mounts] if role is RosRole.INGRESS else mounts
 
     def workload(
         self,
@@ -132,7 +125,7 @@ class RosTier:
         termination_grace_period_seconds: int = 30,
     ) -> Workload:
         """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``."""
-        container, digest = self.pod_container(scope, [role], container)
+        container, digest = self.pod_container(scope, role, container)
         images = self.values.images
         return Workload(
             scope,
