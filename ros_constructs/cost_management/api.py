@@ -22,7 +22,7 @@ from cdk8s_plus_28 import k8s
 from ..core.naming import COMPONENT_LABEL
 from ..core.pod import Container, EnvVar, Port, Probe, literal, resource_ref
 from ..core.workload import DeploymentKind, JobKind, Workload
-from ..ros.tier import ros_api_service
+from ..ros.names import ros_api_service
 from ..values import ApiDeployment
 from .env import KokuRole
 from .gateway import ApiHttpRoute

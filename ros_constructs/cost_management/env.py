@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ..core.env_table import EnvTable, derived, django_bool, fixed, from_field, from_secret, from_store, from_values
-from ..ros.tier import ros_api_service
+from ..ros.names import ros_api_service
 from ..values import KOKU_FAMILIES, Values, queue_family
 from . import credentials
 

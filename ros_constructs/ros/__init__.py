@@ -1,1 +1,1 @@
-"""The ROS-OCP tier (API, processor, poller, housekeeper, Kruize, Sources, upload ingress): not built yet."""
+"""The ROS-OCP tier: backend (API, processor, poller, housekeeper), Kruize, Sources API, upload ingress."""
