@@ -12,6 +12,8 @@ import kubernetes_validate
 import yaml
 
 K8S_VERSION = "1.28.0"
+CLUSTER_SCOPED = ("ClusterRole", "ClusterRoleBinding")
+"""Cluster-wide kinds the output may hold besides its Namespace: no namespace, release-prefixed."""
 RESTRICTED_VOLUME_TYPES = {
     "configMap",
     "csi",

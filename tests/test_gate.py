@@ -25,6 +25,7 @@ from conftest import notes_of, pod_templates, render
 from dangling import operator_made
 from kubernetes_validate import utils as kv_utils
 from policies import (
+    CLUSTER_SCOPED,
     K8S_VERSION,
     custom_resource_errors,
     is_builtin,
@@ -397,7 +398,7 @@ def names(values: Values, docs: list[Obj]) -> Problems:
         if obj["kind"] == "Namespace":  # cluster-scoped: the release namespace itself
             if name != values.namespace:
                 problems.append(f"{ref(obj)}: is not the release namespace {values.namespace!r}")
-        elif meta.get("namespace") != values.namespace:
+        elif obj["kind"] not in CLUSTER_SCOPED and meta.get("namespace") != values.namespace:
             problems.append(f"{ref(obj)}: namespace {meta.get('namespace')!r} is not {values.namespace!r}")
         for label, value in (meta.get("labels") or {}).items():
             if len(value) > MAX_NAME or not _LABEL_VALUE.match(value):
@@ -502,11 +503,33 @@ def kubernetes_schema(values: Values, docs: list[Obj]) -> Problems:
 
 
 def automount_token(values: Values, docs: list[Obj]) -> Problems:
-    """No pod mounts a service account token (nothing here calls the Kubernetes API)."""
+    """A pod mounts a service account token only when the output grants that account something.
+
+    Only the upload ingress with ``tokenReview`` calls the Kubernetes API; every other pod has
+    ``automountServiceAccountToken: false``.
+    """
+    granted = {
+        subject["name"]
+        for o in docs
+        if o["kind"] in ("RoleBinding", "ClusterRoleBinding")
+        for subject in o.get("subjects", [])
+        if subject["kind"] == "ServiceAccount"
+    }
     return [
-        f"{ref(obj)}: automountServiceAccountToken is not false"
+        f"{ref(obj)}: automountServiceAccountToken is not false and its account has no grant here"
         for obj, t in workloads(docs)
         if t["spec"].get("automountServiceAccountToken") is not False
+        and t["spec"].get("serviceAccountName") not in granted
+    ]
+
+
+def cluster_scope(values: Values, docs: list[Obj]) -> Problems:
+    """Cluster-wide objects carry no namespace and the release prefix, so two releases never collide."""
+    return [
+        f"{ref(obj)}: cluster-scoped object with a namespace or without the release prefix"
+        for obj in docs
+        if obj["kind"] in CLUSTER_SCOPED
+        and ("namespace" in obj["metadata"] or not obj["metadata"]["name"].startswith(f"{values.release}-"))
     ]
 
 
@@ -527,6 +550,7 @@ INVARIANTS: dict[str, Callable[[Values, list[Obj]], Problems]] = {
         secret_material,
         kubernetes_schema,
         automount_token,
+        cluster_scope,
     )
 }
 
@@ -662,6 +686,16 @@ MUTATIONS: dict[str, tuple[str, Callable[[list[Obj]], None]]] = {
     "latest-image": ("images", lambda d: _pod(d)["containers"][0].update(image="quay.io/x/koku:latest")),
     "long-name": ("names", lambda d: _first(d, "Service")["metadata"].update(name="x" * 64)),
     "token-mounted": ("automount_token", lambda d: _pod(d).update(automountServiceAccountToken=True)),
+    "unprefixed-cluster-role": (
+        "cluster_scope",
+        lambda d: d.append(
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "reader"}}
+        ),
+    ),
+    "token-without-grant": (
+        "automount_token",
+        lambda d: _pod(d).update(automountServiceAccountToken=True, serviceAccountName="default"),
+    ),
 }
 
 

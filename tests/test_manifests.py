@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import PROFILES, objects, pod_templates, profile_diff, render_profile
-from policies import custom_resource_errors, is_builtin, kubernetes_errors, pss_restricted_violations
+from policies import CLUSTER_SCOPED, custom_resource_errors, is_builtin, kubernetes_errors, pss_restricted_violations
 
 from ros_constructs.app import chart_ids
 
@@ -79,7 +79,7 @@ def test_every_object_is_named_labelled_and_namespaced(profile: str) -> None:
         if obj["kind"] == "Namespace":  # cluster-scoped: the release namespace itself
             assert meta["name"] == "cost-onprem" and "namespace" not in meta
             continue
-        assert meta["namespace"] == "cost-onprem"
+        assert meta.get("namespace") == (None if obj["kind"] in CLUSTER_SCOPED else "cost-onprem")
         if obj["kind"] != "KafkaTopic":  # a KafkaTopic is named after the topic its clients use
             assert meta["name"].startswith("cost-onprem-")
         assert not any(key.startswith("cdk8s.io") for key in meta["labels"])

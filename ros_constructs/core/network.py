@@ -8,6 +8,7 @@ import constructs
 from cdk8s_plus_28 import k8s
 
 from .naming import Naming
+from .platform import Platform
 
 ANY_NAMESPACE = k8s.NetworkPolicyPeer(namespace_selector=k8s.LabelSelector())
 SAME_NAMESPACE = k8s.NetworkPolicyPeer(pod_selector=k8s.LabelSelector())
@@ -15,6 +16,11 @@ OPENSHIFT_INGRESS = k8s.NetworkPolicyPeer(
     namespace_selector=k8s.LabelSelector(match_labels={"policy-group.network.openshift.io/ingress": ""})
 )
 """A host-network OpenShift router is only matched by its namespace's policy group."""
+
+
+def edge_peers(platform: Platform) -> list[k8s.NetworkPolicyPeer]:
+    """Where ingress controllers, OpenShift routers and Gateways run: any namespace (and the host network)."""
+    return [ANY_NAMESPACE, *([OPENSHIFT_INGRESS] if platform.name == "openshift" else [])]
 
 
 def named_port(name: str) -> k8s.NetworkPolicyPort:

@@ -129,6 +129,8 @@ class WorkloadProps:
     automount_service_account_token: bool = False
     references: References | None = None
     """Where the Secrets and ConfigMaps the pods read are recorded (the release's registry)."""
+    scanner_exceptions: Mapping[str, str] = field(default_factory=dict)
+    """Policy-scanner check id -> why it does not apply to this workload (``checkov.io/skip``)."""
 
     def __post_init__(self) -> None:
         c = self.controller
@@ -250,7 +252,9 @@ class Workload(constructs.Construct):
         self._record_references()
 
         template = self._pod_template()
-        meta = k8s.ObjectMeta(name=self.name, labels=self.labels)
+        exceptions = sorted(props.scanner_exceptions.items())
+        annotations = {f"checkov.io/skip{i}": f"{check}={why}" for i, (check, why) in enumerate(exceptions, 1)}
+        meta = k8s.ObjectMeta(name=self.name, labels=self.labels, annotations=annotations or None)
         c = props.controller
         if isinstance(c, DeploymentKind):
             k8s.KubeDeployment(self, "Deployment", metadata=meta, spec=self._deployment_spec(c, template))

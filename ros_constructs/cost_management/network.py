@@ -13,7 +13,7 @@ from __future__ import annotations
 import constructs
 from cdk8s_plus_28 import k8s
 
-from ..core.network import ANY_NAMESPACE, OPENSHIFT_INGRESS, SAME_NAMESPACE, ingress_policy, named_port
+from ..core.network import ANY_NAMESPACE, SAME_NAMESPACE, edge_peers, ingress_policy, named_port
 from .api import FrontDoor
 from .tier import KokuTier
 
@@ -35,12 +35,11 @@ class KokuNetworkPolicies(constructs.Construct):
                 k8s.NetworkPolicyIngressRule(from_=[ANY_NAMESPACE], ports=[named_port("metrics")]),
             ],
         )
-        peers = [ANY_NAMESPACE, *([OPENSHIFT_INGRESS] if tier.platform.name == "openshift" else [])]
         ingress_policy(
             self,
             "ApiEntry",
             naming=naming,
             component="api-entry",
             pods=front_door.pods,
-            rules=[k8s.NetworkPolicyIngressRule(from_=peers, ports=[named_port(front_door.port)])],
+            rules=[k8s.NetworkPolicyIngressRule(from_=edge_peers(tier.platform), ports=[named_port(front_door.port)])],
         )

@@ -20,12 +20,14 @@ from ..values import Resources, resources
 from . import clowder
 from .credentials import housekeeper_on
 from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host
+from .names import API_COMPONENT
 from .tier import RosTier
 
 BINARY = "./rosocp"
 """The backend binary in the image's working directory."""
 WAIT_SECONDS = 300
 WAIT_RESOURCES = resources("10m", "16Mi", cpu_limit=None, memory_limit="32Mi")
+NO_PROBE = "a Kafka consumer without an HTTP server; a fatal error exits the process and the kubelet restarts it"
 
 
 def wait_for(image: str, what: str, url: str) -> Container:
@@ -75,7 +77,7 @@ class RosBackend(constructs.Construct):
         self._deployment(
             "Api",
             RosRole.API,
-            "rosocp-api",
+            API_COMPONENT,
             ["start", "api"],
             api.resources,
             DeploymentKind(replicas=api.replicas, autoscaling=api.autoscaling),
@@ -122,6 +124,7 @@ class RosBackend(constructs.Construct):
                 DeploymentKind(replicas=1, strategy=Recreate(), spread=False),
                 waits=[wait_for(tier.values.images.ros.ref, "sources-api", sources_url)],
                 extra=self._consumer_env(ros.housekeeper.consumer_group, True),
+                scanner_exceptions=dict.fromkeys(("CKV_K8S_8", "CKV_K8S_9"), NO_PROBE),
             )
         if ros.partition_cleaner.enabled:
             cleaner = ros.partition_cleaner
@@ -160,6 +163,7 @@ class RosBackend(constructs.Construct):
         probes: ProbeSet | None = None,
         waits: list[Container] | None = None,
         extra: list[EnvVar] | None = None,
+        scanner_exceptions: dict[str, str] | None = None,
     ) -> None:
         """One backend workload; Kafka consumers get the Clowder file when Kafka is secured."""
         tier = self.tier
@@ -185,5 +189,12 @@ class RosBackend(constructs.Construct):
                 mounts=[replace(clowder.config_mount(), read_only=True)],
             )
         tier.workload(
-            self, id, role=role, component=component, container=container, init_containers=inits, controller=controller
+            self,
+            id,
+            role=role,
+            component=component,
+            container=container,
+            init_containers=inits,
+            controller=controller,
+            scanner_exceptions=scanner_exceptions,
         )

@@ -8,6 +8,7 @@ with ``tokenReview`` on, and then exactly one grant: creating TokenReviews.
 
 from __future__ import annotations
 
+import cdk8s
 import constructs
 from cdk8s_plus_28 import k8s
 
@@ -57,6 +58,9 @@ class UploadIngress(constructs.Construct):
             controller=DeploymentKind(replicas=ingress.replicas),
             service_account_name=account,
             automount_token=account is not None,
+            scanner_exceptions={"CKV_K8S_38": "ros.ingress.tokenReview: its account may only create TokenReviews"}
+            if account
+            else None,
         )
 
     def _token_review(self, name: str, tier: RosTier) -> str:
@@ -66,17 +70,19 @@ class UploadIngress(constructs.Construct):
             self, "Account", metadata=k8s.ObjectMeta(name=name, labels=labels), automount_service_account_token=False
         )
         role = f"{name}-tokenreview"
-        k8s.KubeClusterRole(
+        cluster_role = k8s.KubeClusterRole(
             self,
             "TokenReviewRole",
             metadata=k8s.ObjectMeta(name=role, labels=labels),
             rules=[k8s.PolicyRule(api_groups=["authentication.k8s.io"], resources=["tokenreviews"], verbs=["create"])],
         )
-        k8s.KubeClusterRoleBinding(
+        binding = k8s.KubeClusterRoleBinding(
             self,
             "TokenReviewBinding",
             metadata=k8s.ObjectMeta(name=role, labels=labels),
             role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role),
             subjects=[k8s.Subject(kind="ServiceAccount", name=name, namespace=tier.values.namespace)],
         )
+        for cluster_scoped in (cluster_role, binding):  # the chart gives every object its namespace
+            cluster_scoped.add_json_patch(cdk8s.JsonPatch.remove("/metadata/namespace"))
         return name

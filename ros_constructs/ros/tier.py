@@ -8,7 +8,7 @@ exactly the values a pod consumes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -22,11 +22,8 @@ from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
 from ..release import Release
 from ..values import Values
 from .env import BACKEND, ROS_ENV, RosRole
+from .names import API_COMPONENT, BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP
 
-BACKEND_APP = "rosocp"
-KRUIZE_APP = "kruize"
-SOURCES_APP = "sources-api"
-INGRESS_APP = "insights-ros-ingress"
 SHARED_ENV = "rosocp-env"
 """The ConfigMap of what every ros-ocp-backend container gets."""
 
@@ -75,7 +72,7 @@ class RosTier:
     @property
     def api_service(self) -> str:
         """The ROS API Service (the Cost Management router's recommendations upstream)."""
-        return self.backend.name("rosocp-api")
+        return self.backend.name(API_COMPONENT)
 
     def naming_of(self, role: RosRole) -> Naming:
         if role in BACKEND:
@@ -123,6 +120,7 @@ class RosTier:
         service_account_name: str | None = None,
         automount_token: bool = False,
         termination_grace_period_seconds: int = 30,
+        scanner_exceptions: Mapping[str, str] | None = None,
     ) -> Workload:
         """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``."""
         container, digest = self.pod_container(scope, role, container)
@@ -144,10 +142,6 @@ class RosTier:
                 service_account_name=service_account_name,
                 automount_service_account_token=automount_token,
                 references=self.release.references,
+                scanner_exceptions=scanner_exceptions or {},
             ),
         )
-
-
-def ros_api_service(release: Release) -> str | None:
-    """The ROS API Service when the ROS tier is on (Cost Management routes recommendations to it)."""
-    return RosTier(release=release).api_service if release.values.ros.enabled else None
