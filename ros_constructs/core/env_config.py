@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import cdk8s
 import constructs
-from cdk8s_plus_28 import k8s
 
+from .emit import api_object
 from .env_table import PodEnv
 from .naming import Naming
 from .references import References
@@ -20,18 +20,22 @@ def env_config_map(
 ) -> str:
     """The name of the env ConfigMap ``<release>-<component>`` (created on first use)."""
     name = naming.name(component)
+    if ("ConfigMap", name) in references.provided:
+        return name
     chart = cdk8s.Chart.of(scope)
     holder = chart.node.try_find_child(ENV_HOLDER)
     if not isinstance(holder, constructs.Construct):
         holder = constructs.Construct(chart, ENV_HOLDER)
-    if holder.node.try_find_child(name) is None:
-        k8s.KubeConfigMap(
-            holder,
-            name,
-            metadata=k8s.ObjectMeta(name=name, labels=naming.labels(component)),
-            data=dict(sorted(config.items())),
-        )
-        references.provide("ConfigMap", name, frozenset(config))
+    api_object(
+        holder,
+        name,
+        api_version="v1",
+        kind="ConfigMap",
+        name=name,
+        labels=naming.labels(component),
+        body={"data": config},
+    )
+    references.provide("ConfigMap", name, frozenset(config))
     return name
 
 

@@ -26,11 +26,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import cdk8s
 import constructs
-from cdk8s_plus_28 import k8s
 
 from ..values import Autoscaling
+from .emit import Json, api_object, json_ready
 from .naming import Naming, check_dns_label
 from .platform import Platform
 from .pod import (
@@ -168,71 +167,52 @@ class WorkloadProps:
         return c.replicas is None or c.replicas > 1 or self.autoscaled
 
 
-# --- rendering the pod's parts --------------------------------------------------------------
+# --- rendering the pod's parts (plain JSON: see emit.py) -----------------------------------
 
 
-def _render_probe(probe: Probe) -> k8s.Probe:
-    port = k8s.IntOrString.from_string(probe.port) if probe.port and probe.command is None else None
-    return k8s.Probe(
-        exec=k8s.ExecAction(command=list(probe.command)) if probe.command is not None else None,
-        http_get=k8s.HttpGetAction(path=probe.http_path, port=port) if port and probe.http_path is not None else None,
-        tcp_socket=k8s.TcpSocketAction(port=port) if port and probe.http_path is None else None,
-        initial_delay_seconds=probe.initial_delay_seconds or None,
-        period_seconds=probe.period_seconds if probe.period_seconds != 10 else None,
-        timeout_seconds=probe.timeout_seconds if probe.timeout_seconds != 1 else None,
-        failure_threshold=probe.failure_threshold if probe.failure_threshold != 3 else None,
-    )
+def _render_probe(probe: Probe) -> Json:
+    port = probe.port if probe.port and probe.command is None else None
+    return {
+        "exec": {"command": list(probe.command)} if probe.command is not None else None,
+        "httpGet": {"path": probe.http_path, "port": port} if port and probe.http_path is not None else None,
+        "tcpSocket": {"port": port} if port and probe.http_path is None else None,
+        "initialDelaySeconds": probe.initial_delay_seconds or None,
+        "periodSeconds": probe.period_seconds if probe.period_seconds != 10 else None,
+        "timeoutSeconds": probe.timeout_seconds if probe.timeout_seconds != 1 else None,
+        "failureThreshold": probe.failure_threshold if probe.failure_threshold != 3 else None,
+    }
 
 
-def _render_env(env: EnvVar) -> k8s.EnvVar:
+def _render_env(env: EnvVar) -> Json:
     src = env.source
     if isinstance(src, LiteralValue):
-        return k8s.EnvVar(name=env.name, value=src.value)
+        return {"name": env.name, "value": src.value}
     if isinstance(src, ConfigMapKey):
-        cref = k8s.ConfigMapKeySelector(name=src.name, key=src.key, optional=src.optional or None)
-        return k8s.EnvVar(name=env.name, value_from=k8s.EnvVarSource(config_map_key_ref=cref))
+        ref = {"name": src.name, "key": src.key, "optional": src.optional or None}
+        return {"name": env.name, "valueFrom": {"configMapKeyRef": ref}}
     if isinstance(src, SecretRef):
-        sref = k8s.SecretKeySelector(name=src.name, key=src.key, optional=src.optional or None)
-        return k8s.EnvVar(name=env.name, value_from=k8s.EnvVarSource(secret_key_ref=sref))
+        ref = {"name": src.name, "key": src.key, "optional": src.optional or None}
+        return {"name": env.name, "valueFrom": {"secretKeyRef": ref}}
     if isinstance(src, FieldRef):
-        fref = k8s.ObjectFieldSelector(field_path=src.field_path)
-        return k8s.EnvVar(name=env.name, value_from=k8s.EnvVarSource(field_ref=fref))
-    rref = k8s.ResourceFieldSelector(
-        resource=src.resource,
-        container_name=src.container,
-        divisor=k8s.Quantity.from_string(src.divisor) if src.divisor else None,
-    )
-    return k8s.EnvVar(name=env.name, value_from=k8s.EnvVarSource(resource_field_ref=rref))
+        return {"name": env.name, "valueFrom": {"fieldRef": {"fieldPath": src.field_path}}}
+    ref = {"resource": src.resource, "containerName": src.container, "divisor": src.divisor or None}
+    return {"name": env.name, "valueFrom": {"resourceFieldRef": ref}}
 
 
-def _render_volume(mount: Mount) -> k8s.Volume:
+def _render_volume(mount: Mount) -> Json:
     src = mount.source
     if isinstance(src, EmptyDir):
-        size = k8s.Quantity.from_string(src.size_limit) if src.size_limit else None
-        return k8s.Volume(name=mount.name, empty_dir=k8s.EmptyDirVolumeSource(medium=src.medium, size_limit=size))
-    items = [k8s.KeyToPath(key=k, path=p) for k, p in sorted(src.items.items())] if src.items else None
+        return {"name": mount.name, "emptyDir": {"medium": src.medium, "sizeLimit": src.size_limit or None}}
+    items = [{"key": k, "path": p} for k, p in sorted(src.items.items())] if src.items else None
+    common = {"items": items, "optional": src.optional or None, "defaultMode": src.default_mode}
     if isinstance(src, SecretFiles):
-        return k8s.Volume(
-            name=mount.name,
-            secret=k8s.SecretVolumeSource(
-                secret_name=src.secret_name, items=items, optional=src.optional or None, default_mode=src.default_mode
-            ),
-        )
-    return k8s.Volume(
-        name=mount.name,
-        config_map=k8s.ConfigMapVolumeSource(
-            name=src.config_map_name, items=items, optional=src.optional or None, default_mode=src.default_mode
-        ),
-    )
+        return {"name": mount.name, "secret": {"secretName": src.secret_name, **common}}
+    return {"name": mount.name, "configMap": {"name": src.config_map_name, **common}}
 
 
-def _render_mount(mount: Mount) -> k8s.VolumeMount:
+def _render_mount(mount: Mount) -> Json:
     read_only = mount.read_only or isinstance(mount.source, SecretFiles | ConfigMapFiles)
-    return k8s.VolumeMount(name=mount.name, mount_path=mount.path, read_only=read_only or None, sub_path=mount.sub_path)
-
-
-def int_or_string(value: str | int) -> k8s.IntOrString:
-    return k8s.IntOrString.from_number(value) if isinstance(value, int) else k8s.IntOrString.from_string(value)
+    return {"name": mount.name, "mountPath": mount.path, "readOnly": read_only or None, "subPath": mount.sub_path}
 
 
 # --- the workload ---------------------------------------------------------------------------
@@ -254,38 +234,42 @@ class Workload(constructs.Construct):
         template = self._pod_template()
         exceptions = sorted(props.scanner_exceptions.items())
         annotations = {f"checkov.io/skip{i}": f"{check}={why}" for i, (check, why) in enumerate(exceptions, 1)}
-        meta = k8s.ObjectMeta(name=self.name, labels=self.labels, annotations=annotations or None)
         c = props.controller
         if isinstance(c, DeploymentKind):
-            k8s.KubeDeployment(self, "Deployment", metadata=meta, spec=self._deployment_spec(c, template))
+            self._emit("Deployment", "apps/v1", self._deployment_spec(c, template), annotations)
         elif isinstance(c, StatefulSetKind):
-            k8s.KubeStatefulSet(self, "StatefulSet", metadata=meta, spec=self._stateful_set_spec(c, template))
+            self._emit("StatefulSet", "apps/v1", self._stateful_set_spec(c, template), annotations)
         elif isinstance(c, JobKind):
-            job = k8s.KubeJob(self, "Job", metadata=meta, spec=self._job_spec(c, template))
+            spec = self._job_spec(c, template)
             # A Job's template is immutable: name it after its spec, so a changed spec is a new Job
             # and re-applying an unchanged one is a no-op.
-            spec_hash = hashlib.sha256(json.dumps(job.to_json()["spec"], sort_keys=True).encode()).hexdigest()
+            spec_hash = hashlib.sha256(json.dumps(json_ready(spec), sort_keys=True).encode()).hexdigest()
             self.name = check_dns_label(f"{self.name}-{spec_hash[:10]}", f"name of Job {props.component!r}")
-            job.add_json_patch(cdk8s.JsonPatch.replace("/metadata/name", self.name))
+            self._emit("Job", "batch/v1", spec, annotations)
         else:
-            k8s.KubeCronJob(
-                self,
-                "CronJob",
-                metadata=meta,
-                spec=k8s.CronJobSpec(
-                    schedule=c.schedule,
-                    concurrency_policy="Forbid",
-                    job_template=k8s.JobTemplateSpec(
-                        metadata=k8s.ObjectMeta(labels=self.labels), spec=self._job_spec(c.job, template)
-                    ),
-                ),
-            )
+            job_template = {"metadata": {"labels": self.labels}, "spec": self._job_spec(c.job, template)}
+            spec = {"schedule": c.schedule, "concurrencyPolicy": "Forbid", "jobTemplate": job_template}
+            self._emit("CronJob", "batch/v1", spec, annotations)
         if self.service_name:
             self._service(exposed)
         if props.may_run_several_pods:
             self._disruption_budget()
         if isinstance(c, DeploymentKind) and c.autoscaling and c.autoscaling.enabled:
             self._autoscaler(c.autoscaling)
+
+    def _emit(
+        self, kind: str, api_version: str, spec: Json, annotations: Mapping[str, str] | None = None, *, id: str = ""
+    ) -> None:
+        api_object(
+            self,
+            id or kind,
+            api_version=api_version,
+            kind=kind,
+            name=self.name,
+            labels=self.labels,
+            annotations=annotations,
+            body={"spec": spec},
+        )
 
     def _record_references(self) -> None:
         registry, p = self.props.references, self.props
@@ -312,194 +296,163 @@ class Workload(constructs.Construct):
 
     # -- pod ------------------------------------------------------------------------------------
 
-    def _pod_template(self) -> k8s.PodTemplateSpec:
+    def _pod_template(self) -> Json:
         p = self.props
         main = self._container(p.container, self.name)
         inits = [self._container(c, c.name or f"{self.name}-init-{i}") for i, c in enumerate(p.init_containers)]
         mounts = {m.name: m for c in (p.container, *p.init_containers) for m in c.mounts}
-        volumes = [k8s.Volume(name=TMP_VOLUME, empty_dir=k8s.EmptyDirVolumeSource())]
+        volumes = [{"name": TMP_VOLUME, "emptyDir": {}}]
         volumes += [_render_volume(m) for _, m in sorted(mounts.items())]
         uid = p.platform.run_as_user
         spread = isinstance(p.controller, DeploymentKind | StatefulSetKind) and p.controller.spread
-        spec = k8s.PodSpec(
-            containers=[main],
-            init_containers=inits or None,
-            volumes=volumes,
-            security_context=k8s.PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=uid,
-                run_as_group=uid,
-                fs_group=uid,
-                fs_group_change_policy="OnRootMismatch" if uid is not None else None,
-                seccomp_profile=k8s.SeccompProfile(type="RuntimeDefault"),
-            ),
-            automount_service_account_token=p.automount_service_account_token,
-            service_account_name=p.service_account_name,
-            enable_service_links=False,
-            termination_grace_period_seconds=p.termination_grace_period_seconds,
-            image_pull_secrets=[k8s.LocalObjectReference(name=s) for s in p.image_pull_secrets] or None,
-            restart_policy=None if p.long_running else "Never",
-            topology_spread_constraints=self._spread() if spread else None,
-        )
-        annotations = dict(sorted(p.pod_annotations.items())) or None
-        return k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=self.labels, annotations=annotations), spec=spec)
+        spec = {
+            "containers": [main],
+            "initContainers": inits or None,
+            "volumes": volumes,
+            "securityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": uid,
+                "runAsGroup": uid,
+                "fsGroup": uid,
+                "fsGroupChangePolicy": "OnRootMismatch" if uid is not None else None,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
+            "automountServiceAccountToken": p.automount_service_account_token,
+            "serviceAccountName": p.service_account_name,
+            "enableServiceLinks": False,
+            "terminationGracePeriodSeconds": p.termination_grace_period_seconds,
+            "imagePullSecrets": [{"name": s} for s in p.image_pull_secrets] or None,
+            "restartPolicy": None if p.long_running else "Never",
+            "topologySpreadConstraints": self._spread() if spread else None,
+        }
+        annotations = dict(p.pod_annotations) or None
+        return {"metadata": {"labels": self.labels, "annotations": annotations}, "spec": spec}
 
-    def _container(self, c: Container, name: str) -> k8s.Container:
+    def _container(self, c: Container, name: str) -> Json:
         p = self.props
-        mounts = [k8s.VolumeMount(name=TMP_VOLUME, mount_path=TMP_PATH)]
+        mounts = [{"name": TMP_VOLUME, "mountPath": TMP_PATH}]
         mounts += [_render_mount(m) for m in c.mounts]
         if c is p.container and isinstance(p.controller, StatefulSetKind):
-            mounts += [k8s.VolumeMount(name=v.name, mount_path=v.path) for v in p.controller.volume_claims]
-        limits = {"memory": k8s.Quantity.from_string(c.resources.limits.memory)}
-        if c.resources.limits.cpu:
-            limits["cpu"] = k8s.Quantity.from_string(c.resources.limits.cpu)
-        return k8s.Container(
-            name=name,
-            image=c.image,
-            image_pull_policy=p.image_pull_policy,
-            command=list(c.command) if c.command else None,
-            args=list(c.args) if c.args else None,
-            env_from=[k8s.EnvFromSource(config_map_ref=k8s.ConfigMapEnvSource(name=n)) for n in c.env_from] or None,
-            env=[_render_env(e) for e in c.env] or None,
-            ports=[k8s.ContainerPort(name=pt.name, container_port=pt.container_port) for pt in c.ports] or None,
-            volume_mounts=mounts,
-            resources=k8s.ResourceRequirements(
-                requests={
-                    "cpu": k8s.Quantity.from_string(c.resources.requests.cpu),
-                    "memory": k8s.Quantity.from_string(c.resources.requests.memory),
-                },
-                limits=limits,
-            ),
-            liveness_probe=_render_probe(c.liveness) if c.liveness else None,
-            readiness_probe=_render_probe(c.readiness) if c.readiness else None,
-            startup_probe=_render_probe(c.startup) if c.startup else None,
-            lifecycle=k8s.Lifecycle(pre_stop=k8s.LifecycleHandler(exec=k8s.ExecAction(command=list(c.pre_stop))))
-            if c.pre_stop
-            else None,
-            security_context=k8s.SecurityContext(
-                allow_privilege_escalation=False,
-                privileged=False,
-                read_only_root_filesystem=True,
-                run_as_non_root=True,
-                capabilities=k8s.Capabilities(drop=["ALL"]),
-            ),
-        )
+            mounts += [{"name": v.name, "mountPath": v.path} for v in p.controller.volume_claims]
+        limits = {"memory": c.resources.limits.memory, "cpu": c.resources.limits.cpu or None}
+        return {
+            "name": name,
+            "image": c.image,
+            "imagePullPolicy": p.image_pull_policy,
+            "command": list(c.command) if c.command else None,
+            "args": list(c.args) if c.args else None,
+            "envFrom": [{"configMapRef": {"name": n}} for n in c.env_from] or None,
+            "env": [_render_env(e) for e in c.env] or None,
+            "ports": [{"name": pt.name, "containerPort": pt.container_port} for pt in c.ports] or None,
+            "volumeMounts": mounts,
+            "resources": {
+                "requests": {"cpu": c.resources.requests.cpu, "memory": c.resources.requests.memory},
+                "limits": limits,
+            },
+            "livenessProbe": _render_probe(c.liveness) if c.liveness else None,
+            "readinessProbe": _render_probe(c.readiness) if c.readiness else None,
+            "startupProbe": _render_probe(c.startup) if c.startup else None,
+            "lifecycle": {"preStop": {"exec": {"command": list(c.pre_stop)}}} if c.pre_stop else None,
+            "securityContext": {
+                "allowPrivilegeEscalation": False,
+                "privileged": False,
+                "readOnlyRootFilesystem": True,
+                "runAsNonRoot": True,
+                "capabilities": {"drop": ["ALL"]},
+            },
+        }
 
-    def _spread(self) -> list[k8s.TopologySpreadConstraint]:
+    def _spread(self) -> list[Json]:
         return [
-            k8s.TopologySpreadConstraint(
-                max_skew=1,
-                topology_key=key,
-                when_unsatisfiable="ScheduleAnyway",
-                label_selector=k8s.LabelSelector(match_labels=self.selector),
-            )
+            {
+                "maxSkew": 1,
+                "topologyKey": key,
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": self.selector},
+            }
             for key in ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
         ]
 
     # -- controllers ----------------------------------------------------------------------------
 
-    def _deployment_spec(self, c: DeploymentKind, template: k8s.PodTemplateSpec) -> k8s.DeploymentSpec:
+    def _deployment_spec(self, c: DeploymentKind, template: Json) -> Json:
         if isinstance(c.strategy, Recreate):
-            strategy = k8s.DeploymentStrategy(type="Recreate")
-        else:
-            strategy = k8s.DeploymentStrategy(  # type RollingUpdate is the default
-                rolling_update=k8s.RollingUpdateDeployment(
-                    max_surge=int_or_string(c.strategy.max_surge) if c.strategy.max_surge != "25%" else None,
-                    max_unavailable=int_or_string(c.strategy.max_unavailable),
-                ),
-            )
-        return k8s.DeploymentSpec(
-            replicas=None if self.props.autoscaled else c.replicas,
-            revision_history_limit=3,
-            selector=k8s.LabelSelector(match_labels=self.selector),
-            strategy=strategy,
-            template=template,
-        )
+            strategy: Json = {"type": "Recreate"}
+        else:  # type RollingUpdate is the default
+            surge = c.strategy.max_surge if c.strategy.max_surge != "25%" else None
+            strategy = {"rollingUpdate": {"maxSurge": surge, "maxUnavailable": c.strategy.max_unavailable}}
+        return {
+            "replicas": None if self.props.autoscaled else c.replicas,
+            "revisionHistoryLimit": 3,
+            "selector": {"matchLabels": self.selector},
+            "strategy": strategy,
+            "template": template,
+        }
 
-    def _stateful_set_spec(self, c: StatefulSetKind, template: k8s.PodTemplateSpec) -> k8s.StatefulSetSpec:
+    def _stateful_set_spec(self, c: StatefulSetKind, template: Json) -> Json:
         claims = [
-            k8s.KubePersistentVolumeClaimProps(
-                metadata=k8s.ObjectMeta(name=v.name, labels=self.labels),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteOnce"],
-                    storage_class_name=v.storage_class or self.props.platform.storage_class,
-                    resources=k8s.ResourceRequirements(requests={"storage": k8s.Quantity.from_string(v.size)}),
-                ),
-            )
+            {
+                "metadata": {"name": v.name, "labels": self.labels},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": v.storage_class or self.props.platform.storage_class,
+                    "resources": {"requests": {"storage": v.size}},
+                },
+            }
             for v in c.volume_claims
         ]
-        return k8s.StatefulSetSpec(
-            replicas=c.replicas,
-            service_name=self.service_name or self.name,
-            selector=k8s.LabelSelector(match_labels=self.selector),
-            template=template,
-            volume_claim_templates=claims or None,
-        )
+        return {
+            "replicas": c.replicas,
+            "serviceName": self.service_name or self.name,
+            "selector": {"matchLabels": self.selector},
+            "template": template,
+            "volumeClaimTemplates": claims or None,
+        }
 
     @staticmethod
-    def _job_spec(c: JobKind, template: k8s.PodTemplateSpec) -> k8s.JobSpec:
-        return k8s.JobSpec(
-            backoff_limit=c.backoff_limit,
-            active_deadline_seconds=c.active_deadline_seconds,
-            ttl_seconds_after_finished=c.ttl_seconds_after_finished,
-            template=template,
-        )
+    def _job_spec(c: JobKind, template: Json) -> Json:
+        return {
+            "backoffLimit": c.backoff_limit,
+            "activeDeadlineSeconds": c.active_deadline_seconds,
+            "ttlSecondsAfterFinished": c.ttl_seconds_after_finished,
+            "template": template,
+        }
 
     # -- companions -----------------------------------------------------------------------------
 
     def _service(self, ports: Sequence[Port]) -> None:
         headless = isinstance(self.props.controller, StatefulSetKind)
-        k8s.KubeService(
+        spec = {
+            "clusterIP": "None" if headless else None,
+            "selector": self.selector,
+            "ports": [
+                {"name": pt.name, "port": pt.service_port or pt.container_port, "targetPort": pt.name} for pt in ports
+            ],
+        }
+        api_object(
             self,
             "Service",
-            metadata=k8s.ObjectMeta(name=self.service_name, labels=self.labels),
-            spec=k8s.ServiceSpec(
-                cluster_ip="None" if headless else None,
-                selector=self.selector,
-                ports=[
-                    k8s.ServicePort(
-                        name=pt.name,
-                        port=pt.service_port or pt.container_port,
-                        target_port=k8s.IntOrString.from_string(pt.name),
-                    )
-                    for pt in ports
-                ],
-            ),
+            api_version="v1",
+            kind="Service",
+            name=self.service_name,
+            labels=self.labels,
+            body={"spec": spec},
         )
 
     def _disruption_budget(self) -> None:
-        k8s.KubePodDisruptionBudget(
-            self,
-            "DisruptionBudget",
-            metadata=k8s.ObjectMeta(name=self.name, labels=self.labels),
-            spec=k8s.PodDisruptionBudgetSpec(
-                max_unavailable=k8s.IntOrString.from_number(1),
-                selector=k8s.LabelSelector(match_labels=self.selector),
-                unhealthy_pod_eviction_policy="AlwaysAllow",
-            ),
-        )
+        spec = {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": self.selector},
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        }
+        self._emit("PodDisruptionBudget", "policy/v1", spec, id="DisruptionBudget")
 
     def _autoscaler(self, scaling: Autoscaling) -> None:
-        k8s.KubeHorizontalPodAutoscalerV2(
-            self,
-            "Autoscaler",
-            metadata=k8s.ObjectMeta(name=self.name, labels=self.labels),
-            spec=k8s.HorizontalPodAutoscalerSpecV2(
-                scale_target_ref=k8s.CrossVersionObjectReferenceV2(
-                    api_version="apps/v1", kind="Deployment", name=self.name
-                ),
-                min_replicas=scaling.min_replicas,
-                max_replicas=scaling.max_replicas,
-                metrics=[
-                    k8s.MetricSpecV2(
-                        type="Resource",
-                        resource=k8s.ResourceMetricSourceV2(
-                            name="cpu",
-                            target=k8s.MetricTargetV2(
-                                type="Utilization", average_utilization=scaling.target_cpu_utilization_percentage
-                            ),
-                        ),
-                    )
-                ],
-            ),
-        )
+        target = {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization_percentage}
+        spec = {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.name},
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
+        }
+        self._emit("HorizontalPodAutoscaler", "autoscaling/v2", spec, id="Autoscaler")

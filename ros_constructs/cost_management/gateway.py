@@ -5,18 +5,6 @@ from __future__ import annotations
 import constructs
 from cdk8s import ApiObjectMetadata
 
-from ros_constructs.imports.io.k8s.networking.gateway import (
-    HttpRoute,
-    HttpRouteSpec,
-    HttpRouteSpecParentRefs,
-    HttpRouteSpecRules,
-    HttpRouteSpecRulesBackendRefs,
-    HttpRouteSpecRulesMatches,
-    HttpRouteSpecRulesMatchesMethod,
-    HttpRouteSpecRulesMatchesPath,
-    HttpRouteSpecRulesMatchesPathType,
-)
-
 from .router import RECOMMENDATIONS_PATH, Upstreams
 from .tier import KokuTier
 
@@ -29,6 +17,19 @@ class ApiHttpRoute(constructs.Construct):
     """
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, upstreams: Upstreams) -> None:
+        # Loaded on use: a CRD binding takes about 0.1 s to load into Node, and most profiles use none.
+        from ros_constructs.imports.io.k8s.networking.gateway import (
+            HttpRoute,
+            HttpRouteSpec,
+            HttpRouteSpecParentRefs,
+            HttpRouteSpecRules,
+            HttpRouteSpecRulesBackendRefs,
+            HttpRouteSpecRulesMatches,
+            HttpRouteSpecRulesMatchesMethod,
+            HttpRouteSpecRulesMatchesPath,
+            HttpRouteSpecRulesMatchesPathType,
+        )
+
         super().__init__(scope, id)
         api = tier.values.cost_management.api
         prefix = api.path_prefix or "/"

@@ -13,20 +13,6 @@ import constructs
 from cdk8s import ApiObjectMetadata
 from cdk8s_plus_28 import k8s
 
-from ros_constructs.imports.sh.keda import (
-    ScaledObject,
-    ScaledObjectSpec,
-    ScaledObjectSpecFallback,
-    ScaledObjectSpecFallbackBehavior,
-    ScaledObjectSpecScaleTargetRef,
-    ScaledObjectSpecTriggers,
-    ScaledObjectSpecTriggersAuthenticationRef,
-    TriggerAuthentication,
-    TriggerAuthenticationSpec,
-    TriggerAuthenticationSpecConfigMapTargetRef,
-    TriggerAuthenticationSpecSecretTargetRef,
-)
-
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
 from ..core.workload import DeploymentKind, Workload
 from ..values import Autoscaling, WorkerPool
@@ -107,6 +93,17 @@ class CeleryWorkerPool(constructs.Construct):
             self._scaled_object(tier, pool)
 
     def _scaled_object(self, tier: KokuTier, pool: WorkerPool) -> None:
+        # Loaded on use: a CRD binding takes about 0.1 s to load into Node, and most profiles use none.
+        from ros_constructs.imports.sh.keda import (
+            ScaledObject,
+            ScaledObjectSpec,
+            ScaledObjectSpecFallback,
+            ScaledObjectSpecFallbackBehavior,
+            ScaledObjectSpecScaleTargetRef,
+            ScaledObjectSpecTriggers,
+            ScaledObjectSpecTriggersAuthenticationRef,
+        )
+
         keda = tier.values.cost_management.workers.keda
         name = self.workload.name
         if keda.trigger == "prometheus":
@@ -176,6 +173,14 @@ class WorkerFleet(constructs.Construct):
     def _redis_trigger_auth(self, tier: KokuTier) -> None:
         """The cache's password and TLS for KEDA, from the same connection the workers use; the
         ``tls: enable`` switch is not secret, so it comes from a ConfigMap."""
+        # Loaded on use: a CRD binding takes about 0.1 s to load into Node, and most profiles use none.
+        from ros_constructs.imports.sh.keda import (
+            TriggerAuthentication,
+            TriggerAuthenticationSpec,
+            TriggerAuthenticationSpecConfigMapTargetRef,
+            TriggerAuthenticationSpecSecretTargetRef,
+        )
+
         cache, component = tier.release.connections.cache, "redis-trigger-auth"
         refs = {"password": cache.password, "ca": cache.ca.ref if cache.ca else None}
         secret_refs = [

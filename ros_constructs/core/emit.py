@@ -1,0 +1,51 @@
+"""How objects cross into cdk8s: one ``ApiObject`` and one JSON patch per top-level field.
+
+Building an object from cdk8s-plus's typed structs costs a runtime type check per struct and
+a Node round trip per ``Quantity`` and ``IntOrString``; the constructs of this library are
+typed in Python already (dataclasses, pydantic values), so they render plain JSON here and
+hand it over in a few calls. The output matches what cdk8s writes for structs: keys sorted,
+``None`` left out, empty objects (``emptyDir: {}``) kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import cdk8s
+import constructs
+
+Json = dict[str, Any]
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with mapping keys sorted and ``None`` entries dropped, recursively."""
+    if isinstance(value, Mapping):
+        return {k: json_ready(v) for k, v in sorted(value.items()) if v is not None}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    return value
+
+
+def api_object(
+    scope: constructs.Construct,
+    id: str,
+    *,
+    api_version: str,
+    kind: str,
+    name: str | None,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str] | None = None,
+    body: Mapping[str, Any],
+) -> cdk8s.ApiObject:
+    """One object in the chart's namespace; ``body`` holds every field besides metadata."""
+    obj = cdk8s.ApiObject(
+        scope,
+        id,
+        api_version=api_version,
+        kind=kind,
+        metadata=cdk8s.ApiObjectMetadata(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
+    )
+    for field, value in json_ready(body).items():
+        obj.add_json_patch(cdk8s.JsonPatch.add(f"/{field}", value))
+    return obj
