@@ -2,7 +2,6 @@
 SHELL := /bin/bash
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK8S_CHECK_UPGRADE := false
-export PYTHONDONTWRITEBYTECODE := 1
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +9,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: synth test lint check fuzz schema docs imports clean
+.PHONY: synth test lint check fuzz bench schema docs imports clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +43,10 @@ check: $(PY_STAMP)
 ## fuzz: thousands of hypothesis-generated values files (CI runs a few hundred inside `make test`)
 fuzz: $(PY_STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py --hypothesis-show-statistics
+
+## bench: synthesis speed in fresh processes against the empty cdk8s app (measures, asserts nothing)
+bench: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/python scripts/bench.py
 
 ## schema: regenerate values.schema.json from the values model
 schema: $(PY_STAMP)

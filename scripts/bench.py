@@ -1,7 +1,12 @@
-"""Measure synthesis speed: ``python scripts/bench.py [--repeat N]``.
+"""Measure synthesis speed against the cdk8s floor: ``make bench`` or ``python scripts/bench.py``.
 
-Prints, per test profile, the median in-process time to load values, build the app and render
-YAML, and the median wall time of a fresh ``ros-synth`` process. Measures only; asserts nothing.
+Every case runs in fresh processes (``--repeat`` each, default 5), the way an operator runs
+``ros-synth``: the floor (an empty cdk8s app writing its output, i.e. Python, Node and jsii
+start-up), the default deployment, every values file in ``tests/profiles/`` and
+``tests/matrix/``, and the defaults plus fleets of 10, 50 and 200 extra worker pools. It prints
+the median wall time, the spread (min-max as a share of the median), the ratio to the floor and
+the peak resident memory of the largest process (Python or its Node child), then the slope per
+extra pool and how straight the fleet line is. Measures only; asserts nothing.
 """
 
 from __future__ import annotations
@@ -13,47 +18,110 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-
 ROOT = Path(__file__).resolve().parent.parent
-PROFILES = ROOT / "tests" / "profiles"
+VALUES_DIRS = (ROOT / "tests" / "profiles", ROOT / "tests" / "matrix")
+FLEETS = (10, 50, 200)
+ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK8S_CHECK_UPGRADE": "false"}
+
+EMPTY_APP = """
+import sys, cdk8s
+app = cdk8s.App(outdir=sys.argv[1])
+cdk8s.Chart(app, "empty")
+app.synth()
+"""
 
 
-def in_process(files: list[Path], repeat: int) -> float:
-    from ros_constructs.app import build_app
-    from ros_constructs.release import Release
-    from ros_constructs.values import load
+@dataclass(frozen=True)
+class Case:
+    name: str
+    argv: list[str]
+    """Arguments after the interpreter; ``{out}`` is replaced by a fresh output directory."""
+    pools: int | None = None
 
-    times = []
-    for _ in range(repeat):
+
+@dataclass(frozen=True)
+class Result:
+    case: Case
+    median: float
+    spread: float
+    peak_mib: float
+
+
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, largest process of the tree) of one fresh process."""
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryFile() as errors:
+        args = [sys.executable, *(a.replace("{out}", f"{out}/dist") for a in argv)]
         start = time.perf_counter()
-        build_app(Release(values=load(files))).synth_yaml()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        proc = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(args)} failed:\n{errors.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
-def fresh_process(files: list[Path], repeat: int) -> float:
-    times = []
-    args = [arg for f in files for arg in ("-f", str(f))]
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "ros_constructs.tools.cli", *args, "-o", out], check=True, capture_output=True
-            )
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def measure(case: Case, repeat: int) -> Result:
+    runs = [run_once(case.argv) for _ in range(repeat)]
+    times = [t for t, _ in runs]
+    median = statistics.median(times)
+    return Result(case, median, (max(times) - min(times)) / median, max(m for _, m in runs))
+
+
+def fleet_file(pools: int, directory: Path) -> Path:
+    path = directory / f"fleet-{pools}.yaml"
+    lines = ["costManagement:", "  workers:", "    extraPools:"]
+    lines += [f"      fleet_{i:03d}: {{}}" for i in range(pools)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def cases(scratch: Path) -> list[Case]:
+    synth = ["-m", "ros_constructs.tools.cli", "-o", "{out}"]
+    found = [Case("floor (empty cdk8s app)", ["-c", EMPTY_APP, "{out}"]), Case("default", synth, pools=0)]
+    for directory in VALUES_DIRS:
+        for path in sorted(directory.glob("*.yaml")):
+            found.append(Case(f"{directory.name}/{path.stem}", [*synth, "-f", str(path)]))
+    found += [Case(f"default + {n} pools", [*synth, "-f", str(fleet_file(n, scratch))], pools=n) for n in FLEETS]
+    return found
+
+
+def slope_and_fit(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """Least-squares seconds per pool and R² of the straight line through ``(pools, seconds)``."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+    residual = sum((y - (my + slope * (x - mx))) ** 2 for x, y in points)
+    total = sum((y - my) ** 2 for y in ys)
+    return slope, 1 - residual / total if total else 1.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5, help="fresh processes per case (default 5)")
     repeat = parser.parse_args().repeat
-    print(f"{'profile':<18} {'in-process (s)':>15} {'ros-synth (s)':>14}")
-    for name, files in [("default", []), *((p.stem, [p]) for p in sorted(PROFILES.glob("*.yaml")))]:
-        print(f"{name:<18} {in_process(files, repeat):>15.3f} {fresh_process(files, repeat):>14.3f}")
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {repeat} fresh processes per case")
+    print(f"{'case':<34} {'median s':>9} {'spread':>7} {'x floor':>8} {'peak MiB':>9}")
+    with tempfile.TemporaryDirectory() as scratch:
+        floor = None
+        results = []
+        for case in cases(Path(scratch)):
+            result = measure(case, repeat)
+            floor = floor or result.median
+            results.append(result)
+            print(
+                f"{case.name:<34} {result.median:>9.2f} {result.spread:>6.0%} "
+                f"{result.median / floor:>8.2f} {result.peak_mib:>9.0f}",
+                flush=True,
+            )
+    fleet = [(r.case.pools, r.median) for r in results if r.case.pools is not None]
+    slope, r2 = slope_and_fit(fleet)
+    print(f"per extra pool: {slope * 1000:.1f} ms (least squares over {[n for n, _ in fleet]} pools, R² {r2:.4f})")
 
 
 if __name__ == "__main__":
