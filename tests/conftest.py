@@ -31,15 +31,22 @@ def profile_values(profile: str) -> Values:
 
 
 _NOTES: dict[str, str] = {}
+_RENDERED: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
 def render(values: Values) -> dict[str, list[dict[str, Any]]]:
-    """Synthesize every chart in memory: chart id -> its objects, in output order."""
-    release = Release(values=values)
-    app = build_app(release)
-    charts = {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
-    _NOTES[values.model_dump_json()] = release.notes()
-    return charts
+    """Synthesize every chart in memory: chart id -> its objects, in output order.
+
+    Equal values are synthesized once per session (the matrix's ``default-kubernetes`` is the
+    ``default`` profile, for one); callers that change the objects copy them first.
+    """
+    key = values.model_dump_json()
+    if key not in _RENDERED:
+        release = Release(values=values)
+        app = build_app(release)
+        _RENDERED[key] = {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
+        _NOTES[key] = release.notes()
+    return _RENDERED[key]
 
 
 def notes_of(values: Values) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 MAX_NAME_LENGTH = 63
+MAX_CRONJOB_NAME_LENGTH = 52
+"""A CronJob's Jobs are named ``<cronjob>-<11 characters>``, so its own name has 52."""
 PART_OF = "cost-onprem"
 COMPONENT_LABEL = "app.kubernetes.io/component"
 MANAGED_BY = "ros-constructs"
@@ -21,10 +23,10 @@ class InvalidNameError(ValueError):
     """A generated name is not a valid DNS-1123 label."""
 
 
-def check_dns_label(name: str, what: str = "name") -> str:
-    """Return ``name`` if it is a DNS-1123 label of at most 63 characters, else raise."""
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidNameError(f"{what} {name!r} is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}")
+def check_dns_label(name: str, what: str = "name", limit: int = MAX_NAME_LENGTH) -> str:
+    """Return ``name`` if it is a DNS-1123 label of at most ``limit`` characters, else raise."""
+    if len(name) > limit:
+        raise InvalidNameError(f"{what} {name!r} is {len(name)} characters long; the limit is {limit}")
     if not DNS1123_LABEL.match(name):
         raise InvalidNameError(
             f"{what} {name!r} is not a DNS-1123 label (lower-case letters, digits and '-', "

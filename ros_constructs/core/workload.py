@@ -30,7 +30,7 @@ import constructs
 
 from ..values import Autoscaling
 from .emit import Json, api_object, json_ready
-from .naming import Naming, check_dns_label
+from .naming import MAX_CRONJOB_NAME_LENGTH, Naming, check_dns_label
 from .platform import Platform
 from .pod import (
     TMP_PATH,
@@ -247,6 +247,7 @@ class Workload(constructs.Construct):
             self.name = check_dns_label(f"{self.name}-{spec_hash[:10]}", f"name of Job {props.component!r}")
             self._emit("Job", "batch/v1", spec, annotations)
         else:
+            check_dns_label(self.name, f"name of CronJob {props.component!r}", MAX_CRONJOB_NAME_LENGTH)
             job_template = {"metadata": {"labels": self.labels}, "spec": self._job_spec(c.job, template)}
             spec = {"schedule": c.schedule, "concurrencyPolicy": "Forbid", "jobTemplate": job_template}
             self._emit("CronJob", "batch/v1", spec, annotations)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..core.naming import InvalidNameError, check_dns_label
+from ..core.naming import MAX_CRONJOB_NAME_LENGTH, InvalidNameError, check_dns_label
 from .base import DnsLabel, Images, Model
 from .cost_management import KOKU_FAMILIES
 from .data import Cache, Database, Kafka, ObjectStorage
@@ -16,6 +16,8 @@ from .ros import Ros
 LONGEST_FIXED_COMPONENT = "db-migrate-0123456789"
 """The longest fixed component suffix Koku emits; with the queue names it bounds the release name."""
 LONGEST_ROS_COMPONENT = "rosocp-recommendation-poller"
+LONGEST_CRONJOB = "rosocp-partition-cleaner"
+"""The longest CronJob component; CronJob names have 52 characters, not 63."""
 
 
 class SecretGeneration(Model):
@@ -93,6 +95,9 @@ class Values(Model):
         longest = f"{self.release}-{max(components, key=len)}"
         try:
             check_dns_label(longest, "longest object name")
+            if self.ros.enabled and self.ros.partition_cleaner.enabled:
+                cron_job = f"{self.release}-{LONGEST_CRONJOB}"
+                check_dns_label(cron_job, "longest CronJob name", MAX_CRONJOB_NAME_LENGTH)
         except InvalidNameError as err:
             raise ValueError(f"release {self.release!r} is too long: {err}") from None
         return self
