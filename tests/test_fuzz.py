@@ -465,8 +465,7 @@ def test_valid_values_synthesize_and_pass_the_gate(data: dict[str, Any]) -> None
 EDGE_CASES: dict[str, dict[str, Any]] = {
     # Found by this generator; kept as fixed cases so they are checked on every run.
     "replicas-beyond-int32": {"costManagement": {"api": {"writes": {"replicas": 2**31}}}},
-    "release-too-long-for-the-ros-cron-job": {"release": "r" * 28},
-    "release-just-short-enough-for-the-ros-cron-job": {"release": "r" * 27},
+    "longest-release-fits-every-name-and-cron-job": {"release": "r" * 34},
     "replicas-beyond-float-precision": {"costManagement": {"services": {"listener": {"replicas": 10**30}}}},
     "secret-literal-in-extra-env": {
         "costManagement": {"workers": {"extraPools": {"export": {"extraEnv": [{"name": "DB_PASSWORD", "value": "x"}]}}}}

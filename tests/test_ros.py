@@ -33,7 +33,7 @@ COUNTERPARTS: dict[str, str] = {
     "Deployment rosocp-recommendation-poller": "Deployment/rosocp-recommendation-poller",
     "Service rosocp-recommendation-poller": "Service/rosocp-recommendation-poller",
     "Deployment rosocp-housekeeper": "Deployment/rosocp-housekeeper",
-    "CronJob delete-rosocp-partitions": "CronJob/rosocp-partition-cleaner",
+    "CronJob delete-rosocp-partitions": "CronJob/rosocp-partitions",
     "(migrations in every container)": "Job/rosocp-migrate",
     "Deployment kruize": "Deployment/kruize",
     "Service kruize": "Service/kruize",

@@ -131,7 +131,7 @@ class RosBackend(constructs.Construct):
             self._deployment(
                 "PartitionCleaner",
                 RosRole.PARTITIONS,
-                "rosocp-partition-cleaner",
+                "rosocp-partitions",
                 ["start", "housekeeper", "--partitions"],
                 cleaner.resources,
                 CronJobKind(schedule=cleaner.schedule, job=JobKind(backoff_limit=2, active_deadline_seconds=3600)),

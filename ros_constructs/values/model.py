@@ -16,8 +16,8 @@ from .ros import Ros
 LONGEST_FIXED_COMPONENT = "db-migrate-0123456789"
 """The longest fixed component suffix Koku emits; with the queue names it bounds the release name."""
 LONGEST_ROS_COMPONENT = "rosocp-recommendation-poller"
-LONGEST_CRONJOB = "rosocp-partition-cleaner"
-"""The longest CronJob component; CronJob names have 52 characters, not 63."""
+LONGEST_CRONJOB = "rosocp-partitions"
+"""The longest CronJob component; CronJob names have 52 characters, not 63 (a release of 34 fits)."""
 
 
 class SecretGeneration(Model):
