@@ -37,8 +37,10 @@ def api_object(
     labels: Mapping[str, str],
     annotations: Mapping[str, str] | None = None,
     body: Mapping[str, Any],
+    cluster_scoped: bool = False,
 ) -> cdk8s.ApiObject:
-    """One object in the chart's namespace; ``body`` holds every field besides metadata."""
+    """One object in the chart's namespace (none when ``cluster_scoped``); ``body`` holds every
+    field besides metadata."""
     obj = cdk8s.ApiObject(
         scope,
         id,
@@ -46,6 +48,8 @@ def api_object(
         kind=kind,
         metadata=cdk8s.ApiObjectMetadata(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
     )
-    for field, value in json_ready(body).items():
-        obj.add_json_patch(cdk8s.JsonPatch.add(f"/{field}", value))
+    patches = [cdk8s.JsonPatch.add(f"/{field}", value) for field, value in json_ready(body).items()]
+    if cluster_scoped:  # the chart gives every object its namespace
+        patches.append(cdk8s.JsonPatch.remove("/metadata/namespace"))
+    obj.add_json_patch(*patches)
     return obj

@@ -259,14 +259,21 @@ class Workload(constructs.Construct):
             self._autoscaler(c.autoscaling)
 
     def _emit(
-        self, kind: str, api_version: str, spec: Json, annotations: Mapping[str, str] | None = None, *, id: str = ""
+        self,
+        kind: str,
+        api_version: str,
+        spec: Json,
+        annotations: Mapping[str, str] | None = None,
+        *,
+        id: str = "",
+        name: str | None = None,
     ) -> None:
         api_object(
             self,
             id or kind,
             api_version=api_version,
             kind=kind,
-            name=self.name,
+            name=name or self.name,
             labels=self.labels,
             annotations=annotations,
             body={"spec": spec},
@@ -430,15 +437,7 @@ class Workload(constructs.Construct):
                 {"name": pt.name, "port": pt.service_port or pt.container_port, "targetPort": pt.name} for pt in ports
             ],
         }
-        api_object(
-            self,
-            "Service",
-            api_version="v1",
-            kind="Service",
-            name=self.service_name,
-            labels=self.labels,
-            body={"spec": spec},
-        )
+        self._emit("Service", "v1", spec, name=self.service_name)
 
     def _disruption_budget(self) -> None:
         spec = {

@@ -8,10 +8,9 @@ with ``tokenReview`` on, and then exactly one grant: creating TokenReviews.
 
 from __future__ import annotations
 
-import cdk8s
 import constructs
-from cdk8s_plus_28 import k8s
 
+from ..core.emit import api_object
 from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
 from ..core.workload import DeploymentKind
 from .env import INGRESS_PORT, RosRole
@@ -66,23 +65,39 @@ class UploadIngress(constructs.Construct):
     def _token_review(self, name: str, tier: RosTier) -> str:
         """A ServiceAccount bound to a release-prefixed ClusterRole that may only create TokenReviews."""
         labels = tier.ingress.labels(COMPONENT)
-        k8s.KubeServiceAccount(
-            self, "Account", metadata=k8s.ObjectMeta(name=name, labels=labels), automount_service_account_token=False
+        api_object(
+            self,
+            "Account",
+            api_version="v1",
+            kind="ServiceAccount",
+            name=name,
+            labels=labels,
+            body={"automountServiceAccountToken": False},
         )
         role = f"{name}-tokenreview"
-        cluster_role = k8s.KubeClusterRole(
+        rbac = "rbac.authorization.k8s.io"
+        grant = {"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"], "verbs": ["create"]}
+        api_object(
             self,
             "TokenReviewRole",
-            metadata=k8s.ObjectMeta(name=role, labels=labels),
-            rules=[k8s.PolicyRule(api_groups=["authentication.k8s.io"], resources=["tokenreviews"], verbs=["create"])],
+            api_version=f"{rbac}/v1",
+            kind="ClusterRole",
+            name=role,
+            labels=labels,
+            body={"rules": [grant]},
+            cluster_scoped=True,
         )
-        binding = k8s.KubeClusterRoleBinding(
+        api_object(
             self,
             "TokenReviewBinding",
-            metadata=k8s.ObjectMeta(name=role, labels=labels),
-            role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role),
-            subjects=[k8s.Subject(kind="ServiceAccount", name=name, namespace=tier.values.namespace)],
+            api_version=f"{rbac}/v1",
+            kind="ClusterRoleBinding",
+            name=role,
+            labels=labels,
+            body={
+                "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": role},
+                "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": tier.values.namespace}],
+            },
+            cluster_scoped=True,
         )
-        for cluster_scoped in (cluster_role, binding):  # the chart gives every object its namespace
-            cluster_scoped.add_json_patch(cdk8s.JsonPatch.remove("/metadata/namespace"))
         return name
