@@ -3,8 +3,9 @@
 Building an object from cdk8s-plus's typed structs costs a runtime type check per struct and
 a Node round trip per ``Quantity`` and ``IntOrString``; the constructs of this library are
 typed in Python already (dataclasses, pydantic values), so they render plain JSON here and
-hand it over in a few calls. The output matches what cdk8s writes for structs: keys sorted,
-``None`` left out, empty objects (``emptyDir: {}``) kept.
+hand it over in a few calls, recording each in the App's :mod:`inventory`. The output matches
+what cdk8s writes for structs: keys sorted, ``None`` left out, empty objects (``emptyDir: {}``)
+kept.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 import cdk8s
 import constructs
 
-Json = dict[str, Any]
+from .inventory import Emitted, inventory
+from .inventory import Json as Json
 
 
 def json_ready(value: Any) -> Any:
@@ -38,18 +40,24 @@ def api_object(
     annotations: Mapping[str, str] | None = None,
     body: Mapping[str, Any],
     cluster_scoped: bool = False,
+    namespace: str | None = None,
 ) -> cdk8s.ApiObject:
-    """One object in the chart's namespace (none when ``cluster_scoped``); ``body`` holds every
-    field besides metadata."""
+    """One object in ``namespace`` or else the chart's (none when ``cluster_scoped``); ``body``
+    holds every field besides metadata."""
     obj = cdk8s.ApiObject(
         scope,
         id,
         api_version=api_version,
         kind=kind,
-        metadata=cdk8s.ApiObjectMetadata(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
+        metadata=cdk8s.ApiObjectMetadata(
+            name=name, namespace=namespace, labels=dict(labels), annotations=dict(annotations or {}) or None
+        ),
     )
-    patches = [cdk8s.JsonPatch.add(f"/{field}", value) for field, value in json_ready(body).items()]
+    ready = json_ready(body)
+    patches = [cdk8s.JsonPatch.add(f"/{field}", value) for field, value in ready.items()]
     if cluster_scoped:  # the chart gives every object its namespace
         patches.append(cdk8s.JsonPatch.remove("/metadata/namespace"))
     obj.add_json_patch(*patches)
+    emitted = Emitted(api_version=api_version, kind=kind, name=name or "", labels=dict(labels), body=ready)
+    inventory(scope).objects.append(emitted)
     return obj

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import constructs
-from cdk8s_plus_28 import k8s
 
+from .emit import api_object
 from .naming import Naming
 from .references import References
 from .secrets import SecretPlan, generated_data
@@ -32,11 +32,14 @@ class GeneratedSecrets(constructs.Construct):
                 continue
             data = generated_data(plan, seed)
             component = plan.name.removeprefix(f"{naming.release}-")
-            k8s.KubeSecret(
+            api_object(
                 self,
                 plan.name,
-                metadata=k8s.ObjectMeta(name=plan.name, namespace=namespace, labels=naming.labels(component)),
-                type=plan.type,
-                string_data=data,
+                api_version="v1",
+                kind="Secret",
+                name=plan.name,
+                namespace=namespace,
+                labels=naming.labels(component),
+                body={"type": plan.type, "stringData": data},
             )
             references.provide("Secret", plan.name, frozenset(data))

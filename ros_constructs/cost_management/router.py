@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import constructs
-from cdk8s_plus_28 import k8s
 
+from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe
 from ..core.workload import DeploymentKind
@@ -112,11 +112,14 @@ class NginxRouter(constructs.Construct):
         conf = nginx_config(upstreams, namespace=values.namespace, path_prefix=values.cost_management.api.path_prefix)
         name = tier.naming.name(COMPONENT)
         nginx = ["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf"]
-        k8s.KubeConfigMap(
+        api_object(
             self,
             "Config",
-            metadata=k8s.ObjectMeta(name=name, labels=tier.naming.labels(COMPONENT)),
-            data={"nginx.conf": conf},
+            api_version="v1",
+            kind="ConfigMap",
+            name=name,
+            labels=tier.naming.labels(COMPONENT),
+            body={"data": {"nginx.conf": conf}},
         )
         tier.release.references.provide("ConfigMap", name, frozenset({"nginx.conf"}))
         self.workload = tier.workload(

@@ -11,8 +11,8 @@ import math
 
 import constructs
 from cdk8s import ApiObjectMetadata
-from cdk8s_plus_28 import k8s
 
+from ..core.emit import api_object
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
 from ..core.workload import DeploymentKind, Workload
 from ..values import Autoscaling, WorkerPool
@@ -191,11 +191,14 @@ class WorkerFleet(constructs.Construct):
         config_refs = None
         if cache.tls:
             switch = tier.naming.name(component)
-            k8s.KubeConfigMap(
+            api_object(
                 self,
                 "RedisTriggerTls",
-                metadata=k8s.ObjectMeta(name=switch, labels=tier.naming.labels(component)),
-                data={"tls": "enable"},
+                api_version="v1",
+                kind="ConfigMap",
+                name=switch,
+                labels=tier.naming.labels(component),
+                body={"data": {"tls": "enable"}},
             )
             tier.release.references.provide("ConfigMap", switch, frozenset({"tls"}))
             config_refs = [TriggerAuthenticationSpecConfigMapTargetRef(parameter="tls", name=switch, key="tls")]

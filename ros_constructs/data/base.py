@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import cdk8s
 import constructs
-from cdk8s_plus_28 import k8s
 
+from ..core.emit import api_object
 from ..core.secret_objects import GeneratedSecrets
 from ..release import Release, library_version
 
@@ -18,18 +18,20 @@ class BaseChart(cdk8s.Chart):
         super().__init__(scope, id, disable_resource_name_hashes=True)
         naming = release.naming("cost-onprem", library_version())
         if release.values.create_namespace:
-            k8s.KubeNamespace(
+            api_object(
                 self,
                 "Namespace",
-                metadata=k8s.ObjectMeta(
-                    name=release.namespace,
-                    labels={
-                        **naming.labels("namespace"),
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                    },
-                ),
+                api_version="v1",
+                kind="Namespace",
+                name=release.namespace,
+                labels={
+                    **naming.labels("namespace"),
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                },
+                body={},
+                cluster_scoped=True,
             )
         GeneratedSecrets(
             self,

@@ -10,6 +10,7 @@ from functools import cached_property
 import constructs
 from cdk8s_plus_28 import k8s
 
+from ..core.emit import api_object
 from ..core.naming import Naming
 from ..core.network import ingress_policy
 from ..core.pod import Container
@@ -83,11 +84,15 @@ class DataStore:
         """A ConfigMap ``<release>-<component>``; ``provides`` overrides the keys it is known to hold
         (a CA bundle an operator injects)."""
         name = self.naming.name(component)
-        k8s.KubeConfigMap(
+        api_object(
             scope,
             id,
-            metadata=k8s.ObjectMeta(name=name, labels=self.naming.labels(component), annotations=annotations),
-            data=dict(data) or None,
+            api_version="v1",
+            kind="ConfigMap",
+            name=name,
+            labels=self.naming.labels(component),
+            annotations=annotations,
+            body={"data": dict(data) or None},
         )
         self.release.references.provide("ConfigMap", name, provides if provides is not None else frozenset(data))
         return name

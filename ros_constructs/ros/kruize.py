@@ -14,8 +14,8 @@ import json
 from pathlib import PurePosixPath
 
 import constructs
-from cdk8s_plus_28 import k8s
 
+from ..core.emit import api_object
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
 from ..core.workload import CronJobKind, DeploymentKind, JobKind
 from .env import KRUIZE_DB_FILE, KRUIZE_PORT, RosRole
@@ -36,11 +36,14 @@ class KruizeEngine(constructs.Construct):
         login = db.logins["kruize"]
         config = naming.name("kruize-config")
         document = {"database": {"hostname": db.host, "port": db.port, "name": login.database}}
-        k8s.KubeSecret(
+        api_object(
             self,
             "Config",
-            metadata=k8s.ObjectMeta(name=config, labels=naming.labels("kruize-config")),
-            string_data={CONFIG_KEY: json.dumps(document, indent=2, sort_keys=True) + "\n"},
+            api_version="v1",
+            kind="Secret",
+            name=config,
+            labels=naming.labels("kruize-config"),
+            body={"stringData": {CONFIG_KEY: json.dumps(document, indent=2, sort_keys=True) + "\n"}},
         )
         tier.release.references.provide("Secret", config, frozenset({CONFIG_KEY}))
         mount = Mount(

@@ -1,0 +1,76 @@
+"""What an App's charts emitted, as plain JSON, for the constructs that read what the tiers built.
+
+Edge and monitoring come after the tiers (data flows one way): network policies follow the
+pods, Services and configuration that exist, ServiceMonitors follow the ``metrics`` ports.
+Every object made through :func:`~ros_constructs.core.emit.api_object` is recorded here in the
+order it was made; reading it costs no Node round trip.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import constructs
+
+Json = dict[str, Any]
+POD_CONTROLLERS = ("Deployment", "StatefulSet", "Job", "CronJob")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Emitted:
+    """One object: its kind, name, labels and every field besides metadata."""
+
+    api_version: str
+    kind: str
+    name: str
+    labels: Mapping[str, str]
+    body: Json
+
+
+@dataclass(frozen=True, kw_only=True)
+class PodOwner:
+    """A pod-owning object read back: its pod labels and pod spec."""
+
+    kind: str
+    name: str
+    labels: Mapping[str, str]
+    pod: Json
+
+    @property
+    def containers(self) -> list[Json]:
+        return [*self.pod.get("initContainers", []), *self.pod["containers"]]
+
+    def port(self, name: str) -> int | None:
+        """The container port named ``name`` in any container of the pod."""
+        return next(
+            (p["containerPort"] for c in self.containers for p in c.get("ports", []) if p["name"] == name), None
+        )
+
+
+@dataclass
+class Inventory:
+    objects: list[Emitted] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> Iterator[Emitted]:
+        return (o for o in self.objects if o.kind in kinds)
+
+    def pod_owners(self) -> Iterator[PodOwner]:
+        for o in self.of_kind(*POD_CONTROLLERS):
+            spec = o.body["spec"]
+            template = spec["jobTemplate"]["spec"]["template"] if o.kind == "CronJob" else spec["template"]
+            yield PodOwner(kind=o.kind, name=o.name, labels=template["metadata"]["labels"], pod=template["spec"])
+
+    def config_map_data(self, name: str) -> Mapping[str, str]:
+        found = next((o for o in self.of_kind("ConfigMap") if o.name == name), None)
+        return found.body.get("data", {}) if found else {}
+
+
+_INVENTORIES: weakref.WeakKeyDictionary[constructs.IConstruct, Inventory] = weakref.WeakKeyDictionary()
+
+
+def inventory(scope: constructs.IConstruct) -> Inventory:
+    """The inventory of the App ``scope`` belongs to."""
+    return _INVENTORIES.setdefault(scope.node.root, Inventory())
