@@ -50,9 +50,22 @@ class PodOwner:
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScrapeTarget:
+    """A pod port that serves Prometheus metrics; ``service`` is set when a Service exposes it."""
+
+    workload: str
+    selector: Mapping[str, str]
+    labels: Mapping[str, str]
+    port: str
+    path: str
+    service: str | None
+
+
 @dataclass
 class Inventory:
     objects: list[Emitted] = field(default_factory=list)
+    scrape_targets: list[ScrapeTarget] = field(default_factory=list)
 
     def of_kind(self, *kinds: str) -> Iterator[Emitted]:
         return (o for o in self.objects if o.kind in kinds)

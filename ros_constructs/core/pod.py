@@ -30,6 +30,8 @@ class Port:
     container_port: int
     service_port: int | None = None
     expose: bool = True
+    metrics_path: str | None = None
+    """Where this port serves Prometheus metrics, if it does (monitoring and network policy read it)."""
 
 
 class ProbeTiming(TypedDict, total=False):

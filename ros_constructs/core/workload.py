@@ -30,6 +30,7 @@ import constructs
 
 from ..values import Autoscaling
 from .emit import Json, api_object, json_ready
+from .inventory import ScrapeTarget, inventory
 from .naming import MAX_CRONJOB_NAME_LENGTH, Naming, check_dns_label
 from .platform import Platform
 from .pod import (
@@ -119,6 +120,8 @@ class WorkloadProps:
     platform: Platform
     container: Container
     init_containers: Sequence[Container] = ()
+    sidecars: Sequence[Container] = ()
+    """Containers beside the main one for the pod's whole life (an Envoy proxy); each needs a name."""
     controller: Controller = field(default_factory=DeploymentKind)
     termination_grace_period_seconds: int = 30
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
@@ -138,8 +141,10 @@ class WorkloadProps:
             raise ValueError(f"{self.component}: replicas {replicas} is less than 0")
         if self.automount_service_account_token and not self.service_account_name:
             raise ValueError(f"{self.component}: mounting a token needs a dedicated serviceAccountName")
+        if any(not s.name for s in self.sidecars):
+            raise ValueError(f"{self.component}: every sidecar needs a name")
         mounts: dict[str, Mount] = {}
-        for container in (self.container, *self.init_containers):
+        for container in self.containers:
             port_names = {p.name for p in container.ports}
             for probe in (container.liveness, container.readiness, container.startup):
                 if probe and probe.port and probe.port not in port_names:
@@ -149,6 +154,11 @@ class WorkloadProps:
             for mount in container.mounts:
                 if mount.name == TMP_VOLUME or mounts.setdefault(mount.name, mount).source != mount.source:
                     raise ValueError(f"{self.component}: volume name {mount.name!r} is taken")
+
+    @property
+    def containers(self) -> tuple[Container, ...]:
+        """Every container of the pod: main, init containers and sidecars."""
+        return (self.container, *self.init_containers, *self.sidecars)
 
     @property
     def autoscaled(self) -> bool:
@@ -227,7 +237,7 @@ class Workload(constructs.Construct):
         self.name = props.naming.name(props.component)
         self.labels = props.naming.labels(props.component)
         self.selector = props.naming.selector(props.component)
-        exposed = [p for p in props.container.ports if p.expose]
+        exposed = [p for c in (props.container, *props.sidecars) for p in c.ports if p.expose]
         self.service_name: str | None = self.name if exposed and props.long_running else None
         self._record_references()
 
@@ -253,6 +263,7 @@ class Workload(constructs.Construct):
             self._emit("CronJob", "batch/v1", spec, annotations)
         if self.service_name:
             self._service(exposed)
+        self._record_scrape_targets()
         if props.may_run_several_pods:
             self._disruption_budget()
         if isinstance(c, DeploymentKind) and c.autoscaling and c.autoscaling.enabled:
@@ -283,7 +294,7 @@ class Workload(constructs.Construct):
         registry, p = self.props.references, self.props
         if registry is None:
             return
-        for container in (p.container, *p.init_containers):
+        for container in p.containers:
             for name in container.env_from:
                 registry.read("ConfigMap", name, by=p.component)
             for env in container.env:
@@ -302,19 +313,34 @@ class Workload(constructs.Construct):
                         "ConfigMap", files.config_map_name, by=p.component, keys=keys, optional=files.optional
                     )
 
+    def _record_scrape_targets(self) -> None:
+        ports = [*self.props.container.ports, *(p for c in self.props.sidecars for p in c.ports)]
+        for port in ports:
+            if port.metrics_path and self.props.long_running:
+                target = ScrapeTarget(
+                    workload=self.name,
+                    selector=self.selector,
+                    labels=self.labels,
+                    port=port.name,
+                    path=port.metrics_path,
+                    service=self.service_name if port.expose else None,
+                )
+                inventory(self).scrape_targets.append(target)
+
     # -- pod ------------------------------------------------------------------------------------
 
     def _pod_template(self) -> Json:
         p = self.props
         main = self._container(p.container, self.name)
         inits = [self._container(c, c.name or f"{self.name}-init-{i}") for i, c in enumerate(p.init_containers)]
-        mounts = {m.name: m for c in (p.container, *p.init_containers) for m in c.mounts}
+        sidecars = [self._container(c, c.name or "") for c in p.sidecars]
+        mounts = {m.name: m for c in p.containers for m in c.mounts}
         volumes = [{"name": TMP_VOLUME, "emptyDir": {}}]
         volumes += [_render_volume(m) for _, m in sorted(mounts.items())]
         uid = p.platform.run_as_user
         spread = isinstance(p.controller, DeploymentKind | StatefulSetKind) and p.controller.spread
         spec = {
-            "containers": [main],
+            "containers": [main, *sidecars],
             "initContainers": inits or None,
             "volumes": volumes,
             "securityContext": {

@@ -109,7 +109,7 @@ class CostManagementApi(constructs.Construct):
                 pre_stop=["sleep", str(DRAIN_SECONDS)],
                 ports=[
                     Port(name="web", container_port=WEB_PORT),
-                    Port(name="metrics", container_port=METRICS_PORT),
+                    Port(name="metrics", container_port=METRICS_PORT, metrics_path="/metrics"),
                 ],
                 # Liveness asks only the in-process probe server: a database outage never restarts API pods.
                 **status_probes(

@@ -71,7 +71,7 @@ class KokuServices(constructs.Construct):
                 command=["/bin/bash", "-c", f"exec python koku/manage.py {command}"],
                 env=env or [],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())] if scratch else [],
-                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=False)],
+                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=False, metrics_path="/metrics")],
                 **worker_probes(),
             ),
         )
@@ -93,7 +93,7 @@ class KokuServices(constructs.Construct):
                 env=env,
                 ports=[
                     Port(name="private", container_port=WEB_PORT, service_port=PRIVATE_PORT),
-                    Port(name="metrics", container_port=METRICS_PORT, expose=False),
+                    Port(name="metrics", container_port=METRICS_PORT, expose=False, metrics_path="/metrics"),
                 ],
                 **status_probes(
                     "private",

@@ -85,7 +85,9 @@ class CeleryWorkerPool(constructs.Construct):
                 command=["/bin/bash", "-c", command],
                 env=[literal("WORKER_QUEUES", queue)],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
-                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=expose_metrics)],
+                ports=[
+                    Port(name="metrics", container_port=METRICS_PORT, expose=expose_metrics, metrics_path="/metrics")
+                ],
                 **worker_probes(),
             ),
         )

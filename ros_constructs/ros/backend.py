@@ -66,7 +66,7 @@ class RosBackend(constructs.Construct):
         self.tier = tier
         ros = tier.values.ros
         kruize_url = f"http://{tier.kruize_host}:{KRUIZE_PORT}/health"
-        metrics = Port(name="metrics", container_port=METRICS_PORT)
+        metrics = Port(name="metrics", container_port=METRICS_PORT, metrics_path="/metrics")
         metrics_probes: ProbeSet = {
             "startup": Probe.http("/metrics", "metrics", failure_threshold=30),
             "liveness": Probe.http("/metrics", "metrics", timeout_seconds=5),

@@ -29,7 +29,7 @@ class SourcesApi(constructs.Construct):
                 env=[literal("LOG_LEVEL", sources.log_level)],
                 ports=[
                     Port(name="http", container_port=SOURCES_PORT),
-                    Port(name="metrics", container_port=METRICS_PORT),
+                    Port(name="metrics", container_port=METRICS_PORT, metrics_path="/metrics"),
                 ],
                 startup=Probe.http("/health", "http", failure_threshold=30),
                 liveness=Probe.http("/health", "http", timeout_seconds=5),
