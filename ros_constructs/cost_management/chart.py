@@ -9,7 +9,6 @@ from ..core.env_config import ENV_HOLDER
 from ..release import Release
 from .api import CostManagementApi
 from .beat import CeleryBeat
-from .network import KokuNetworkPolicies
 from .services import KokuServices
 from .tier import KokuTier
 from .workers import WorkerFleet
@@ -23,7 +22,6 @@ class CostManagementChart(cdk8s.Chart):
         self.tier = KokuTier(release=release)
         constructs.Construct(self, ENV_HOLDER)  # the env ConfigMaps, created as pods ask for them
         self.api = CostManagementApi(self, "Api", tier=self.tier)
-        KokuNetworkPolicies(self, "NetworkPolicies", tier=self.tier, front_door=self.api.front_door)
         self.services = KokuServices(self, "Services", tier=self.tier)
         self.workers = WorkerFleet(self, "Workers", tier=self.tier)
         if release.values.cost_management.beat.enabled:

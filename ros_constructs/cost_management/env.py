@@ -108,6 +108,12 @@ def _conn(tier: KokuTier) -> Any:
     return tier.release.connections
 
 
+def _rbac(tier: KokuTier, setting: str) -> Any:
+    """The RBAC service's port or protocol, only when a host is set (Koku's own defaults otherwise)."""
+    rbac = tier.values.cost_management.cache_and_rbac
+    return getattr(rbac, f"rbac_service_{setting}") if rbac.rbac_service_host else None
+
+
 def _bucket(tier: KokuTier, bucket: str) -> Any:
     return tier.release.connections.object_storage.buckets[bucket]
 
@@ -159,6 +165,14 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         derived("REDIS_SSL", "cache.tls.enabled", KOKU, lambda t: True if _conn(t).cache.tls else None),
         derived("REDIS_SSL_CA_CERTS", "cache.tls", KOKU, lambda t: _conn(t).cache.ca_file),
         # cache and RBAC
+        from_values("RBAC_SERVICE_HOST", "costManagement.cacheAndRbac.rbacServiceHost", WEB),
+        derived("RBAC_SERVICE_PORT", "costManagement.cacheAndRbac.rbacServicePort", WEB, lambda t: _rbac(t, "port")),
+        derived(
+            "RBAC_SERVICE_PROTOCOL",
+            "costManagement.cacheAndRbac.rbacServiceProtocol",
+            WEB,
+            lambda t: _rbac(t, "protocol"),
+        ),
         from_values("RBAC_SERVICE_PATH", "costManagement.cacheAndRbac.rbacServicePath", WEB),
         from_values("RBAC_CACHE_TTL", "costManagement.cacheAndRbac.rbacCacheTtl", WEB),
         from_values("RBAC_CACHE_TIMEOUT", "costManagement.cacheAndRbac.rbacCacheTimeout", API),

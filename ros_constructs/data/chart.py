@@ -32,14 +32,12 @@ class DataStoresChart(cdk8s.Chart):
             CloudNativePgCluster(self, "Database", store=postgres, db=stores.database)
         if values.database.mode != "external":
             DatabaseEnsureJob(self, "DatabaseEnsure", store=postgres, db=stores.database)
-            postgres.release_only_ingress(self, "DatabasePolicy")
 
         if values.cache.mode == "deploy":
             engine = release.platform.cache_engine
             image = images.valkey if engine == "valkey" else images.redis
             cache = DataStore(release=release, app=engine, image=image)
             CacheServer(self, "Cache", store=cache, cache=stores.cache)
-            cache.release_only_ingress(self, "CachePolicy")
 
         s3 = stores.object_storage
         clients = DataStore(release=release, app="object-storage", version=library_version())
@@ -48,7 +46,6 @@ class DataStoresChart(cdk8s.Chart):
             minio = DataStore(release=release, app="minio", image=images.minio)
             MinioServer(self, "Minio", store=minio, s3=s3)
             MinioBuckets(self, "MinioBuckets", store=minio, s3=s3)
-            minio.release_only_ingress(self, "MinioPolicy")
         elif s3.mode == "odf":
             BucketClaims(self, "BucketClaims", store=clients, s3=s3)
 

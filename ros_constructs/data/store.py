@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import constructs
-from cdk8s_plus_28 import k8s
 
 from ..core.emit import api_object
 from ..core.naming import Naming
-from ..core.network import ingress_policy
 from ..core.pod import Container
 from ..core.references import Kind
 from ..core.workload import Controller, Workload, WorkloadProps
@@ -100,17 +98,3 @@ class DataStore:
     def operator_makes(self, kind: Kind, name: str, keys: frozenset[str]) -> None:
         """Record a Secret or ConfigMap an operator creates from one of our custom resources."""
         self.release.references.provide(kind, name, keys)
-
-    def release_only_ingress(self, scope: constructs.Construct, id: str) -> None:
-        """``<release>-<app>-ingress``: the store's pods accept traffic only from this release's pods."""
-        release = k8s.NetworkPolicyPeer(
-            pod_selector=k8s.LabelSelector(match_labels={"app.kubernetes.io/instance": self.release.name})
-        )
-        ingress_policy(
-            scope,
-            id,
-            naming=self.naming,
-            component=f"{self.app}-ingress",
-            pods=k8s.LabelSelector(match_labels=self.naming.app_selector()),
-            rules=[k8s.NetworkPolicyIngressRule(from_=[release])],
-        )

@@ -10,7 +10,6 @@ from ..release import Release
 from .backend import RosBackend
 from .ingress import UploadIngress
 from .kruize import KruizeEngine
-from .network import RosNetworkPolicies
 from .sources import SourcesApi
 from .tier import RosTier
 
@@ -29,4 +28,3 @@ class RosChart(cdk8s.Chart):
         if release.values.ros.sources.enabled:
             SourcesApi(self, "Sources", tier=tier)
         UploadIngress(self, "Ingress", tier=tier)
-        RosNetworkPolicies(self, "NetworkPolicies", tier=tier)

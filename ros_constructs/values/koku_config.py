@@ -50,6 +50,13 @@ class Logging(Model):
 
 
 class CacheAndRbac(Model):
+    rbac_service_host: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9.-]+$",
+        description="RBAC_SERVICE_HOST: an insights-rbac service; unset: none (org admins only, see enhancedOrgAdmin).",
+    )
+    rbac_service_port: Port = Field(default=8080, description="RBAC_SERVICE_PORT.")
+    rbac_service_protocol: Literal["http", "https"] = Field(default="http", description="RBAC_SERVICE_PROTOCOL.")
     rbac_service_path: str = Field(default="/api/rbac/v1/access/", description="RBAC_SERVICE_PATH.")
     rbac_cache_ttl: Annotated[int, Field(ge=0)] = Field(default=30, description="RBAC_CACHE_TTL.")
     rbac_cache_timeout: Annotated[int, Field(ge=0)] = Field(default=300, description="RBAC_CACHE_TIMEOUT.")
@@ -137,7 +144,11 @@ class Sources(Credential):
 class FeatureFlags(Model):
     development: bool = Field(default=False, description="DEVELOPMENT.")
     demo_accounts: str = Field(default="", description="DEMO_ACCOUNTS.")
-    enhanced_org_admin: bool = Field(default=False, description="ENHANCED_ORG_ADMIN.")
+    enhanced_org_admin: bool = Field(
+        default=True,
+        description="ENHANCED_ORG_ADMIN: org admins (the identity's is_org_admin) skip the RBAC service. On by "
+        "default, since no RBAC service is deployed: other users get 424 until rbacServiceHost is set.",
+    )
     qe_schema: str = Field(default="", description="QE_SCHEMA.")
     tag_enabled_limit: Annotated[int, Field(ge=0)] = Field(default=200, description="TAG_ENABLED_LIMIT.")
     max_group_by_override: Annotated[int, Field(ge=1)] = Field(default=3, description="MAX_GROUP_BY_OVERRIDE.")

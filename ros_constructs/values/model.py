@@ -10,6 +10,7 @@ from ..core.naming import MAX_CRONJOB_NAME_LENGTH, InvalidNameError, check_dns_l
 from .base import DnsLabel, Images, Model
 from .cost_management import KOKU_FAMILIES
 from .data import Cache, Database, Kafka, ObjectStorage
+from .edge import Edge
 from .koku_config import CostManagement
 from .ros import Ros
 
@@ -48,6 +49,21 @@ class Values(Model):
     object_storage: ObjectStorage = Field(default_factory=ObjectStorage)
     cost_management: CostManagement = Field(default_factory=CostManagement)
     ros: Ros = Field(default_factory=Ros)
+    edge: Edge = Field(default_factory=Edge)
+
+    @model_validator(mode="after")
+    def _edge_fits(self) -> Values:
+        edge, openshift = self.edge, self.platform == "openshift"
+        if edge.exposure.type == "route" and not openshift:
+            raise ValueError("edge.exposure.type route needs platform openshift (Routes are OpenShift's)")
+        if edge.auth.token_review.enabled and not (openshift and self.ros.enabled):
+            raise ValueError("edge.auth.tokenReview needs platform openshift (service CA) and ros.enabled")
+        if edge.auth.mode == "gateway" and self.cost_management.api.router.type != "nginx":
+            raise ValueError(
+                "edge.auth.mode gateway routes /api/cost-management/ through the nginx router: "
+                "set costManagement.api.router.type nginx"
+            )
+        return self
 
     @model_validator(mode="after")
     def _replica_host(self) -> Values:

@@ -1,0 +1,298 @@
+"""NetworkPolicies for every pod of the release, derived from what the charts built.
+
+``<release>-default-deny`` selects every pod of the release for ingress and egress; then one
+policy per component opens exactly the paths found in the App's inventory, each path once, and
+both of its ends from it:
+
+* a pod reaches a Service of the output that its configuration names (env values, commands and
+  the ConfigMaps and Secrets it reads), on the Service's ports other than metrics (unless
+  metrics is all it serves);
+* a pod reaches a data store outside the output (``data/destinations.py``) that it names;
+* a pod that mounts a service-account token reaches the Kubernetes API;
+* every pod reaches the cluster DNS;
+* Prometheus reaches every metrics port (from its namespace, or any);
+* ingress controllers, OpenShift routers and Gateways reach the ports that a Route, Ingress or
+  HTTPRoute of the output sends traffic to.
+
+Nothing is listed by hand: a component added to a tier gets its policy from what it names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import constructs
+
+from ..core.emit import Json, api_object
+from ..core.inventory import Emitted, Inventory, PodOwner, inventory
+from ..core.naming import COMPONENT_LABEL, Naming
+from ..data.destinations import Destination, store_destinations
+from ..release import Release
+
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+SELECTOR_LABELS = ("app.kubernetes.io/name", INSTANCE_LABEL, COMPONENT_LABEL)
+ANYWHERE: list[Json] = [{"namespaceSelector": {}}, {"ipBlock": {"cidr": "0.0.0.0/0"}}]
+"""Any pod of any namespace and any address: for stores whose location is only a host name."""
+OPENSHIFT_INGRESS = {"namespaceSelector": {"matchLabels": {"policy-group.network.openshift.io/ingress": ""}}}
+"""A host-network OpenShift router is only matched by its namespace's policy group."""
+OPENSHIFT_MONITORING = {"namespaceSelector": {"matchLabels": {"network.openshift.io/policy-group": "monitoring"}}}
+DNS = {
+    "kubernetes": ({"kubernetes.io/metadata.name": "kube-system"}, {"k8s-app": "kube-dns"}, (53,)),
+    "openshift": (
+        {"kubernetes.io/metadata.name": "openshift-dns"},
+        {"dns.operator.openshift.io/daemonset-dns": "default"},
+        (53, 5353),
+    ),
+}
+"""Namespace labels, pod labels and ports of the cluster DNS pods (the ports after the Service)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Component:
+    """The pods of one component: the policy's subject."""
+
+    name: str
+    selector: Mapping[str, str]
+    owners: tuple[PodOwner, ...]
+
+    @property
+    def token(self) -> bool:
+        return any(o.pod.get("automountServiceAccountToken") for o in self.owners)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Service:
+    name: str
+    selector: Mapping[str, str]
+    ports: Mapping[int | str, str]
+    """Service port number and name -> the target (container) port name."""
+
+
+@dataclass
+class Rules:
+    """The ingress and egress rules of one component, grouped by port list."""
+
+    ingress: dict[tuple[str, ...], list[Json]] = field(default_factory=lambda: defaultdict(list))
+    egress: list[Json] = field(default_factory=list)
+
+
+def _strings(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return "\n".join(_strings(v) for v in value.values())
+    if isinstance(value, list):
+        return "\n".join(_strings(v) for v in value)
+    return ""
+
+
+def _host_pattern(name: str, namespace: str) -> re.Pattern[str]:
+    """``name`` as a whole host: bare, or ``name.<namespace>[.svc[.cluster.local]]``."""
+    suffix = rf"(\.{re.escape(namespace)}(\.svc(\.cluster\.local)?)?)?"
+    return re.compile(rf"(?<![\w.-]){re.escape(name)}{suffix}(?![\w-])")
+
+
+def _ports(names: Iterable[str | int], protocols: Iterable[str] = ("TCP",)) -> list[Json]:
+    return [{"port": n, "protocol": p if p != "TCP" else None} for n in names for p in protocols]
+
+
+class TrafficGraph:
+    """Which component reaches which, derived from the inventory of an App."""
+
+    def __init__(self, release: Release, objects: Inventory) -> None:
+        self.release = release
+        self.objects = objects
+        self.components = self._components()
+        self.services = [self._service(s) for s in objects.of_kind("Service")]
+        self._data = {
+            (o.kind, o.name): o.body.get("data") or o.body.get("stringData") or {}
+            for o in objects.of_kind("ConfigMap", "Secret")
+        }
+        self.rules: dict[str, Rules] = {c: Rules() for c in self.components}
+        self._derive()
+
+    def _components(self) -> dict[str, Component]:
+        grouped: dict[str, list[PodOwner]] = defaultdict(list)
+        for owner in self.objects.pod_owners():
+            if owner.labels.get(INSTANCE_LABEL) == self.release.name:
+                grouped[owner.labels[COMPONENT_LABEL]].append(owner)
+        found = {}
+        for name, owners in sorted(grouped.items()):
+            selectors = {tuple((k, o.labels[k]) for k in SELECTOR_LABELS) for o in owners}
+            if len(selectors) != 1:
+                raise ValueError(f"component {name!r} is made by pods of several applications: {sorted(selectors)}")
+            found[name] = Component(name=name, selector=dict(selectors.pop()), owners=tuple(owners))
+        return found
+
+    def _mentions(self, component: Component) -> str:
+        """Everything the pods are configured with (their spec and the data of the ConfigMaps and
+        Secrets they read), where the host names of their peers appear."""
+        data = {
+            (o.kind, o.name): o.body.get("data") or o.body.get("stringData") or {}
+            for o in self.objects.of_kind("ConfigMap", "Secret")
+        }
+        read: list[object] = []
+        for owner in component.owners:
+            read.append(owner.pod)
+            for container in owner.containers:
+                read += [data.get(("ConfigMap", ref["configMapRef"]["name"])) for ref in container.get("envFrom", [])]
+            for volume in owner.pod.get("volumes", []):
+                if "configMap" in volume:
+                    read.append(data.get(("ConfigMap", volume["configMap"]["name"])))
+                elif "secret" in volume:
+                    read.append(data.get(("Secret", volume["secret"]["secretName"])))
+        return "\n".join(_strings(r) for r in read)
+
+    @staticmethod
+    def _service(s: Emitted) -> Service:
+        ports: dict[int | str, str] = {}
+        for p in s.body["spec"]["ports"]:
+            ports[p["port"]] = ports[p["name"]] = p["targetPort"]
+        return Service(name=s.name, selector=s.body["spec"]["selector"], ports=ports)
+
+    def _pods_of(self, service: Service) -> list[Component]:
+        return [c for c in self.components.values() if all(c.selector.get(k) == v for k, v in service.selector.items())]
+
+    def _scraped(self) -> dict[str, set[str]]:
+        scraped: dict[str, set[str]] = defaultdict(set)
+        for target in self.objects.scrape_targets:
+            scraped[target.selector[COMPONENT_LABEL]].add(target.port)
+        return scraped
+
+    # -- the paths ------------------------------------------------------------------------------
+
+    def _derive(self) -> None:
+        namespace, scraped = self.release.namespace, self._scraped()
+        destinations = store_destinations(self.release.values, self.release.connections)
+        for source in self.components.values():
+            mentions = self._mentions(source)
+            egress = self.rules[source.name].egress
+            egress.append(self._dns())
+            for service in self.services:
+                if not _host_pattern(service.name, namespace).search(mentions):
+                    continue
+                for target in self._pods_of(service):
+                    if target is source:
+                        continue
+                    served = set(service.ports.values())
+                    # A metrics port is Prometheus' alone, unless the Service serves nothing else (Kruize).
+                    reachable = sorted(served - scraped.get(target.name, set()) or served)
+                    if reachable:
+                        self.allow(source, target, reachable)
+            for destination in destinations:
+                if destination.token in mentions:
+                    egress.append(self._to_destination(destination))
+            if source.token:
+                egress.append(
+                    {"to": ANYWHERE[1:], "ports": _ports(self.release.values.edge.network_policies.api_server_ports)}
+                )
+        for component, metrics in scraped.items():
+            if component in self.rules:
+                self.rules[component].ingress[tuple(sorted(metrics))] += self._prometheus()
+        for component, exposed in self._exposed().items():
+            self.rules[component].ingress[tuple(sorted(exposed))] += self._edge()
+
+    def allow(self, source: Component, target: Component, ports: list[str]) -> None:
+        """One path: the source's egress to the target's pods and the target's ingress from the source."""
+        self.rules[source.name].egress.append(
+            {"to": [{"podSelector": {"matchLabels": dict(target.selector)}}], "ports": _ports(ports)}
+        )
+        self.rules[target.name].ingress[tuple(ports)].append({"podSelector": {"matchLabels": dict(source.selector)}})
+
+    def _to_destination(self, d: Destination) -> Json:
+        if d.pods is not None:
+            peers: list[Json] = [{"podSelector": {"matchLabels": dict(d.pods)}}]
+        elif d.namespace is not None:
+            peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": d.namespace}}}]
+        else:
+            peers = ANYWHERE
+        return {"to": peers, "ports": _ports([d.port]) if d.port else None}
+
+    def _dns(self) -> Json:
+        namespace, pods, ports = DNS[self.release.platform.name]
+        peer = {"namespaceSelector": {"matchLabels": namespace}, "podSelector": {"matchLabels": pods}}
+        return {"to": [peer], "ports": _ports(ports, ("UDP", "TCP"))}
+
+    def _prometheus(self) -> list[Json]:
+        labels = self.release.values.edge.network_policies.prometheus_namespace
+        if labels:
+            return [{"namespaceSelector": {"matchLabels": labels}}]
+        return [OPENSHIFT_MONITORING] if self.release.platform.name == "openshift" else [{"namespaceSelector": {}}]
+
+    def _edge(self) -> list[Json]:
+        return [{"namespaceSelector": {}}, *([OPENSHIFT_INGRESS] if self.release.platform.name == "openshift" else [])]
+
+    def _exposed(self) -> dict[str, set[str]]:
+        """Component -> the target ports that Routes, Ingresses and HTTPRoutes send traffic to."""
+        by_name = {s.name: s for s in self.services}
+        exposed: dict[str, set[str]] = defaultdict(set)
+        for service_name, port in self._backends():
+            service = by_name.get(service_name)
+            if service is None or port not in service.ports:
+                raise ValueError(
+                    f"an exposure sends traffic to {service_name}:{port}, which no Service of the output serves"
+                )
+            for target in self._pods_of(service):
+                exposed[target.name].add(service.ports[port])
+        return exposed
+
+    def _backends(self) -> Iterator[tuple[str, int | str]]:
+        for route in self.objects.of_kind("Route"):
+            yield route.body["spec"]["to"]["name"], route.body["spec"]["port"]["targetPort"]
+        for ingress in self.objects.of_kind("Ingress"):
+            for rule in ingress.body["spec"]["rules"]:
+                for path in rule["http"]["paths"]:
+                    svc = path["backend"]["service"]
+                    yield svc["name"], svc["port"].get("number") or svc["port"]["name"]
+        for route in self.objects.of_kind("HTTPRoute"):
+            for rule in route.body["spec"]["rules"]:
+                for ref in rule["backendRefs"]:
+                    yield ref["name"], ref["port"]
+
+
+class ReleaseNetworkPolicies(constructs.Construct):
+    """``<release>-default-deny`` plus ``<release>-<component>`` per component (see the module)."""
+
+    def __init__(self, scope: constructs.Construct, id: str, *, release: Release, naming: Naming) -> None:
+        super().__init__(scope, id)
+        graph = TrafficGraph(release, inventory(self))
+        deny = {"podSelector": {"matchLabels": {INSTANCE_LABEL: release.name}}, "policyTypes": ["Ingress", "Egress"]}
+        self._policy("DefaultDeny", naming, "default-deny", deny)
+        for name, component in graph.components.items():
+            rules = graph.rules[name]
+            ingress = [{"from": peers, "ports": _ports(ports)} for ports, peers in sorted(rules.ingress.items())]
+            spec = {
+                "podSelector": {"matchLabels": dict(component.selector)},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": ingress or None,
+                "egress": _merged(rules.egress),
+            }
+            self._policy(name, naming, name, spec)
+
+    def _policy(self, id: str, naming: Naming, component: str, spec: Json) -> None:
+        api_object(
+            self,
+            id,
+            api_version="networking.k8s.io/v1",
+            kind="NetworkPolicy",
+            name=naming.name(component),
+            labels=naming.labels(component),
+            body={"spec": spec},
+        )
+
+
+def _merged(rules: list[Json]) -> list[Json]:
+    """Egress rules with equal ``to`` joined (their ports unioned), in first-seen order."""
+    merged: dict[str, Json] = {}
+    for rule in rules:
+        key = repr(rule["to"])
+        if key in merged and merged[key]["ports"] is not None and rule["ports"] is not None:
+            merged[key]["ports"] += [p for p in rule["ports"] if p not in merged[key]["ports"]]
+        elif key not in merged:
+            merged[key] = {"to": rule["to"], "ports": list(rule["ports"]) if rule["ports"] else None}
+        else:
+            merged[key]["ports"] = None
+    return list(merged.values())
