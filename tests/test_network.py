@@ -195,7 +195,9 @@ def test_the_default_policies_open_exactly_the_traffic_graph(platform: str) -> N
         expected |= {(STRANGER.name, t, p) for s, t, p in expected if s == prometheus.name}
         expected |= {(edge.name, t, p) for s, t, p in expected if s == prometheus.name}
     cache = "valkey" if platform == "openshift" else "redis"
-    expected = {(s, cache if t == "redis" else t, "valkey" if p == "redis" and cache == "valkey" else p) for s, t, p in expected}
+    expected = {
+        (s, cache if t == "redis" else t, "valkey" if p == "redis" and cache == "valkey" else p) for s, t, p in expected
+    }
     if platform == "openshift":  # ODF instead of MinIO: object storage is outside the namespace
         expected = {path for path in expected if "minio" not in path[:2] and path[0] != "minio-buckets"}
     assert sorted(graph - expected) == [], "reachable but not meant to be"

@@ -56,10 +56,10 @@ COUNTERPARTS: dict[str, str] = {
     "ServiceAccount/ClusterRole insights-ros-ingress": "ros.ingress.tokenReview: a release-prefixed TokenReview grant",
     "ConfigMap cdapp-config": "no Clowder file in a ConfigMap: consumers write theirs into memory",
     "Service kafka (ExternalName)": "clients use kafka.bootstrapServers; the data-stores chart owns Kafka",
-    "Ingress / Ingress kruize (K8S), Routes (OCP)": "the edge issue exposes the APIs; Kruize stays internal",
-    "Envoy sidecars, Authorino, keycloak CA (OCP)": "the edge issue (central gateway or sidecars)",
-    "NetworkPolicy kruize / sources-api / *-metrics (OCP)": "NetworkPolicy/kruize-ingress",
-    "NetworkPolicy ingress (OCP)": "NetworkPolicy/upload-entry",
+    "Ingress / Ingress kruize (K8S), Routes (OCP)": "edge.exposure (Route, Ingress or HTTPRoute); Kruize stays internal",
+    "Envoy sidecars, Authorino, keycloak CA (OCP)": "edge.auth (gateway or sidecars, tokenReview); CA from a Secret/ConfigMap",
+    "NetworkPolicy kruize / sources-api / *-metrics (OCP)": "NetworkPolicy/kruize",
+    "NetworkPolicy ingress (OCP)": "NetworkPolicy/ingress",
     "ServiceMonitors (OCP)": "the monitoring issue",
     "CRD AuthConfig": "a cluster-wide CRD is the operator's to install",
 }
@@ -83,22 +83,6 @@ def test_every_ros_chart_object_has_a_counterpart_or_a_reason(platform: str) -> 
         ):
             continue
         assert ours.format(cache=cache) in present, f"{chart_object} -> {ours} missing on {platform}"
-
-
-@pytest.mark.parametrize("platform", ["kubernetes", "openshift"])
-def test_every_ros_pod_is_behind_a_network_policy(platform: str) -> None:
-    """Backend, Kruize and Sources take traffic from their namespace only (plus metrics scrapes);
-    the upload ingress's http port is the tier's door from other namespaces."""
-    docs = matrix_objects(f"default-{platform}")
-    policies = [o for o in docs if o["kind"] == "NetworkPolicy"]
-    for name, template in pod_templates(docs):
-        labels = template["metadata"]["labels"]
-        if labels["app.kubernetes.io/name"] not in ("rosocp", "kruize", "sources-api", "insights-ros-ingress"):
-            continue
-        (policy,) = [p for p in policies if p["spec"]["podSelector"]["matchLabels"].items() <= labels.items()]
-        other_namespaces = [r for r in policy["spec"]["ingress"] if "namespaceSelector" in r["from"][0]]
-        door = {"insights-ros-ingress": ["http"], "kruize": []}.get(labels["app.kubernetes.io/name"], ["metrics"])
-        assert [p["port"] for rule in other_namespaces for p in rule["ports"]] == door, name
 
 
 def test_migrations_run_once_in_a_job_named_after_its_spec() -> None:

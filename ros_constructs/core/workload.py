@@ -131,6 +131,8 @@ class WorkloadProps:
     automount_service_account_token: bool = False
     references: References | None = None
     """Where the Secrets and ConfigMaps the pods read are recorded (the release's registry)."""
+    service_annotations: Mapping[str, str] = field(default_factory=dict)
+    """On the Service (OpenShift's serving-certificate request, for one)."""
     scanner_exceptions: Mapping[str, str] = field(default_factory=dict)
     """Policy-scanner check id -> why it does not apply to this workload (``checkov.io/skip``)."""
 
@@ -463,7 +465,7 @@ class Workload(constructs.Construct):
                 {"name": pt.name, "port": pt.service_port or pt.container_port, "targetPort": pt.name} for pt in ports
             ],
         }
-        self._emit("Service", "v1", spec, name=self.service_name)
+        self._emit("Service", "v1", spec, dict(self.props.service_annotations) or None, name=self.service_name)
 
     def _disruption_budget(self) -> None:
         spec = {

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import constructs
-from cdk8s import ApiObjectMetadata
 
+from ..core.emit import Json, api_object
 from .router import RECOMMENDATIONS_PATH, Upstreams
 from .tier import KokuTier
 
@@ -17,55 +17,40 @@ class ApiHttpRoute(constructs.Construct):
     """
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, upstreams: Upstreams) -> None:
-        # Loaded on use: a CRD binding takes about 0.1 s to load into Node, and most profiles use none.
-        from ros_constructs.imports.io.k8s.networking.gateway import (
-            HttpRoute,
-            HttpRouteSpec,
-            HttpRouteSpecParentRefs,
-            HttpRouteSpecRules,
-            HttpRouteSpecRulesBackendRefs,
-            HttpRouteSpecRulesMatches,
-            HttpRouteSpecRulesMatchesMethod,
-            HttpRouteSpecRulesMatchesPath,
-            HttpRouteSpecRulesMatchesPathType,
-        )
-
         super().__init__(scope, id)
         api = tier.values.cost_management.api
         prefix = api.path_prefix or "/"
 
-        def path(value: str) -> HttpRouteSpecRulesMatchesPath:
-            return HttpRouteSpecRulesMatchesPath(type=HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value=value)
+        def match(value: str, method: str | None = None) -> Json:
+            return {"path": {"type": "PathPrefix", "value": value}, "method": method}
 
-        def backend(service: str, port: int) -> list[HttpRouteSpecRulesBackendRefs]:
-            return [HttpRouteSpecRulesBackendRefs(name=service, port=port)]
+        def backend(service: str, port: int) -> list[Json]:
+            return [{"name": service, "port": port}]
 
-        HttpRoute(
+        gateway = api.router.gateway
+        spec = {
+            "parentRefs": [
+                {"name": p.name, "namespace": p.namespace, "sectionName": p.section_name} for p in gateway.parent_refs
+            ],
+            "hostnames": list(gateway.hostnames) or None,
+            "rules": [
+                {
+                    "matches": [match(f"{api.path_prefix}{RECOMMENDATIONS_PATH}")],
+                    "backendRefs": backend(upstreams.ros_api, upstreams.ros_api_port),
+                },
+                {
+                    "matches": [match(prefix, "GET"), match(prefix, "HEAD")],
+                    "backendRefs": backend(upstreams.reads, upstreams.port),
+                },
+                {"matches": [match(prefix)], "backendRefs": backend(upstreams.writes, upstreams.port)},
+            ],
+        }
+        api_object(
             self,
             "Resource",
-            metadata=ApiObjectMetadata(name=tier.naming.name("api"), labels=tier.naming.labels("api-route")),
-            spec=HttpRouteSpec(
-                parent_refs=[
-                    HttpRouteSpecParentRefs(name=p.name, namespace=p.namespace, section_name=p.section_name)
-                    for p in api.router.gateway.parent_refs
-                ],
-                hostnames=list(api.router.gateway.hostnames) or None,
-                rules=[
-                    HttpRouteSpecRules(
-                        matches=[HttpRouteSpecRulesMatches(path=path(f"{api.path_prefix}{RECOMMENDATIONS_PATH}"))],
-                        backend_refs=backend(upstreams.ros_api, upstreams.ros_api_port),
-                    ),
-                    HttpRouteSpecRules(
-                        matches=[
-                            HttpRouteSpecRulesMatches(path=path(prefix), method=HttpRouteSpecRulesMatchesMethod.GET),
-                            HttpRouteSpecRulesMatches(path=path(prefix), method=HttpRouteSpecRulesMatchesMethod.HEAD),
-                        ],
-                        backend_refs=backend(upstreams.reads, upstreams.port),
-                    ),
-                    HttpRouteSpecRules(
-                        matches=[HttpRouteSpecRulesMatches(path=path(prefix))],
-                        backend_refs=backend(upstreams.writes, upstreams.port),
-                    ),
-                ],
-            ),
+            api_version="gateway.networking.k8s.io/v1",
+            kind="HTTPRoute",
+            name=tier.naming.name("api"),
+            labels=tier.naming.labels("api-route"),
+            body={"spec": spec},
         )

@@ -102,7 +102,7 @@ def _ports(names: Iterable[str | int], protocols: Iterable[str] = ("TCP",)) -> l
 class TrafficGraph:
     """Which component reaches which, derived from the inventory of an App."""
 
-    def __init__(self, release: Release, objects: Inventory) -> None:
+    def __init__(self, release: Release, objects: Inventory, destinations: list[Destination]) -> None:
         self.release = release
         self.objects = objects
         self.components = self._components()
@@ -111,6 +111,7 @@ class TrafficGraph:
             (o.kind, o.name): o.body.get("data") or o.body.get("stringData") or {}
             for o in objects.of_kind("ConfigMap", "Secret")
         }
+        self.destinations = [*store_destinations(release.values, release.connections), *destinations]
         self.rules: dict[str, Rules] = {c: Rules() for c in self.components}
         self._derive()
 
@@ -166,7 +167,6 @@ class TrafficGraph:
 
     def _derive(self) -> None:
         namespace, scraped = self.release.namespace, self._scraped()
-        destinations = store_destinations(self.release.values, self.release.connections)
         for source in self.components.values():
             mentions = self._mentions(source)
             egress = self.rules[source.name].egress
@@ -182,7 +182,7 @@ class TrafficGraph:
                     reachable = sorted(served - scraped.get(target.name, set()) or served)
                     if reachable:
                         self.allow(source, target, reachable)
-            for destination in destinations:
+            for destination in self.destinations:
                 if destination.token in mentions:
                     egress.append(self._to_destination(destination))
             if source.token:
@@ -256,9 +256,17 @@ class TrafficGraph:
 class ReleaseNetworkPolicies(constructs.Construct):
     """``<release>-default-deny`` plus ``<release>-<component>`` per component (see the module)."""
 
-    def __init__(self, scope: constructs.Construct, id: str, *, release: Release, naming: Naming) -> None:
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        release: Release,
+        naming: Naming,
+        destinations: list[Destination],
+    ) -> None:
         super().__init__(scope, id)
-        graph = TrafficGraph(release, inventory(self))
+        graph = TrafficGraph(release, inventory(self), destinations)
         deny = {"podSelector": {"matchLabels": {INSTANCE_LABEL: release.name}}, "policyTypes": ["Ingress", "Egress"]}
         self._policy("DefaultDeny", naming, "default-deny", deny)
         for name, component in graph.components.items():

@@ -19,6 +19,7 @@ from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.pod import Container, Mount
 from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
+from ..edge.proxy import envoy_proxy, local_routes, sidecar_auth
 from ..release import Release
 from ..values import Values
 from .env import BACKEND, ROS_ENV, RosRole
@@ -122,8 +123,25 @@ class RosTier:
         termination_grace_period_seconds: int = 30,
         scanner_exceptions: Mapping[str, str] | None = None,
     ) -> Workload:
-        """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``."""
+        """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``, behind the
+        edge's Envoy sidecar when the edge puts one in front of ``component``."""
         container, digest = self.pod_container(scope, role, container)
+        annotations = {"checksum/config": digest}
+        sidecars = []
+        if (auth := sidecar_auth(self.release, component)) is not None:
+            app = container.ports[0]
+            proxy = envoy_proxy(
+                scope,
+                release=self.release,
+                naming=self.naming_of(role),
+                component=component,
+                routes=local_routes(app.container_port),
+                auth=auth,
+                service_port=app.service_port or app.container_port,
+            )
+            container = replace(container, ports=[replace(app, expose=False), *container.ports[1:]])
+            sidecars.append(proxy.container)
+            annotations["checksum/envoy"] = proxy.config_checksum
         images = self.values.images
         return Workload(
             scope,
@@ -134,9 +152,10 @@ class RosTier:
                 platform=self.platform,
                 container=container,
                 init_containers=init_containers,
+                sidecars=sidecars,
                 controller=controller or DeploymentKind(),
                 termination_grace_period_seconds=termination_grace_period_seconds,
-                pod_annotations={"checksum/config": digest},
+                pod_annotations=annotations,
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 service_account_name=service_account_name,

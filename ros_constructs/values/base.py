@@ -194,6 +194,14 @@ class Images(Model):
         default=Image(registry="quay.io", repository="insights-onprem/insights-ros-ingress", tag="main"),
         description="insights-ros-ingress, the upload service (the tag follows its main branch: pin a digest).",
     )
+    envoy: Image = Field(
+        default=Image(registry="docker.io", repository="envoyproxy/envoy", tag="v1.32.13"),
+        description="Envoy: the edge gateway and the authenticating sidecars.",
+    )
+    authorino: Image = Field(
+        default=Image(registry="quay.io", repository="kuadrant/authorino", tag="v0.24.0"),
+        description="Authorino: Kubernetes TokenReview for the ROS API (edge.auth.tokenReview).",
+    )
     postgresql: Image = Field(
         default=Image(registry="docker.io", repository="library/postgres", tag="16"),
         description="PostgreSQL server (database.mode internal) and the database-ensuring Job's psql.",

@@ -58,10 +58,15 @@ class Values(Model):
             raise ValueError("edge.exposure.type route needs platform openshift (Routes are OpenShift's)")
         if edge.auth.token_review.enabled and not (openshift and self.ros.enabled):
             raise ValueError("edge.auth.tokenReview needs platform openshift (service CA) and ros.enabled")
-        if edge.auth.mode == "gateway" and self.cost_management.api.router.type != "nginx":
+        if edge.exposure.type in ("route", "ingress") and self.cost_management.api.router.type != "nginx":
             raise ValueError(
-                "edge.auth.mode gateway routes /api/cost-management/ through the nginx router: "
-                "set costManagement.api.router.type nginx"
+                f"edge.exposure.type {edge.exposure.type} sends /api/cost-management/ to the nginx router, which "
+                "splits reads from writes: set costManagement.api.router.type nginx, or exposure.type gatewayApi"
+            )
+        if edge.auth.mode != "none" and self.cost_management.api.router.type != "nginx":
+            raise ValueError(
+                f"edge.auth.mode {edge.auth.mode} authenticates /api/cost-management/ in front of (or beside) the "
+                "nginx router: set costManagement.api.router.type nginx"
             )
         return self
 

@@ -1,0 +1,128 @@
+"""Exposure (``edge.exposure``): OpenShift Routes, one Ingress, or one Gateway API HTTPRoute.
+
+Behind a central gateway every path goes to it. Otherwise ``<prefix>/`` goes to the Cost
+Management front door (the router sends the recommendations on to the ROS API),
+``<prefix>/v1/recommendations/`` straight to the ROS API and ``/api/ingress/`` to the upload
+ingress; with sidecars those Services' ports are their Envoys'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import constructs
+
+from ..core.emit import Json, api_object
+from ..core.naming import Naming
+from ..release import Release
+from .gateway import RECOMMENDATIONS, UPLOAD_PREFIX, Backend, FrontDoors
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExposedPath:
+    component: str
+    """Names the Route (``<release>-<component>``)."""
+    prefix: str
+    backend: Backend
+
+
+def exposed_paths(release: Release, doors: FrontDoors, gateway: Backend | None) -> list[ExposedPath]:
+    prefix = release.values.cost_management.api.path_prefix
+    if gateway is not None:
+        paths = [ExposedPath(component="api", prefix=f"{prefix}/", backend=gateway)]
+        if doors.upload:
+            paths.append(ExposedPath(component="upload", prefix=UPLOAD_PREFIX, backend=gateway))
+        return paths
+    paths = []
+    if release.values.cost_management.api.router.type == "nginx":  # else the tier's own HTTPRoute splits methods
+        paths.append(ExposedPath(component="api", prefix=f"{prefix}/", backend=doors.cost_management))
+    if doors.ros_api:
+        paths.append(
+            ExposedPath(component="recommendations", prefix=f"{prefix}{RECOMMENDATIONS}", backend=doors.ros_api)
+        )
+    if doors.upload:
+        paths.append(ExposedPath(component="upload", prefix=UPLOAD_PREFIX, backend=doors.upload))
+    return paths
+
+
+class Exposure(constructs.Construct):
+    def __init__(
+        self, scope: constructs.Construct, id: str, *, release: Release, naming: Naming, paths: list[ExposedPath]
+    ) -> None:
+        super().__init__(scope, id)
+        self.release, self.naming = release, naming
+        exposure = release.values.edge.exposure
+        if exposure.type == "route":
+            for path in paths:
+                self._route(path)
+        elif exposure.type == "ingress":
+            self._ingress(paths)
+        elif exposure.type == "gatewayApi":
+            self._http_route(paths)
+
+    def _route(self, path: ExposedPath) -> None:
+        exposure = self.release.values.edge.exposure
+        spec = {
+            "host": exposure.host,
+            "path": path.prefix.rstrip("/"),
+            "to": {"kind": "Service", "name": path.backend.service, "weight": 100},
+            "port": {"targetPort": path.backend.port},
+            "tls": {"termination": "edge", "insecureEdgeTerminationPolicy": "Redirect"},
+            "wildcardPolicy": "None",
+        }
+        api_object(
+            self,
+            path.component,
+            api_version="route.openshift.io/v1",
+            kind="Route",
+            name=self.naming.name(path.component),
+            labels=self.naming.labels(path.component),
+            annotations=exposure.annotations or None,
+            body={"spec": spec},
+        )
+
+    def _ingress(self, paths: list[ExposedPath]) -> None:
+        exposure = self.release.values.edge.exposure
+
+        def rule_path(p: ExposedPath) -> Json:
+            backend = {"service": {"name": p.backend.service, "port": {"number": p.backend.port}}}
+            return {"path": p.prefix.rstrip("/"), "pathType": "Prefix", "backend": backend}
+
+        spec = {
+            "ingressClassName": exposure.ingress_class,
+            "rules": [{"host": exposure.host, "http": {"paths": [rule_path(p) for p in paths]}}],
+            "tls": [{"hosts": [exposure.host], "secretName": exposure.tls_secret}] if exposure.tls_secret else None,
+        }
+        api_object(
+            self,
+            "Ingress",
+            api_version="networking.k8s.io/v1",
+            kind="Ingress",
+            name=self.naming.name("edge"),
+            labels=self.naming.labels("edge"),
+            annotations=exposure.annotations or None,
+            body={"spec": spec},
+        )
+
+    def _http_route(self, paths: list[ExposedPath]) -> None:
+        exposure = self.release.values.edge.exposure
+        parents = [
+            {"name": p.name, "namespace": p.namespace, "sectionName": p.section_name} for p in exposure.parent_refs
+        ]
+        rules = [
+            {
+                "matches": [{"path": {"type": "PathPrefix", "value": p.prefix.rstrip("/")}}],
+                "backendRefs": [{"name": p.backend.service, "port": p.backend.port}],
+            }
+            for p in paths
+        ]
+        spec = {"parentRefs": parents, "hostnames": [exposure.host] if exposure.host else None, "rules": rules}
+        api_object(
+            self,
+            "HttpRoute",
+            api_version="gateway.networking.k8s.io/v1",
+            kind="HTTPRoute",
+            name=self.naming.name("edge"),
+            labels=self.naming.labels("edge"),
+            body={"spec": spec},
+        )

@@ -1,0 +1,163 @@
+"""The authenticating Envoy as a container: its configuration from values, the ConfigMap that holds
+it and the CA bundles it trusts. The central gateway and the per-pod sidecars both use it.
+
+Which pods get a sidecar is decided here (:func:`sidecar_auth`), so the tiers only place it:
+``edge.auth.mode: sidecars`` puts a JWT-checking Envoy in front of the router, the ROS API and the
+upload ingress; ``edge.auth.tokenReview`` puts one asking Authorino in front of the ROS API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import constructs
+
+from ..core.emit import api_object
+from ..core.env_table import checksum
+from ..core.naming import Naming
+from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFiles
+from ..data.connections import SERVICE_CA_KEY
+from ..release import Release
+from .envoy import EnvoyConfig, IdentityClaims, JwtAuth, Route, TokenReviewAuth, Upstream, bootstrap, render
+
+LISTEN_PORT = 9080
+PROXY_PORT = "proxy"
+CONFIG_DIR = "/etc/envoy"
+CA_DIR = "/etc/edge-ca"
+SERVICE_CA_DIR = "/etc/service-ca"
+SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"
+"""The Envoy image's own trust store (Ubuntu based), used when no CA source is given on Kubernetes."""
+TRUSTED_CA_COMPONENT = "trusted-ca"
+TRUSTED_CA_KEY = "ca-bundle.crt"
+"""OpenShift's Cluster Network Operator fills this key of a ConfigMap labelled to receive the
+cluster's trusted bundle (the proxy's CAs included)."""
+AUTHORINO_COMPONENT = "authorino"
+AUTHORINO_GRPC_PORT = 50051
+
+
+@dataclass(frozen=True, kw_only=True)
+class Auth:
+    """How an Envoy authenticates, and what it must mount for that."""
+
+    config: JwtAuth | TokenReviewAuth
+    mounts: tuple[Mount, ...]
+
+
+def trusted_ca_name(release: Release) -> str:
+    return f"{release.name}-{TRUSTED_CA_COMPONENT}"
+
+
+def service_ca_name(release: Release) -> str:
+    """The ConfigMap OpenShift's service CA operator injects (made by the data-stores chart)."""
+    return f"{release.name}-service-ca"
+
+
+def jwt_auth(release: Release) -> Auth:
+    jwt = release.values.edge.auth.jwt
+    ca = jwt.ca
+    if ca.secret or ca.config_map:
+        source = (
+            SecretFiles(secret_name=ca.secret, items={ca.key: "ca.crt"})
+            if ca.secret
+            else ConfigMapFiles(config_map_name=str(ca.config_map), items={ca.key: "ca.crt"})
+        )
+        mounts: tuple[Mount, ...] = (Mount(name="edge-ca", path=CA_DIR, source=source),)
+        ca_file = f"{CA_DIR}/ca.crt"
+    elif release.platform.name == "openshift":
+        source = ConfigMapFiles(config_map_name=trusted_ca_name(release), items={TRUSTED_CA_KEY: "ca.crt"})
+        mounts, ca_file = (Mount(name="edge-ca", path=CA_DIR, source=source),), f"{CA_DIR}/ca.crt"
+    else:
+        mounts, ca_file = (), SYSTEM_CA_FILE
+    claims = jwt.claims
+    config = JwtAuth(
+        issuer=str(jwt.issuer),
+        jwks_uri=jwt.keys_uri,
+        audiences=tuple(jwt.audiences),
+        ca_file=ca_file,
+        claims=IdentityClaims(
+            org_id=tuple(claims.org_id),
+            account_number=tuple(claims.account_number),
+            username=(claims.username,),
+            email=(claims.email,),
+            org_admin_claim=claims.org_admin,
+            org_admin_role=claims.org_admin_role,
+        ),
+    )
+    return Auth(config=config, mounts=mounts)
+
+
+def token_review_auth(release: Release) -> Auth:
+    """ext_authz to the release's Authorino over TLS, trusting OpenShift's service CA."""
+    review = release.values.edge.auth.token_review
+    source = ConfigMapFiles(config_map_name=service_ca_name(release), items={SERVICE_CA_KEY: SERVICE_CA_KEY})
+    config = TokenReviewAuth(
+        host=f"{release.name}-{AUTHORINO_COMPONENT}.{release.namespace}.svc",
+        port=AUTHORINO_GRPC_PORT,
+        ca_file=f"{SERVICE_CA_DIR}/{SERVICE_CA_KEY}",
+        org_id=str(review.org_id),
+    )
+    return Auth(config=config, mounts=(Mount(name="service-ca", path=SERVICE_CA_DIR, source=source),))
+
+
+def sidecar_auth(release: Release, component: str) -> Auth | None:
+    """The Envoy in front of ``component`` (``api-router``, ``rosocp-api``, ``ingress``), if any."""
+    auth = release.values.edge.auth
+    if component == "rosocp-api" and auth.token_review.enabled:
+        return token_review_auth(release)
+    if auth.mode == "sidecars" and component in ("api-router", "rosocp-api", "ingress"):
+        return jwt_auth(release)
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Proxy:
+    container: Container
+    config_checksum: str
+
+
+def envoy_proxy(
+    scope: constructs.Construct,
+    *,
+    release: Release,
+    naming: Naming,
+    component: str,
+    routes: tuple[Route, ...],
+    auth: Auth,
+    service_port: int,
+) -> Proxy:
+    """The ConfigMap ``<release>-<component>-envoy`` and the Envoy container reading it; the
+    container's ``proxy`` port is the Service's ``service_port``."""
+    values = release.values
+    config = EnvoyConfig(
+        routes=routes, auth=auth.config, listen_port=LISTEN_PORT, admin_port=values.edge.auth.admin_port
+    )
+    text = render(bootstrap(config))
+    name = naming.name(f"{component}-envoy")
+    api_object(
+        scope,
+        "EnvoyConfig",
+        api_version="v1",
+        kind="ConfigMap",
+        name=name,
+        labels=naming.labels(f"{component}-envoy"),
+        body={"data": {"envoy.yaml": text}},
+    )
+    release.references.provide("ConfigMap", name, frozenset({"envoy.yaml"}))
+    resources = values.edge.auth.gateway.resources if component == "gateway" else values.edge.auth.sidecar_resources
+    container = Container(
+        name="envoy",
+        image=values.images.envoy.ref,
+        resources=resources,
+        command=["envoy", "-c", f"{CONFIG_DIR}/envoy.yaml", "--log-level", "info"],
+        ports=[Port(name=PROXY_PORT, container_port=LISTEN_PORT, service_port=service_port)],
+        mounts=[Mount(name="envoy-config", path=CONFIG_DIR, source=ConfigMapFiles(config_map_name=name)), *auth.mounts],
+        readiness=Probe.tcp(PROXY_PORT),
+        liveness=Probe.tcp(PROXY_PORT, period_seconds=20),
+    )
+    return Proxy(container=container, config_checksum=checksum(text))
+
+
+def local_routes(app_port: int) -> tuple[Route, ...]:
+    """A sidecar's one route: every path, authenticated, to the app on localhost (kubelet probes
+    reach the app's own port directly)."""
+    return (Route(prefix="/", upstream=Upstream(name="app", host="127.0.0.1", port=app_port)),)
