@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = Path(__file__).parent / "profiles"
 PROFILES = ["default", *sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))]
 SHARED = Path(os.environ.get("ROS_SHARED_DIR", ROOT.parent / "shared"))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def profile_values(profile: str) -> Values:

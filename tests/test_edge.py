@@ -45,7 +45,10 @@ def test_the_gateway_envoy_parses_and_carries_the_issuer_and_audiences_from_valu
     provider = jwt_provider(config)
     assert provider["issuer"] == "https://keycloak.example.com/realms/cost"
     assert provider["audiences"] == ["cost-management-operator", "cost-management-ui"]
-    assert provider["remote_jwks"]["http_uri"]["uri"] == "https://keycloak.example.com/realms/cost/protocol/openid-connect/certs"
+    assert (
+        provider["remote_jwks"]["http_uri"]["uri"]
+        == "https://keycloak.example.com/realms/cost/protocol/openid-connect/certs"
+    )
     assert config["admin"]["address"]["socket_address"]["address"] == "127.0.0.1"
     routes = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
     prefixes = [r["match"]["prefix"] for r in routes["route_config"]["virtual_hosts"][0]["routes"]]
@@ -65,7 +68,10 @@ def test_no_service_exposes_an_envoy_admin_port(profile: str) -> None:
     docs = objects(profile)
     envoys = [o for o in docs if o["kind"] == "ConfigMap" and o["metadata"]["name"].endswith("-envoy")]
     assert envoys
-    admin_ports = {envoy_of(docs, e["metadata"]["name"].removeprefix(R))["admin"]["address"]["socket_address"]["port_value"] for e in envoys}
+    admin_ports = {
+        envoy_of(docs, e["metadata"]["name"].removeprefix(R))["admin"]["address"]["socket_address"]["port_value"]
+        for e in envoys
+    }
     for service in (o for o in docs if o["kind"] == "Service"):
         assert not {p["port"] for p in service["spec"]["ports"]} & admin_ports, service["metadata"]["name"]
 
@@ -80,7 +86,9 @@ def test_sidecars_take_the_service_ports_and_hide_the_apps_own() -> None:
         assert app_port in [p["name"] for p in containers[0]["ports"]]
     ros_api = envoy_of(docs, "rosocp-api-envoy")
     parse(ros_api)
-    filters = ros_api["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"]
+    filters = ros_api["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"][
+        "http_filters"
+    ]
     assert "envoy.filters.http.ext_authz" in [f["name"] for f in filters]  # TokenReview via Authorino
     parse(envoy_of(docs, "ingress-envoy"))
 
@@ -93,7 +101,9 @@ def test_authorino_is_release_scoped_and_its_auth_config_is_valid(shared_dir: Pa
     cluster_wide = [o for o in docs if o["kind"] in ("ClusterRole", "ClusterRoleBinding")]
     assert cluster_wide and all(o["metadata"]["name"].startswith(R) for o in cluster_wide)
     service = by(docs, "Service", "authorino")
-    assert service["metadata"]["annotations"]["service.beta.openshift.io/serving-cert-secret-name"] == f"{R}authorino-tls"
+    assert (
+        service["metadata"]["annotations"]["service.beta.openshift.io/serving-cert-secret-name"] == f"{R}authorino-tls"
+    )
     args = by(docs, "Deployment", "authorino")["spec"]["template"]["spec"]["containers"][0]["args"]
     assert "--watch-namespace=cost-onprem" in args
     assert "--auth-config-label-selector=app.kubernetes.io/instance=cost-onprem" in args
@@ -101,7 +111,9 @@ def test_authorino_is_release_scoped_and_its_auth_config_is_valid(shared_dir: Pa
 
 @pytest.mark.parametrize("profile", ["edge-gateway", "edge-sidecars-openshift", "edge-gateway-api"])
 def test_exposure_objects_are_valid_custom_resources(profile: str, shared_dir: Path) -> None:
-    problems = [e for o in objects(profile) if not is_builtin(o) for e in custom_resource_errors(o, shared_dir / "crds")]
+    problems = [
+        e for o in objects(profile) if not is_builtin(o) for e in custom_resource_errors(o, shared_dir / "crds")
+    ]
     assert problems == []
 
 
@@ -123,12 +135,41 @@ def test_with_sidecars_outside_traffic_reaches_only_the_envoys() -> None:
     ("settings", "message"),
     [
         (["edge.exposure.type=ingress"], "lets anyone set x-rh-identity"),
-        (["edge.exposure.type=route", "edge.auth.mode=gateway", "edge.auth.jwt.issuer=https://id.example.com"], "needs platform openshift"),
+        (
+            ["edge.exposure.type=route", "edge.auth.mode=gateway", "edge.auth.jwt.issuer=https://id.example.com"],
+            "needs platform openshift",
+        ),
         (["edge.auth.mode=gateway"], "needs jwt.issuer"),
-        (["edge.auth.mode=gateway", "edge.auth.jwt.issuer=https://id.example.com", "edge.auth.jwt.audiences=[]"], "audiences"),
-        (["platform=openshift", "edge.auth.mode=gateway", "edge.auth.jwt.issuer=https://id.example.com", "edge.auth.tokenReview.enabled=true"], "orgId"),
-        (["edge.auth.mode=gateway", "edge.auth.jwt.issuer=https://id.example.com", "edge.auth.tokenReview.enabled=true", "edge.auth.tokenReview.orgId=1"], "needs platform openshift"),
-        (["edge.auth.mode=sidecars", "edge.auth.jwt.issuer=https://id.example.com", "costManagement.api.router.type=gatewayApi"], "router.type nginx"),
+        (
+            ["edge.auth.mode=gateway", "edge.auth.jwt.issuer=https://id.example.com", "edge.auth.jwt.audiences=[]"],
+            "audiences",
+        ),
+        (
+            [
+                "platform=openshift",
+                "edge.auth.mode=gateway",
+                "edge.auth.jwt.issuer=https://id.example.com",
+                "edge.auth.tokenReview.enabled=true",
+            ],
+            "orgId",
+        ),
+        (
+            [
+                "edge.auth.mode=gateway",
+                "edge.auth.jwt.issuer=https://id.example.com",
+                "edge.auth.tokenReview.enabled=true",
+                "edge.auth.tokenReview.orgId=1",
+            ],
+            "needs platform openshift",
+        ),
+        (
+            [
+                "edge.auth.mode=sidecars",
+                "edge.auth.jwt.issuer=https://id.example.com",
+                "costManagement.api.router.type=gatewayApi",
+            ],
+            "router.type nginx",
+        ),
     ],
 )
 def test_unsafe_or_incomplete_edge_values_are_refused(settings: list[str], message: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 from ros_constructs.data.cache import probe_command
 from ros_constructs.data.postgres_sql import ServiceLogin, ensure_sql
@@ -35,12 +35,6 @@ PASSWORDS = {s: f"{s} pa'ss" for s in SERVICES}
 SERVICE_ENV = {x.user_env: USERS[x.database] for x in LOGINS} | {x.password_env: PASSWORDS[x.database] for x in LOGINS}
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "REDISCLI_"))}
 Result = subprocess.CompletedProcess[str]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run(*cmd: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:

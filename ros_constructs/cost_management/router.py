@@ -6,7 +6,7 @@ alternative with the same behaviour.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import constructs
 
@@ -14,12 +14,15 @@ from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe
 from ..core.workload import DeploymentKind
+from ..edge.proxy import envoy_proxy, local_routes, sidecar_auth
 from .env import KokuRole
 from .tier import KokuPod, KokuTier
 
 COMPONENT = "api-router"
 ROUTER_PORT = 8080
 ROUTER_CONFIG_PATH = "/etc/nginx/router"
+RUN_DIR = "/tmp"
+"""nginx's pid file and temp files; the only writable path (read-only root filesystem)."""
 RECOMMENDATIONS_PATH = "/v1/recommendations/"
 DRAIN_SECONDS = 10
 PROXY_READ_TIMEOUT = 600
@@ -37,14 +40,19 @@ class Upstreams:
     ros_api_port: int
 
 
-def nginx_config(upstreams: Upstreams, *, namespace: str, path_prefix: str) -> str:
+def nginx_config(
+    upstreams: Upstreams, *, namespace: str, path_prefix: str, listen: str = str(ROUTER_PORT), run_dir: str = RUN_DIR
+) -> str:
     """The router's nginx.conf: method split plus the recommendations route (Koku's, hardened).
 
-    Every writable path is under /tmp (read-only root filesystem); upstreams resolve once at
-    start through the pod's resolver, like Koku's ``koku-api-nginx-conf``.
+    ``listen`` is a port or address:port; every writable path is under ``run_dir``. Upstreams
+    resolve once at start through the pod's resolver, like Koku's ``koku-api-nginx-conf``.
+    Redirects nginx makes itself (the slash it appends to ``<prefix>/v1/recommendations``) are
+    relative: clients come through a Route, Ingress or Gateway whose scheme and port nginx cannot
+    know, so an absolute one would send them to ``http://<host>:8080``.
     """
     return f"""worker_processes 1;
-pid /tmp/nginx.pid;
+pid {run_dir}/nginx.pid;
 error_log stderr warn;
 
 events {{
@@ -53,11 +61,11 @@ events {{
 
 http {{
   access_log /dev/stdout;
-  client_body_temp_path /tmp/client_body;
-  proxy_temp_path /tmp/proxy;
-  fastcgi_temp_path /tmp/fastcgi;
-  uwsgi_temp_path /tmp/uwsgi;
-  scgi_temp_path /tmp/scgi;
+  client_body_temp_path {run_dir}/client_body;
+  proxy_temp_path {run_dir}/proxy;
+  fastcgi_temp_path {run_dir}/fastcgi;
+  uwsgi_temp_path {run_dir}/uwsgi;
+  scgi_temp_path {run_dir}/scgi;
   server_tokens off;
   client_max_body_size 500M;
   client_header_buffer_size 46k;
@@ -80,7 +88,8 @@ http {{
   }}
 
   server {{
-    listen {ROUTER_PORT};
+    listen {listen};
+    absolute_redirect off;
     proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
@@ -102,6 +111,17 @@ http {{
 """
 
 
+def drain_command(*, run_dir: str = RUN_DIR, drain_seconds: int = DRAIN_SECONDS) -> list[str]:
+    """The preStop hook: wait until the endpoints drop the pod, quit gracefully, wait for the exit.
+
+    nginx takes SIGTERM as "stop now". SIGQUIT goes to the master through its pid file, because
+    ``nginx -s quit`` parses the config again: one upstream name that no longer resolves fails it,
+    and the hook would wait out the grace period. ``kill`` is a shell builtin.
+    """
+    pid = f"{run_dir}/nginx.pid"
+    return ["/bin/sh", "-c", f'sleep {drain_seconds}; kill -QUIT "$(cat {pid})"; while [ -e {pid} ]; do sleep 1; done']
+
+
 class NginxRouter(constructs.Construct):
     """nginx Deployment + ConfigMap; its Service ``<release>-api-router`` is the API's front door."""
 
@@ -111,7 +131,6 @@ class NginxRouter(constructs.Construct):
         router = values.cost_management.api.router
         conf = nginx_config(upstreams, namespace=values.namespace, path_prefix=values.cost_management.api.path_prefix)
         name = tier.naming.name(COMPONENT)
-        nginx = ["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf"]
         api_object(
             self,
             "Config",
@@ -122,24 +141,36 @@ class NginxRouter(constructs.Construct):
             body={"data": {"nginx.conf": conf}},
         )
         tier.release.references.provide("ConfigMap", name, frozenset({"nginx.conf"}))
+        annotations = {"checksum/config": checksum(conf)}
+        http = Port(name="http", container_port=ROUTER_PORT, service_port=upstreams.port)
+        sidecars = []
+        if (auth := sidecar_auth(tier.release, COMPONENT)) is not None:
+            proxy = envoy_proxy(
+                self,
+                release=tier.release,
+                naming=tier.naming,
+                component=COMPONENT,
+                routes=local_routes(ROUTER_PORT),
+                auth=auth,
+                service_port=upstreams.port,
+            )
+            http = replace(http, expose=False)
+            sidecars.append(proxy.container)
+            annotations["checksum/envoy"] = proxy.config_checksum
         self.workload = tier.workload(
             self,
             "Workload",
             component=COMPONENT,
-            pod=KokuPod(roles=[KokuRole.ROUTER], pod_annotations={"checksum/config": checksum(conf)}),
+            pod=KokuPod(roles=[KokuRole.ROUTER], pod_annotations=annotations),
+            sidecars=sidecars,
             controller=DeploymentKind(replicas=router.replicas),
             termination_grace_period_seconds=DRAIN_SECONDS + PROXY_READ_TIMEOUT + 10,
             container=Container(
                 image=values.images.nginx.ref,
                 resources=router.resources,
-                command=[*nginx, "-g", "daemon off;"],
-                # nginx takes SIGTERM as "stop now"; quit gracefully first, after endpoints drop the pod.
-                pre_stop=[
-                    "/bin/sh",
-                    "-c",
-                    f"sleep {DRAIN_SECONDS}; {' '.join(nginx)} -s quit; while [ -e /tmp/nginx.pid ]; do sleep 1; done",
-                ],
-                ports=[Port(name="http", container_port=ROUTER_PORT, service_port=upstreams.port)],
+                command=["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf", "-g", "daemon off;"],
+                pre_stop=drain_command(),
+                ports=[http],
                 mounts=[Mount(name="config", path=ROUTER_CONFIG_PATH, source=ConfigMapFiles(config_map_name=name))],
                 readiness=Probe.http("/healthz", "http", period_seconds=10),
                 liveness=Probe.http("/healthz", "http", period_seconds=20, failure_threshold=5),

@@ -133,6 +133,7 @@ class KokuTier:
         pod: KokuPod,
         controller: Controller | None = None,
         termination_grace_period_seconds: int = 30,
+        sidecars: Sequence[Container] = (),
     ) -> Workload:
         """A Koku pod: naming, platform and pull settings, plus the env and mounts of ``pod.roles``."""
         roles = frozenset(pod.roles)
@@ -167,6 +168,7 @@ class KokuTier:
                 naming=self.naming,
                 platform=self.platform,
                 container=container,
+                sidecars=sidecars,
                 controller=controller or DeploymentKind(),
                 termination_grace_period_seconds=termination_grace_period_seconds,
                 pod_annotations=annotations,
