@@ -26,6 +26,26 @@ def library_version() -> str:
     return version("ros-constructs")
 
 
+def edge_prerequisites(values: Values) -> list[str]:
+    """What the exposure and the edge's identity checks rely on outside the output."""
+    edge, found = values.edge, []
+    exposure = edge.exposure
+    if exposure.type == "ingress":
+        found.append(f"an Ingress controller serving ingressClassName {exposure.ingress_class}")
+        if exposure.tls_secret:
+            found.append(f"Secret {exposure.tls_secret}: the TLS certificate of {exposure.host}")
+    elif exposure.type == "gatewayApi":
+        for parent in exposure.parent_refs:
+            found.append(f"Gateway {parent.namespace or values.namespace}/{parent.name} (Gateway API, edge.exposure)")
+    if edge.auth.mode != "none":
+        found.append(
+            f"the identity provider {edge.auth.jwt.issuer} issuing tokens for {', '.join(edge.auth.jwt.audiences)}"
+        )
+    if edge.auth.token_review.enabled:
+        found.append("the AuthConfig CRD (authorino.kuadrant.io/v1beta3), from the Authorino operator or its manifests")
+    return found
+
+
 @dataclass(frozen=True, kw_only=True)
 class Release:
     """What every construct of one release needs; build one per synthesis."""
@@ -105,7 +125,7 @@ class Release:
             found.append(f"S3 at {stores.object_storage.endpoint} with the buckets {names}")
         from .cost_management.credentials import koku_prerequisites
 
-        return [*found, *koku_prerequisites(v)]
+        return [*found, *koku_prerequisites(v), *edge_prerequisites(v)]
 
     def notes(self) -> str:
         """NOTES.txt: call after the charts are built (the reference registry is filled then)."""

@@ -59,6 +59,7 @@ OBC_CONFIG_MAP_KEYS = frozenset({"BUCKET_HOST", "BUCKET_NAME", "BUCKET_PORT", "B
 OBC_SECRET_KEYS = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
 SERVING_CERT = "service.beta.openshift.io/serving-cert-secret-name"
 INJECT_CABUNDLE = "service.beta.openshift.io/inject-cabundle"
+INJECT_TRUSTED_CABUNDLE = "config.openshift.io/inject-trusted-cabundle"
 
 
 def _strimzi_kafka(obj: Obj, ns: str) -> Iterator[Made]:
@@ -113,9 +114,12 @@ def _serving_cert(obj: Obj, ns: str) -> Iterator[Made]:
 
 
 def _inject_cabundle(obj: Obj, ns: str) -> Iterator[Made]:
-    """OpenShift service-ca: a ConfigMap annotated inject-cabundle gains the key service-ca.crt."""
+    """OpenShift service-ca: a ConfigMap annotated inject-cabundle gains the key service-ca.crt;
+    the Cluster Network Operator gives one labelled inject-trusted-cabundle the key ca-bundle.crt."""
     if str((obj["metadata"].get("annotations") or {}).get(INJECT_CABUNDLE)).lower() == "true":
         yield Made("ConfigMap", ns, obj["metadata"]["name"], frozenset({"service-ca.crt"}))
+    if str((obj["metadata"].get("labels") or {}).get(INJECT_TRUSTED_CABUNDLE)).lower() == "true":
+        yield Made("ConfigMap", ns, obj["metadata"]["name"], frozenset({"ca-bundle.crt"}))
 
 
 OPERATOR_MADE: dict[tuple[str, str], Callable[[Obj, str], Iterator[Made]]] = {

@@ -46,9 +46,10 @@ def is_builtin(obj: dict[str, Any]) -> bool:
 
 
 def _strict(schema: Any) -> Any:
-    """Reject unknown fields like the API server's strict field validation would."""
+    """Reject unknown fields like the API server's strict field validation would. A keyword set to
+    null (OpenShift's Route CRD has ``anyOf: null``) means absent, as the API server reads it."""
     if isinstance(schema, dict):
-        schema = {k: _strict(v) for k, v in schema.items()}
+        schema = {k: _strict(v) for k, v in schema.items() if v is not None}
         if (
             schema.get("type") == "object"
             and "properties" in schema

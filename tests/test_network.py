@@ -30,8 +30,12 @@ class Pod:
     ports: tuple[tuple[str, int], ...] = ()
 
     def matches(self, selector: Obj | None) -> bool:
-        labels = dict(self.labels)
-        return all(labels.get(k) == v for k, v in (selector or {}).get("matchLabels", {}).items())
+        labels, selector = dict(self.labels), selector or {}
+        for expression in selector.get("matchExpressions", []):
+            assert expression["operator"] == "In", expression  # the only operator the policies use
+            if labels.get(expression["key"]) not in expression["values"]:
+                return False
+        return all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
 
 
 def outside(name: str, namespace: str, **labels: str) -> Pod:

@@ -11,14 +11,17 @@ both of its ends from it:
 * a pod that mounts a service-account token reaches the Kubernetes API;
 * every pod reaches the cluster DNS;
 * Prometheus reaches every metrics port (from its namespace, or any);
-* ingress controllers, OpenShift routers and Gateways reach the ports that a Route, Ingress or
-  HTTPRoute of the output sends traffic to.
+* the edge reaches the ports that a Route, Ingress or HTTPRoute of the output sends traffic to:
+  on OpenShift the routers' policy group for Routes and Ingresses, otherwise any namespace (an
+  ingress controller or a Gateway may run anywhere).
 
 Nothing is listed by hand: a component added to a tier gets its policy from what it names.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -73,10 +76,29 @@ class Service:
 
 @dataclass
 class Rules:
-    """The ingress and egress rules of one component, grouped by port list."""
+    """The ingress and egress rules of one component; ingress grouped by port list."""
 
-    ingress: dict[tuple[str, ...], list[Json]] = field(default_factory=lambda: defaultdict(list))
+    callers: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Ports -> the components of the release that call them."""
+    outside: dict[tuple[str, ...], list[Json]] = field(default_factory=lambda: defaultdict(list))
+    """Ports -> peers outside the release (Prometheus, the edge)."""
     egress: list[Json] = field(default_factory=list)
+
+    def ingress(self, release: str) -> list[Json]:
+        rules = []
+        for ports in sorted({*self.callers, *self.outside}):
+            callers = sorted(self.callers.get(ports, ()))
+            peers = [_components_peer(release, callers)] if callers else []
+            rules.append({"from": [*peers, *self.outside.get(ports, [])], "ports": _ports(ports)})
+        return rules
+
+
+def _components_peer(release: str, components: list[str]) -> Json:
+    """Pods of the release with one of ``components`` (component names are unique in a release)."""
+    if len(components) == 1:
+        return {"podSelector": {"matchLabels": {INSTANCE_LABEL: release, COMPONENT_LABEL: components[0]}}}
+    expression = {"key": COMPONENT_LABEL, "operator": "In", "values": components}
+    return {"podSelector": {"matchLabels": {INSTANCE_LABEL: release}, "matchExpressions": [expression]}}
 
 
 def _strings(value: object) -> str:
@@ -170,7 +192,6 @@ class TrafficGraph:
         for source in self.components.values():
             mentions = self._mentions(source)
             egress = self.rules[source.name].egress
-            egress.append(self._dns())
             for service in self.services:
                 if not _host_pattern(service.name, namespace).search(mentions):
                     continue
@@ -191,16 +212,17 @@ class TrafficGraph:
                 )
         for component, metrics in scraped.items():
             if component in self.rules:
-                self.rules[component].ingress[tuple(sorted(metrics))] += self._prometheus()
-        for component, exposed in self._exposed().items():
-            self.rules[component].ingress[tuple(sorted(exposed))] += self._edge()
+                self.rules[component].outside[tuple(sorted(metrics))] += self._prometheus()
+        for (component, sender), exposed in self._exposed().items():
+            peers = [OPENSHIFT_INGRESS] if sender == "openshift-router" else [{"namespaceSelector": {}}]
+            self.rules[component].outside[tuple(sorted(exposed))] += peers
 
     def allow(self, source: Component, target: Component, ports: list[str]) -> None:
         """One path: the source's egress to the target's pods and the target's ingress from the source."""
         self.rules[source.name].egress.append(
-            {"to": [{"podSelector": {"matchLabels": dict(target.selector)}}], "ports": _ports(ports)}
+            {"to": [_components_peer(self.release.name, [target.name])], "ports": _ports(ports)}
         )
-        self.rules[target.name].ingress[tuple(ports)].append({"podSelector": {"matchLabels": dict(source.selector)}})
+        self.rules[target.name].callers[tuple(ports)].add(source.name)
 
     def _to_destination(self, d: Destination) -> Json:
         if d.pods is not None:
@@ -211,7 +233,7 @@ class TrafficGraph:
             peers = ANYWHERE
         return {"to": peers, "ports": _ports([d.port]) if d.port else None}
 
-    def _dns(self) -> Json:
+    def dns(self) -> Json:
         namespace, pods, ports = DNS[self.release.platform.name]
         peer = {"namespaceSelector": {"matchLabels": namespace}, "podSelector": {"matchLabels": pods}}
         return {"to": [peer], "ports": _ports(ports, ("UDP", "TCP"))}
@@ -222,39 +244,38 @@ class TrafficGraph:
             return [{"namespaceSelector": {"matchLabels": labels}}]
         return [OPENSHIFT_MONITORING] if self.release.platform.name == "openshift" else [{"namespaceSelector": {}}]
 
-    def _edge(self) -> list[Json]:
-        return [{"namespaceSelector": {}}, *([OPENSHIFT_INGRESS] if self.release.platform.name == "openshift" else [])]
-
-    def _exposed(self) -> dict[str, set[str]]:
-        """Component -> the target ports that Routes, Ingresses and HTTPRoutes send traffic to."""
+    def _exposed(self) -> dict[tuple[str, str], set[str]]:
+        """(component, who sends) -> the target ports that Routes, Ingresses and HTTPRoutes send
+        traffic to. OpenShift's routers serve Routes and Ingresses from their policy group; an
+        Ingress controller or a Gateway may run in any namespace."""
         by_name = {s.name: s for s in self.services}
-        exposed: dict[str, set[str]] = defaultdict(set)
-        for service_name, port in self._backends():
+        exposed: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for kind, service_name, port in self._backends():
             service = by_name.get(service_name)
             if service is None or port not in service.ports:
-                raise ValueError(
-                    f"an exposure sends traffic to {service_name}:{port}, which no Service of the output serves"
-                )
+                continue  # a Service outside the output (an HTTPRoute may name one): not ours to open
+            router = kind != "HTTPRoute" and self.release.platform.name == "openshift"
             for target in self._pods_of(service):
-                exposed[target.name].add(service.ports[port])
+                exposed[(target.name, "openshift-router" if router else "any")].add(service.ports[port])
         return exposed
 
-    def _backends(self) -> Iterator[tuple[str, int | str]]:
+    def _backends(self) -> Iterator[tuple[str, str, int | str]]:
         for route in self.objects.of_kind("Route"):
-            yield route.body["spec"]["to"]["name"], route.body["spec"]["port"]["targetPort"]
+            yield "Route", route.body["spec"]["to"]["name"], route.body["spec"]["port"]["targetPort"]
         for ingress in self.objects.of_kind("Ingress"):
             for rule in ingress.body["spec"]["rules"]:
                 for path in rule["http"]["paths"]:
                     svc = path["backend"]["service"]
-                    yield svc["name"], svc["port"].get("number") or svc["port"]["name"]
+                    yield "Ingress", svc["name"], svc["port"].get("number") or svc["port"]["name"]
         for route in self.objects.of_kind("HTTPRoute"):
             for rule in route.body["spec"]["rules"]:
                 for ref in rule["backendRefs"]:
-                    yield ref["name"], ref["port"]
+                    yield "HTTPRoute", ref["name"], ref["port"]
 
 
 class ReleaseNetworkPolicies(constructs.Construct):
-    """``<release>-default-deny`` plus ``<release>-<component>`` per component (see the module)."""
+    """``<release>-default-deny`` (everything closed but DNS) plus ``<release>-<component>`` per
+    component, or one policy for components whose paths are the same (see the module)."""
 
     def __init__(
         self,
@@ -267,17 +288,26 @@ class ReleaseNetworkPolicies(constructs.Construct):
     ) -> None:
         super().__init__(scope, id)
         graph = TrafficGraph(release, inventory(self), destinations)
-        deny = {"podSelector": {"matchLabels": {INSTANCE_LABEL: release.name}}, "policyTypes": ["Ingress", "Egress"]}
-        self._policy("DefaultDeny", naming, "default-deny", deny)
-        for name, component in graph.components.items():
+        default = {
+            "podSelector": {"matchLabels": {INSTANCE_LABEL: release.name}},
+            "policyTypes": ["Ingress", "Egress"],
+            "egress": [graph.dns()],
+        }
+        self._policy("Default", naming, "default-deny", default)
+        # Components with the same paths (the worker pools, say) share one policy.
+        groups: dict[str, list[str]] = defaultdict(list)
+        for name in graph.components:
             rules = graph.rules[name]
-            ingress = [{"from": peers, "ports": _ports(ports)} for ports, peers in sorted(rules.ingress.items())]
-            spec = {
-                "podSelector": {"matchLabels": dict(component.selector)},
-                "policyTypes": ["Ingress", "Egress"],
-                "ingress": ingress or None,
-                "egress": _merged(rules.egress),
-            }
+            spec = {"ingress": rules.ingress(release.name) or None, "egress": _merged(rules.egress) or None}
+            groups[json.dumps(spec, sort_keys=True)].append(name)
+        taken = set(graph.components)
+        for spec_text, members in groups.items():
+            spec = json.loads(spec_text)
+            spec.update(
+                podSelector=_components_peer(release.name, members)["podSelector"], policyTypes=["Ingress", "Egress"]
+            )
+            name = _group_name(members, taken)
+            taken.add(name)
             self._policy(name, naming, name, spec)
 
     def _policy(self, id: str, naming: Naming, component: str, spec: Json) -> None:
@@ -290,6 +320,21 @@ class ReleaseNetworkPolicies(constructs.Construct):
             labels=naming.labels(component),
             body={"spec": spec},
         )
+
+
+def _group_name(members: list[str], taken: set[str]) -> str:
+    """The component's name, or for several ``<the leading words they share>-group`` (``worker-group``)."""
+    if len(members) == 1:
+        return members[0]
+    shared = [
+        w[0]
+        for w in itertools.takewhile(lambda w: len(set(w)) == 1, zip(*(m.split("-") for m in members), strict=False))
+    ]
+    base = f"{'-'.join(shared or [members[0]])}-group"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name
 
 
 def _merged(rules: list[Json]) -> list[Json]:
