@@ -15,6 +15,7 @@ import constructs
 from .cost_management.chart import CostManagementChart
 from .data.base import BaseChart
 from .data.chart import DataStoresChart
+from .monitoring.chart import MonitoringChart
 from .release import Release
 from .ros.chart import RosChart
 
@@ -25,6 +26,7 @@ CHARTS: list[tuple[str, ChartFactory]] = [
     ("data-stores", lambda scope, id, release: DataStoresChart(scope, id, release=release)),
     ("cost-management", lambda scope, id, release: CostManagementChart(scope, id, release=release)),
     ("ros", lambda scope, id, release: RosChart(scope, id, release=release)),
+    ("monitoring", lambda scope, id, release: MonitoringChart(scope, id, release=release)),
 ]
 """(name, factory) in apply order."""
 

@@ -60,7 +60,10 @@ COUNTERPARTS: dict[str, str] = {
     "Envoy sidecars, Authorino, keycloak CA (OCP)": "the edge issue (central gateway or sidecars)",
     "NetworkPolicy kruize / sources-api / *-metrics (OCP)": "NetworkPolicy/kruize-ingress",
     "NetworkPolicy ingress (OCP)": "NetworkPolicy/upload-entry",
-    "ServiceMonitors (OCP)": "the monitoring issue",
+    "ServiceMonitor rosocp-api (OCP)": "ServiceMonitor/rosocp-api",
+    "ServiceMonitor rosocp-processor (OCP)": "ServiceMonitor/rosocp-processor",
+    "ServiceMonitor rosocp-recommendation-poller (OCP)": "ServiceMonitor/rosocp-recommendation-poller",
+    "ServiceMonitor kruize (OCP)": "ServiceMonitor/kruize",  # at /metrics: Kruize serves no /q/metrics
     "CRD AuthConfig": "a cluster-wide CRD is the operator's to install",
 }
 
@@ -87,8 +90,9 @@ def test_every_ros_chart_object_has_a_counterpart_or_a_reason(platform: str) -> 
 
 @pytest.mark.parametrize("platform", ["kubernetes", "openshift"])
 def test_every_ros_pod_is_behind_a_network_policy(platform: str) -> None:
-    """Backend, Kruize and Sources take traffic from their namespace only (plus metrics scrapes);
-    the upload ingress's http port is the tier's door from other namespaces."""
+    """Backend, Kruize and Sources take traffic from their namespace only (plus metrics scrapes,
+    Kruize's on its API port where a ServiceMonitor scrapes it); the upload ingress's http port is
+    the tier's door from other namespaces."""
     docs = matrix_objects(f"default-{platform}")
     policies = [o for o in docs if o["kind"] == "NetworkPolicy"]
     for name, template in pod_templates(docs):
@@ -97,7 +101,8 @@ def test_every_ros_pod_is_behind_a_network_policy(platform: str) -> None:
             continue
         (policy,) = [p for p in policies if p["spec"]["podSelector"]["matchLabels"].items() <= labels.items()]
         other_namespaces = [r for r in policy["spec"]["ingress"] if "namespaceSelector" in r["from"][0]]
-        door = {"insights-ros-ingress": ["http"], "kruize": []}.get(labels["app.kubernetes.io/name"], ["metrics"])
+        kruize = ["http"] if platform == "openshift" else []  # monitoring is on by default on OpenShift only
+        door = {"insights-ros-ingress": ["http"], "kruize": kruize}.get(labels["app.kubernetes.io/name"], ["metrics"])
         assert [p["port"] for rule in other_namespaces for p in rule["ports"]] == door, name
 
 

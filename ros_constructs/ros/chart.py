@@ -7,6 +7,7 @@ import constructs
 
 from ..core.env_config import ENV_HOLDER
 from ..release import Release
+from .alerts import RosAlerts
 from .backend import RosBackend
 from .ingress import UploadIngress
 from .kruize import KruizeEngine
@@ -30,3 +31,5 @@ class RosChart(cdk8s.Chart):
             SourcesApi(self, "Sources", tier=tier)
         UploadIngress(self, "Ingress", tier=tier)
         RosNetworkPolicies(self, "NetworkPolicies", tier=tier)
+        if release.monitoring.alerts:
+            RosAlerts(self, "Alerts", tier=tier)

@@ -3,7 +3,8 @@
 The ROS backend, Kruize and the Sources API accept traffic from pods in their own namespace
 (the Koku router reaches the ROS API, the ROS consumers reach Kruize and Sources, Koku's
 sources client reaches Sources); Prometheus scrapes the backend's and Sources' ``metrics``
-ports from any namespace.
+ports from any namespace. Kruize serves its metrics on its API port, so only the namespace of
+the scraping Prometheus reaches it, and only when a ServiceMonitor scrapes it.
 The upload ingress is the tier's front door: its ``http`` port accepts traffic from any
 namespace, where ingress controllers, OpenShift routers and Gateways run. Egress stays open,
 as in the Koku tier: the stores may be operator-supplied hosts.
@@ -18,18 +19,26 @@ from ..core.network import ANY_NAMESPACE, SAME_NAMESPACE, edge_peers, ingress_po
 from .tier import RosTier
 
 
+def _prometheus_on_http(namespace: str) -> k8s.NetworkPolicyIngressRule:
+    peer = k8s.NetworkPolicyPeer(
+        namespace_selector=k8s.LabelSelector(match_labels={"kubernetes.io/metadata.name": namespace})
+    )
+    return k8s.NetworkPolicyIngressRule(from_=[peer], ports=[named_port("http")])
+
+
 class RosNetworkPolicies(constructs.Construct):
     """``<release>-<app>-ingress`` per in-namespace application and ``<release>-upload-entry``."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:
         super().__init__(scope, id)
-        scraped = {tier.backend: True, tier.kruize: False}  # Kruize has no metrics port
+        plan = tier.release.monitoring
+        metrics = k8s.NetworkPolicyIngressRule(from_=[ANY_NAMESPACE], ports=[named_port("metrics")])
+        kruize = _prometheus_on_http(plan.prometheus_namespace) if plan.service_monitors else None
+        scrapes = {tier.backend: metrics, tier.kruize: kruize}
         if tier.values.ros.sources.enabled:
-            scraped[tier.sources] = True
-        for naming, metrics in scraped.items():
-            rules = [k8s.NetworkPolicyIngressRule(from_=[SAME_NAMESPACE])]
-            if metrics:
-                rules.append(k8s.NetworkPolicyIngressRule(from_=[ANY_NAMESPACE], ports=[named_port("metrics")]))
+            scrapes[tier.sources] = metrics
+        for naming, scrape in scrapes.items():
+            rules = [k8s.NetworkPolicyIngressRule(from_=[SAME_NAMESPACE]), *([scrape] if scrape else [])]
             ingress_policy(
                 self,
                 naming.app,

@@ -11,6 +11,7 @@ from .base import DnsLabel, Images, Model
 from .cost_management import KOKU_FAMILIES
 from .data import Cache, Database, Kafka, ObjectStorage
 from .koku_config import CostManagement
+from .monitoring import Monitoring
 from .ros import Ros
 
 LONGEST_FIXED_COMPONENT = "db-migrate-0123456789"
@@ -48,6 +49,7 @@ class Values(Model):
     object_storage: ObjectStorage = Field(default_factory=ObjectStorage)
     cost_management: CostManagement = Field(default_factory=CostManagement)
     ros: Ros = Field(default_factory=Ros)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
 
     @model_validator(mode="after")
     def _replica_host(self) -> Values:
