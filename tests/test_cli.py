@@ -31,7 +31,7 @@ def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     (line,) = result.stdout.strip().splitlines()
     objects = sum(f.read_text().count("\nkind: ") + f.read_text().startswith("kind: ") for f in out.glob("*.yaml"))
     assert line == (
-        f"synthesized 4 charts, {objects} objects to {out}; create 8 Secrets first (cost-onprem-database-admin, "
+        f"synthesized 5 charts, {objects} objects to {out}; create 8 Secrets first (cost-onprem-database-admin, "
         f"cost-onprem-django, cost-onprem-koku-db, cost-onprem-kruize-db, cost-onprem-object-storage, "
         f"cost-onprem-ros-db, cost-onprem-sources-db, cost-onprem-sources-encryption): see {out}/NOTES.txt"
     )
@@ -40,6 +40,7 @@ def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
         "02-data-stores.k8s.yaml",
         "03-cost-management.k8s.yaml",
         "04-ros.k8s.yaml",
+        "05-monitoring.k8s.yaml",
         "NOTES.txt",
     ]
     assert "kubectl -n cost-onprem create secret generic cost-onprem-koku-db" in (out / "NOTES.txt").read_text()
@@ -83,7 +84,7 @@ def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: s
 
 def test_a_seed_generates_the_chart_s_own_secrets(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path), "--set", "secrets.seed=an-operator-chosen-seed")
-    assert result.stdout.startswith("synthesized 4 charts, ") and "create" not in result.stdout
+    assert result.stdout.startswith("synthesized 5 charts, ") and "create" not in result.stdout
     notes = (tmp_path / "NOTES.txt").read_text()
     assert "name: cost-onprem-django\n" in (tmp_path / "01-base.k8s.yaml").read_text()
     assert "cost-onprem-django" not in notes and "Secret cost-onprem-sentry (optional)" in notes
