@@ -16,6 +16,7 @@ from .cost_management.chart import CostManagementChart
 from .data.base import BaseChart
 from .data.chart import DataStoresChart
 from .edge.chart import EdgeChart
+from .monitoring.chart import MonitoringChart
 from .release import Release
 from .ros.chart import RosChart
 
@@ -27,6 +28,7 @@ CHARTS: list[tuple[str, ChartFactory]] = [
     ("cost-management", lambda scope, id, release: CostManagementChart(scope, id, release=release)),
     ("ros", lambda scope, id, release: RosChart(scope, id, release=release)),
     ("edge", lambda scope, id, release: EdgeChart(scope, id, release=release)),
+    ("monitoring", lambda scope, id, release: MonitoringChart(scope, id, release=release)),
 ]
 """(name, factory) in apply order."""
 

@@ -7,6 +7,7 @@ connections and pull settings instead of deriving them. Plain Python: no Node at
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.metadata import version
@@ -47,6 +48,34 @@ def edge_prerequisites(values: Values) -> list[str]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MonitoringPlan:
+    """What a release makes for Prometheus: ``values.monitoring`` resolved for the platform and
+    the workers (KEDA's Prometheus trigger needs the recording rules whatever ``monitoring`` says)."""
+
+    service_monitors: bool
+    alerts: bool
+    """The stack's alert rules (availability, Koku API and ingest, ROS)."""
+    dashboards: bool
+    worker_rules: bool
+    """The ``koku:celery:<queue>_queue`` recording rules."""
+    worker_alerts: bool
+    labels: Mapping[str, str]
+    """Extra labels on every ServiceMonitor and PrometheusRule."""
+    interval: str
+    runbooks: str
+    prometheus_namespace: str
+
+    @property
+    def operator_objects(self) -> bool:
+        """Some ServiceMonitor or PrometheusRule is in the output."""
+        return self.service_monitors or self.alerts or self.worker_rules
+
+    def runbook(self, section: str) -> str:
+        """The URL of a runbook section (GitHub's anchor of a one-word heading is its lower case)."""
+        return f"{self.runbooks}#{section.lower()}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Release:
     """What every construct of one release needs; build one per synthesis."""
 
@@ -73,6 +102,29 @@ class Release:
     @cached_property
     def connections(self) -> Connections:
         return connections(self.values)
+
+    @cached_property
+    def monitoring(self) -> MonitoringPlan:
+        v, workers = self.values, self.values.cost_management.workers
+        m = v.monitoring
+        on = m.enabled
+        if on is None:
+            on = self.platform.prometheus_operator or workers.scales_on_prometheus or workers.alerts.enabled is True
+        alerts = on and m.alerts.enabled
+        worker_alerts = workers.alerts.enabled
+        if worker_alerts is None:
+            worker_alerts = workers.scales_on_prometheus or alerts
+        return MonitoringPlan(
+            service_monitors=on and m.service_monitors.enabled,
+            alerts=alerts,
+            dashboards=on and m.dashboards.enabled,
+            worker_rules=on or worker_alerts or workers.scales_on_prometheus,
+            worker_alerts=worker_alerts,
+            labels=m.labels,
+            interval=m.service_monitors.interval,
+            runbooks=m.alerts.runbook_base_url,
+            prometheus_namespace=m.service_monitors.prometheus_namespace or self.platform.prometheus_namespace,
+        )
 
     @cached_property
     def secret_plans(self) -> list[SecretPlan]:
@@ -125,7 +177,30 @@ class Release:
             found.append(f"S3 at {stores.object_storage.endpoint} with the buckets {names}")
         from .cost_management.credentials import koku_prerequisites
 
-        return [*found, *koku_prerequisites(v), *edge_prerequisites(v)]
+        return [*found, *koku_prerequisites(v), *edge_prerequisites(v), *self._monitoring_prerequisites()]
+
+    def _monitoring_prerequisites(self) -> list[str]:
+        plan, found = self.monitoring, []
+        if plan.operator_objects and self.platform.prometheus_operator:
+            found.append(
+                "user workload monitoring (enableUserWorkload: true in the openshift-monitoring namespace's "
+                "cluster-monitoring-config), which scrapes and evaluates this namespace's ServiceMonitors and "
+                "PrometheusRules"
+            )
+        elif plan.operator_objects:
+            labelled = ", ".join(f"{k}={v}" for k, v in sorted(plan.labels.items()))
+            found.append(
+                "the Prometheus Operator's CRDs (monitoring.coreos.com/v1 ServiceMonitor, PrometheusRule) and a "
+                f"Prometheus in namespace {plan.prometheus_namespace} that selects this namespace's ServiceMonitors "
+                "and PrometheusRules" + (f" labelled {labelled}" if labelled else "")
+            )
+        if plan.alerts and not self.platform.prometheus_operator:  # OpenShift's platform monitoring has both
+            found.append("kube-state-metrics and the kubelets' cAdvisor in that Prometheus (availability alerts)")
+        if plan.dashboards:
+            labels = self.values.monitoring.dashboards.labels
+            labelled = " labelled " + ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) if labels else ""
+            found.append(f"Grafana loading dashboards from ConfigMaps{labelled} in namespace {self.namespace}")
+        return found
 
     def notes(self) -> str:
         """NOTES.txt: call after the charts are built (the reference registry is filled then)."""

@@ -60,7 +60,10 @@ COUNTERPARTS: dict[str, str] = {
     "Envoy sidecars, Authorino, keycloak CA (OCP)": "edge.auth: gateway or sidecars, tokenReview",
     "NetworkPolicy kruize / sources-api / *-metrics (OCP)": "NetworkPolicy/kruize",
     "NetworkPolicy ingress (OCP)": "NetworkPolicy/ingress",
-    "ServiceMonitors (OCP)": "the monitoring issue",
+    "ServiceMonitor rosocp-api (OCP)": "ServiceMonitor/rosocp-api",
+    "ServiceMonitor rosocp-processor (OCP)": "ServiceMonitor/rosocp-processor",
+    "ServiceMonitor rosocp-recommendation-poller (OCP)": "ServiceMonitor/rosocp-recommendation-poller",
+    "ServiceMonitor kruize (OCP)": "ServiceMonitor/kruize",  # at /metrics: Kruize serves no /q/metrics
     "CRD AuthConfig": "a cluster-wide CRD is the operator's to install",
 }
 

@@ -85,7 +85,7 @@ def test_keda_prometheus_scales_koku_s_twelve_pools() -> None:
         assert trigger["metadata"]["threshold"] == ("19.5" if queue.startswith("download") else "13.5")
     assert fleet["worker-priority"]["spec"]["replicas"] == 2
     assert not [o for o in docs if o["kind"] == "HorizontalPodAutoscaler" and "worker" in o["metadata"]["name"]]
-    (rule,) = [o for o in docs if o["kind"] == "PrometheusRule"]
+    (rule,) = [o for o in docs if o["kind"] == "PrometheusRule" and o["metadata"]["name"] == "cost-onprem-celery"]
     records = {r["record"] for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r}
     assert {f"koku:celery:{q}_queue" for q in KOKU_QUEUES} <= records
 
@@ -128,7 +128,11 @@ def test_fleet_hpa_respects_each_pool_s_replicas() -> None:
 
 
 def test_backlog_alerts_per_pool() -> None:
-    (rule,) = [o for o in objects("keda-redis") if o["kind"] == "PrometheusRule"]
+    (rule,) = [
+        o
+        for o in objects("keda-redis")
+        if o["kind"] == "PrometheusRule" and o["metadata"]["name"] == "cost-onprem-celery"
+    ]
     alerts = {r["alert"]: r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r}
     pools = [c for c in workers("keda-redis")]
     assert len(alerts) == 2 * len(pools)

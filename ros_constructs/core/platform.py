@@ -3,7 +3,8 @@
 OpenShift's restricted-v2 SCC assigns the UID, GID and fsGroup from the namespace's range and
 rejects any fixed value outside it, so OpenShift pods set none. On Kubernetes a fixed,
 high, non-root UID makes ``runAsNonRoot`` verifiable whatever the image's USER says (the
-Red Hat UBI images run with any UID, group 0 or not).
+Red Hat UBI images run with any UID, group 0 or not). OpenShift's user workload monitoring
+brings the Prometheus Operator; a plain cluster may have none.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ class Platform:
     object_storage: Literal["minio", "odf"]
     storage_class: str | None
     """Default StorageClass for claims; None means the cluster default."""
+    prometheus_operator: bool
+    """The platform ships the Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule)."""
+    prometheus_namespace: str
+    """Where the Prometheus that scrapes user namespaces usually runs."""
 
 
 KUBERNETES = Platform(
@@ -35,6 +40,8 @@ KUBERNETES = Platform(
     cache_engine="redis",
     object_storage="minio",
     storage_class=None,
+    prometheus_operator=False,
+    prometheus_namespace="monitoring",
 )
 
 OPENSHIFT = Platform(
@@ -44,6 +51,8 @@ OPENSHIFT = Platform(
     cache_engine="valkey",
     object_storage="odf",
     storage_class="ocs-storagecluster-ceph-rbd",
+    prometheus_operator=True,
+    prometheus_namespace="openshift-user-workload-monitoring",
 )
 
 

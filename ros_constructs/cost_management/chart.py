@@ -7,6 +7,7 @@ import constructs
 
 from ..core.env_config import ENV_HOLDER
 from ..release import Release
+from .alerts import KokuAlerts
 from .api import CostManagementApi
 from .beat import CeleryBeat
 from .services import KokuServices
@@ -26,3 +27,5 @@ class CostManagementChart(cdk8s.Chart):
         self.workers = WorkerFleet(self, "Workers", tier=self.tier)
         if release.values.cost_management.beat.enabled:
             CeleryBeat(self, "Beat", tier=self.tier)
+        if release.monitoring.alerts:
+            KokuAlerts(self, "Alerts", tier=self.tier)

@@ -1,15 +1,14 @@
-"""Scraping and rules for the worker fleet: a ServiceMonitor on the workers' ``metrics``
-Services, the ``koku:celery:<queue>_queue`` recording rules (what the KEDA Prometheus trigger
-reads) and, when alerts are on, a backlog alert and a "no worker consuming" alert per pool."""
+"""Rules for the worker fleet: the ``koku:celery:<queue>_queue`` recording rules (what the KEDA
+Prometheus trigger and the dashboard read) and, when alerts are on, a backlog alert and a
+"no worker consuming" alert per pool. The monitoring chart's ServiceMonitors scrape the workers."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import constructs
-from cdk8s import ApiObjectMetadata
 
-from ..core.naming import COMPONENT_LABEL
+from ..core.prometheus import Alert, prometheus_rule
 from .tier import KokuTier
 
 if TYPE_CHECKING:
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def recording_rule(queue: str) -> str:
-    """The series Koku's KEDA triggers query; recorded by :class:`WorkerAlerts`."""
+    """The series Koku's KEDA triggers query; recorded by :class:`WorkerRules`."""
     return f"koku:celery:{queue}_queue"
 
 
@@ -26,94 +25,54 @@ def backlog_series(queue: str) -> str:
     return f"{'default' if queue == 'celery' else queue}_backlog"
 
 
-class WorkerMonitoring(constructs.Construct):
-    """Scraping and rules for the fleet: a ServiceMonitor on the workers' ``metrics`` Services,
-    the ``koku:celery:<queue>_queue`` recording rules (what the KEDA Prometheus trigger reads)
-    and, when alerts are on, a backlog alert and a "no worker consuming" alert per pool."""
+class WorkerRules(constructs.Construct):
+    """``<release>-celery``: a recording rule per pool's queue and, when on, its two alerts."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, pools: list[CeleryWorkerPool]) -> None:
-        # Loaded on use: a CRD binding takes about 0.1 s to load into Node, and most profiles use none.
-        from ros_constructs.imports.com.coreos.monitoring import (
-            PrometheusRule,
-            PrometheusRuleSpec,
-            PrometheusRuleSpecGroups,
-            PrometheusRuleSpecGroupsRules,
-            PrometheusRuleSpecGroupsRulesExpr,
-            ServiceMonitor,
-            ServiceMonitorSpec,
-            ServiceMonitorSpecEndpoints,
-            ServiceMonitorSpecSelector,
-            ServiceMonitorSpecSelectorMatchExpressions,
-        )
-
         super().__init__(scope, id)
-        workers = tier.values.cost_management.workers
+        workers, plan = tier.values.cost_management.workers, tier.release.monitoring
         namespace = tier.values.namespace
-        components = sorted(p.workload.props.component for p in pools)
-        ServiceMonitor(
-            self,
-            "ServiceMonitor",
-            metadata=ApiObjectMetadata(name=tier.naming.name("workers"), labels=tier.naming.labels("workers")),
-            spec=ServiceMonitorSpec(
-                selector=ServiceMonitorSpecSelector(
-                    match_labels=tier.naming.app_selector(),
-                    match_expressions=[
-                        ServiceMonitorSpecSelectorMatchExpressions(
-                            key=COMPONENT_LABEL, operator="In", values=components
-                        )
-                    ],
-                ),
-                endpoints=[ServiceMonitorSpecEndpoints(port="metrics", path="/metrics", interval="60s")],
-            ),
-        )
         records, alerts = [], []
         for pool in pools:
             queue, spec = pool.queue, pool.pool
             series = f'{recording_rule(queue)}{{namespace="{namespace}"}}'
             title = queue.title().replace("_", "")
             deployment = pool.workload.name
-            records.append(
-                PrometheusRuleSpecGroupsRules(
-                    record=recording_rule(queue),
-                    expr=PrometheusRuleSpecGroupsRulesExpr.from_string(
-                        f'max by (namespace) (max_over_time({backlog_series(queue)}{{namespace="{namespace}"}}[5m]))'
-                    ),
-                )
-            )
-            labels = {"severity": "warning", "queue": queue}
+            gauge = f'{backlog_series(queue)}{{namespace="{namespace}"}}'
+            expr = f"max by (namespace) (max_over_time({gauge}[5m]))"
+            records.append({"record": recording_rule(queue), "expr": expr})
             available = (
                 f'sum(kube_deployment_status_replicas_available{{namespace="{namespace}", deployment="{deployment}"}})'
             )
             alerts += [
-                PrometheusRuleSpecGroupsRules(
-                    alert=f"KokuCeleryBacklog{title}",
-                    expr=PrometheusRuleSpecGroupsRulesExpr.from_string(f"{series} > {spec.backlog_alert_threshold}"),
-                    for_=workers.alerts.backlog_for,
-                    labels=labels,
-                    annotations={
-                        "summary": f"Celery queue {queue} has more than {spec.backlog_alert_threshold} waiting tasks",
-                        "description": f"Scale {deployment} or check why its workers are slow.",
-                    },
+                Alert(
+                    name=f"KokuCeleryBacklog{title}",
+                    expr=f"{series} > {spec.backlog_alert_threshold}",
+                    duration=workers.alerts.backlog_for,
+                    severity="warning",
+                    labels={"queue": queue},
+                    summary=f"Celery queue {queue} has more than {spec.backlog_alert_threshold} waiting tasks",
+                    description=f"Scale {deployment} or check why its workers are slow.",
+                    runbook="KokuCeleryBacklog",
                 ),
-                PrometheusRuleSpecGroupsRules(
-                    alert=f"KokuCeleryNoConsumer{title}",
-                    expr=PrometheusRuleSpecGroupsRulesExpr.from_string(
-                        f"{series} > 0 and on() (({available}) or on() vector(0)) == 0"
-                    ),
-                    for_=workers.alerts.no_consumer_for,
-                    labels={**labels, "severity": "critical"},
-                    annotations={
-                        "summary": f"Tasks wait in Celery queue {queue} but no worker consumes it",
-                        "description": f"{deployment} has no available pod.",
-                    },
+                Alert(
+                    name=f"KokuCeleryNoConsumer{title}",
+                    expr=f"{series} > 0 and on() (({available}) or on() vector(0)) == 0",
+                    duration=workers.alerts.no_consumer_for,
+                    severity="critical",
+                    labels={"queue": queue},
+                    summary=f"Tasks wait in Celery queue {queue} but no worker consumes it",
+                    description=f"{deployment} has no available pod.",
+                    runbook="KokuCeleryNoConsumer",
                 ),
             ]
-        groups = [PrometheusRuleSpecGroups(name="koku-celery-queues.rules", rules=records)]
-        if workers.alerts_on:
-            groups.append(PrometheusRuleSpecGroups(name="koku-celery-queues.alerts", rules=alerts))
-        PrometheusRule(
+        prometheus_rule(
             self,
             "Rule",
-            metadata=ApiObjectMetadata(name=tier.naming.name("celery"), labels=tier.naming.labels("celery")),
-            spec=PrometheusRuleSpec(groups=groups),
+            name=tier.naming.name("celery"),
+            labels={**plan.labels, **tier.naming.labels("celery")},
+            groups=[
+                ("koku-celery-queues.rules", records),
+                ("koku-celery-queues.alerts", [a.rule(plan.runbook) for a in alerts] if plan.worker_alerts else []),
+            ],
         )

@@ -48,6 +48,12 @@ class KokuServices(constructs.Construct):
             env = [literal("SOURCES", "true"), literal("GUNICORN_WORKERS", client.gunicorn_workers)]
             self._gunicorn("SourcesClient", KokuRole.SOURCES_CLIENT, client, env, liveness_timeout=10)
 
+    def _metrics(self) -> Port:
+        """Koku's probe server's port: on the Service only when a ServiceMonitor scrapes it (the
+        listeners then get a Service of their own: nothing else calls them)."""
+        expose = self.tier.release.monitoring.service_monitors
+        return Port(name="metrics", container_port=METRICS_PORT, expose=expose, metrics_path="/metrics")
+
     def _consumer(
         self,
         id: str,
@@ -71,7 +77,7 @@ class KokuServices(constructs.Construct):
                 command=["/bin/bash", "-c", f"exec python koku/manage.py {command}"],
                 env=env or [],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())] if scratch else [],
-                ports=[Port(name="metrics", container_port=METRICS_PORT, expose=False, metrics_path="/metrics")],
+                ports=[self._metrics()],
                 **worker_probes(),
             ),
         )
@@ -91,10 +97,7 @@ class KokuServices(constructs.Construct):
                 image=tier.image,
                 resources=spec.resources,
                 env=env,
-                ports=[
-                    Port(name="private", container_port=WEB_PORT, service_port=PRIVATE_PORT),
-                    Port(name="metrics", container_port=METRICS_PORT, expose=False, metrics_path="/metrics"),
-                ],
+                ports=[Port(name="private", container_port=WEB_PORT, service_port=PRIVATE_PORT), self._metrics()],
                 **status_probes(
                     "private",
                     prefix,

@@ -17,7 +17,7 @@ from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, litera
 from ..core.workload import DeploymentKind, Workload
 from ..values import Autoscaling, WorkerPool
 from .env import worker_roles
-from .queue_monitoring import WorkerMonitoring, recording_rule
+from .queue_monitoring import WorkerRules, recording_rule
 from .tier import METRICS_PORT, KokuPod, KokuTier
 
 MASU_TMP = "/var/tmp/masu"
@@ -50,7 +50,7 @@ class CeleryWorkerPool(constructs.Construct):
         pool: WorkerPool,
         expose_metrics: bool = False,
     ) -> None:
-        """``expose_metrics`` puts the metrics port on a Service, for the ServiceMonitor."""
+        """``expose_metrics`` puts the metrics port on a Service, for a ServiceMonitor."""
         super().__init__(scope, id)
         workers = tier.values.cost_management.workers
         self.queue, self.pool = queue, pool
@@ -154,14 +154,13 @@ class CeleryWorkerPool(constructs.Construct):
 
 
 class WorkerFleet(constructs.Construct):
-    """Every enabled pool, the Redis TriggerAuthentication they share, and the alert rules."""
+    """Every enabled pool, the Redis TriggerAuthentication they share, and the queue rules."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
         super().__init__(scope, id)
-        workers = tier.values.cost_management.workers
-        monitored = workers.alerts_on or workers.scales_on_prometheus
+        workers, plan = tier.values.cost_management.workers, tier.release.monitoring
         self.pools = [
-            CeleryWorkerPool(self, queue, tier=tier, queue=queue, pool=pool, expose_metrics=monitored)
+            CeleryWorkerPool(self, queue, tier=tier, queue=queue, pool=pool, expose_metrics=plan.service_monitors)
             for queue, pool in workers.all_pools().items()
             if pool.enabled
         ]
@@ -169,8 +168,8 @@ class WorkerFleet(constructs.Construct):
         cache = tier.release.connections.cache
         if keda_pools and workers.keda.trigger == "redis" and (cache.password or cache.tls):
             self._redis_trigger_auth(tier)
-        if monitored and self.pools:
-            WorkerMonitoring(self, "Monitoring", tier=tier, pools=self.pools)
+        if plan.worker_rules and self.pools:
+            WorkerRules(self, "Monitoring", tier=tier, pools=self.pools)
 
     def _redis_trigger_auth(self, tier: KokuTier) -> None:
         """The cache's password and TLS for KEDA, from the same connection the workers use; the

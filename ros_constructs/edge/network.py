@@ -10,7 +10,7 @@ both of its ends from it:
 * a pod reaches a data store outside the output (``data/destinations.py``) that it names;
 * a pod that mounts a service-account token reaches the Kubernetes API;
 * every pod reaches the cluster DNS;
-* Prometheus reaches every metrics port (from its namespace, or any);
+* Prometheus reaches every metrics port from its namespace (``monitoring.serviceMonitors.prometheusNamespace``);
 * the edge reaches the ports that a Route, Ingress or HTTPRoute of the output sends traffic to:
   on OpenShift the routers' policy group for Routes and Ingresses, otherwise any namespace (an
   ingress controller or a Gateway may run anywhere).
@@ -41,7 +41,6 @@ ANYWHERE: list[Json] = [{"namespaceSelector": {}}, {"ipBlock": {"cidr": "0.0.0.0
 """Any pod of any namespace and any address: for stores whose location is only a host name."""
 OPENSHIFT_INGRESS = {"namespaceSelector": {"matchLabels": {"policy-group.network.openshift.io/ingress": ""}}}
 """A host-network OpenShift router is only matched by its namespace's policy group."""
-OPENSHIFT_MONITORING = {"namespaceSelector": {"matchLabels": {"network.openshift.io/policy-group": "monitoring"}}}
 DNS = {
     "kubernetes": ({"kubernetes.io/metadata.name": "kube-system"}, {"k8s-app": "kube-dns"}, (53,)),
     "openshift": (
@@ -239,10 +238,9 @@ class TrafficGraph:
         return {"to": [peer], "ports": _ports(ports, ("UDP", "TCP"))}
 
     def _prometheus(self) -> list[Json]:
-        labels = self.release.values.edge.network_policies.prometheus_namespace
-        if labels:
-            return [{"namespaceSelector": {"matchLabels": labels}}]
-        return [OPENSHIFT_MONITORING] if self.release.platform.name == "openshift" else [{"namespaceSelector": {}}]
+        """The namespace of the Prometheus that scrapes the release (``monitoring`` settles it)."""
+        namespace = self.release.monitoring.prometheus_namespace
+        return [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}]
 
     def _exposed(self) -> dict[tuple[str, str], set[str]]:
         """(component, who sends) -> the target ports that Routes, Ingresses and HTTPRoutes send

@@ -1,1 +1,2 @@
-"""Stack-wide monitoring (ServiceMonitors, dashboards): not built yet; component rules live with their tier."""
+"""Stack-wide monitoring: a ServiceMonitor per metrics Service, availability alerts and a Grafana
+dashboard (``MonitoringChart``). Component alert rules live with their tier."""

@@ -7,6 +7,7 @@ import constructs
 
 from ..core.env_config import ENV_HOLDER
 from ..release import Release
+from .alerts import RosAlerts
 from .backend import RosBackend
 from .ingress import UploadIngress
 from .kruize import KruizeEngine
@@ -28,3 +29,5 @@ class RosChart(cdk8s.Chart):
         if release.values.ros.sources.enabled:
             SourcesApi(self, "Sources", tier=tier)
         UploadIngress(self, "Ingress", tier=tier)
+        if release.monitoring.alerts:
+            RosAlerts(self, "Alerts", tier=tier)

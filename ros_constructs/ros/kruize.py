@@ -73,7 +73,7 @@ class KruizeEngine(constructs.Construct):
             container=Container(
                 image=image,
                 resources=kruize.resources,
-                ports=[Port(name="http", container_port=KRUIZE_PORT, metrics_path="/q/metrics")],
+                ports=[Port(name="http", container_port=KRUIZE_PORT, metrics_path="/metrics")],
                 mounts=[mount],
                 startup=Probe.http("/health", "http", failure_threshold=30),
                 liveness=Probe.http("/health", "http", timeout_seconds=5),

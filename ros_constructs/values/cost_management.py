@@ -245,7 +245,9 @@ class Keda(Model):
 class WorkerAlerts(Model):
     """PrometheusRule: ``koku:celery:<queue>_queue`` recording rules, backlog and no-consumer alerts."""
 
-    enabled: bool | None = Field(default=None, description="Unset: on when a pool scales on the Prometheus trigger.")
+    enabled: bool | None = Field(
+        default=None, description="Unset: on when a pool scales on the Prometheus trigger or monitoring.alerts is on."
+    )
     backlog_for: str = Field(default="30m", pattern=r"^[0-9]+[smh]$")
     no_consumer_for: str = Field(default="10m", pattern=r"^[0-9]+[smh]$")
 
@@ -291,10 +293,6 @@ class Workers(Model):
         """Some enabled pool uses the KEDA Prometheus trigger (so the recording rules must exist)."""
         keda = [p for p in self.all_pools().values() if p.enabled and self.mode(p) == "keda"]
         return bool(keda) and self.keda.trigger == "prometheus"
-
-    @property
-    def alerts_on(self) -> bool:
-        return self.scales_on_prometheus if self.alerts.enabled is None else self.alerts.enabled
 
     def mode(self, pool: WorkerPool) -> WorkerAutoscaling:
         """The autoscaling a pool actually gets."""

@@ -165,10 +165,6 @@ class NetworkPolicies(Model):
         min_length=1,
         description="Ports pods with a token use to reach the Kubernetes API (service and endpoint ports).",
     )
-    prometheus_namespace: dict[str, str] = Field(
-        default_factory=dict,
-        description="Labels of the namespace Prometheus scrapes from; empty: any (OpenShift: its monitoring).",
-    )
 
 
 class Edge(Model):

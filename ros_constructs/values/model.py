@@ -12,6 +12,7 @@ from .cost_management import KOKU_FAMILIES
 from .data import Cache, Database, Kafka, ObjectStorage
 from .edge import Edge
 from .koku_config import CostManagement
+from .monitoring import Monitoring
 from .ros import Ros
 
 LONGEST_FIXED_COMPONENT = "db-migrate-0123456789"
@@ -49,6 +50,7 @@ class Values(Model):
     object_storage: ObjectStorage = Field(default_factory=ObjectStorage)
     cost_management: CostManagement = Field(default_factory=CostManagement)
     ros: Ros = Field(default_factory=Ros)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
     edge: Edge = Field(default_factory=Edge)
 
     @model_validator(mode="after")

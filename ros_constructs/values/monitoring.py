@@ -1,0 +1,91 @@
+"""Monitoring of the whole stack: ServiceMonitors, alert rules and a Grafana dashboard.
+
+ServiceMonitors and PrometheusRules are Prometheus Operator custom resources: OpenShift ships
+their CRDs (user workload monitoring), a fresh Kubernetes cluster does not, so ``enabled``
+decides per platform unless set.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from .base import DnsLabel, Model
+
+LabelKey = Annotated[
+    str, Field(pattern=r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+]
+LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+Duration = Annotated[str, Field(pattern=r"^[0-9]+[smh]$")]
+
+
+def _not_ours(labels: dict[str, str]) -> dict[str, str]:
+    """The app.kubernetes.io/ labels name and select the release's objects; extra labels may not replace them."""
+    taken = sorted(k for k in labels if k.startswith("app.kubernetes.io/"))
+    if taken:
+        raise ValueError(f"{taken} are the release's own labels; choose other keys")
+    return labels
+
+
+ExtraLabels = Annotated[dict[LabelKey, LabelValue], AfterValidator(_not_ours)]
+
+
+class ServiceMonitors(Model):
+    """One ServiceMonitor per Service with a metrics port."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Koku's workers, listeners, masu and sources-client put their metrics port on a Service only then.",
+    )
+    interval: Duration = Field(default="60s", description="Scrape interval of every endpoint.")
+    prometheus_namespace: DnsLabel | None = Field(
+        default=None,
+        description="Namespace the scraping Prometheus runs in; Kruize's NetworkPolicy admits it on http "
+        "(Kruize serves its API and its metrics on one port). Unset: openshift-user-workload-monitoring on "
+        "OpenShift, monitoring on Kubernetes.",
+    )
+
+
+class Alerts(Model):
+    """PrometheusRules: availability, the Koku API and ingest, ROS, and the workers' backlog alerts."""
+
+    enabled: bool = Field(
+        default=True,
+        description="The workers' backlog alerts follow costManagement.workers.alerts.enabled when that is set.",
+    )
+    runbook_base_url: str = Field(
+        default="https://github.com/insights-onprem/ros-constructs/blob/main/docs/runbooks.md",
+        pattern=r"^https?://\S+$",
+        description="Each alert's runbook_url is this plus #<alert>; point it at your copy of docs/runbooks.md.",
+    )
+
+
+class Dashboards(Model):
+    """A ConfigMap with a Grafana dashboard: the API tier, the queues and ROS processing."""
+
+    enabled: bool = Field(default=True, description="Its queue panels read the workers' recording rules.")
+    labels: ExtraLabels = Field(
+        default_factory=lambda: {"grafana_dashboard": "1"},
+        description="Labels Grafana's dashboard sidecar selects ConfigMaps by.",
+    )
+
+
+class Monitoring(Model):
+    """Prometheus Operator objects and a dashboard for the whole stack."""
+
+    enabled: bool | None = Field(
+        default=None,
+        description="Unset: on for openshift (its user workload monitoring has the Prometheus Operator CRDs) "
+        "and when costManagement.workers already needs Prometheus (KEDA's Prometheus trigger, "
+        "workers.alerts.enabled true); off on a plain Kubernetes cluster. Off, KEDA's Prometheus trigger "
+        "still gets its recording rules, but nothing of ours scrapes the workers.",
+    )
+    labels: ExtraLabels = Field(
+        default_factory=dict,
+        description="Extra labels on every ServiceMonitor and PrometheusRule, for Prometheus' "
+        "serviceMonitorSelector and ruleSelector (kube-prometheus-stack: release: <its release>).",
+    )
+    service_monitors: ServiceMonitors = Field(default_factory=ServiceMonitors)
+    alerts: Alerts = Field(default_factory=Alerts)
+    dashboards: Dashboards = Field(default_factory=Dashboards)
