@@ -119,8 +119,8 @@ def test_exposure_objects_are_valid_custom_resources(profile: str, shared_dir: P
 
 def test_behind_the_gateway_only_the_gateway_is_reachable_from_outside() -> None:
     graph = reachable(objects("edge-gateway"), [EDGE, STRANGER])
-    from_outside = {(t, p) for s, t, p in graph if s in (EDGE.name, STRANGER.name) and p != "metrics"}
-    assert from_outside == {("gateway", "proxy")} | {("kruize", "http")}  # Kruize: metrics share its port
+    from_outside = {(t, p) for s, t, p in graph if s in (EDGE.name, STRANGER.name)}
+    assert from_outside == {("gateway", "proxy")}
 
 
 def test_with_sidecars_outside_traffic_reaches_only_the_envoys() -> None:

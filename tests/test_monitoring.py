@@ -100,11 +100,12 @@ def test_kruize_is_scraped_on_its_api_port_at_metrics() -> None:
     docs, _ = built("openshift")
     (kruize,) = [m for m in of_kind(docs, "ServiceMonitor") if m["metadata"]["name"] == "cost-onprem-kruize"]
     assert kruize["spec"]["endpoints"] == [{"interval": "60s", "path": "/metrics", "port": "http"}]
-    (policy,) = [p for p in of_kind(docs, "NetworkPolicy") if p["metadata"]["name"] == "cost-onprem-kruize-ingress"]
-    prometheus = {"kubernetes.io/metadata.name": "openshift-user-workload-monitoring"}
-    assert {"from": [{"namespaceSelector": {"matchLabels": prometheus}}], "ports": [{"port": "http"}]} in policy[
-        "spec"
-    ]["ingress"]
+    (policy,) = [p for p in of_kind(docs, "NetworkPolicy") if p["metadata"]["name"] == "cost-onprem-kruize"]
+    prometheus = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "openshift-user-workload-monitoring"}}
+    }
+    (http,) = [rule for rule in policy["spec"]["ingress"] if rule["ports"] == [{"port": "http"}]]
+    assert prometheus in http["from"]
 
 
 def test_switches_turn_monitoring_objects_off() -> None:

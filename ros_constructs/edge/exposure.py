@@ -66,7 +66,7 @@ class Exposure(constructs.Construct):
             "host": exposure.host,
             "path": path.prefix.rstrip("/"),
             "to": {"kind": "Service", "name": path.backend.service, "weight": 100},
-            "port": {"targetPort": path.backend.port},
+            "port": {"targetPort": path.backend.target_port},  # a pod port, by name
             "tls": {"termination": "edge", "insecureEdgeTerminationPolicy": "Redirect"},
             "wildcardPolicy": "None",
         }

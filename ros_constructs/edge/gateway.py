@@ -29,11 +29,13 @@ RECOMMENDATIONS = "/v1/recommendations/"
 
 @dataclass(frozen=True, kw_only=True)
 class Backend:
-    """A Service the tiers built: its in-cluster host and the port of its first non-metrics entry."""
+    """A Service the tiers built: its in-cluster host and its first non-metrics port, by number and
+    by the name of the pod port it targets (what a Route names)."""
 
     service: str
     host: str
     port: int
+    target_port: str
 
 
 def backend(objects: Inventory, release: Release, component: str, app: str | None = None) -> Backend | None:
@@ -41,8 +43,9 @@ def backend(objects: Inventory, release: Release, component: str, app: str | Non
     for s in objects.of_kind("Service"):
         labels = s.labels
         if labels.get(COMPONENT_LABEL) == component and (app is None or labels.get("app.kubernetes.io/name") == app):
-            port = next(p["port"] for p in s.body["spec"]["ports"] if p["name"] != "metrics")
-            return Backend(service=s.name, host=f"{s.name}.{release.namespace}.svc", port=port)
+            port = next(p for p in s.body["spec"]["ports"] if p["name"] != "metrics")
+            host = f"{s.name}.{release.namespace}.svc"
+            return Backend(service=s.name, host=host, port=port["port"], target_port=port["targetPort"])
     return None
 
 

@@ -250,11 +250,12 @@ class TrafficGraph:
         exposed: dict[tuple[str, str], set[str]] = defaultdict(set)
         for kind, service_name, port in self._backends():
             service = by_name.get(service_name)
-            if service is None or port not in service.ports:
+            target = port if kind == "Route" else service.ports.get(port) if service else None
+            if service is None or target not in service.ports.values():
                 continue  # a Service outside the output (an HTTPRoute may name one): not ours to open
             router = kind != "HTTPRoute" and self.release.platform.name == "openshift"
-            for target in self._pods_of(service):
-                exposed[(target.name, "openshift-router" if router else "any")].add(service.ports[port])
+            for pods in self._pods_of(service):
+                exposed[(pods.name, "openshift-router" if router else "any")].add(str(target))
         return exposed
 
     def _backends(self) -> Iterator[tuple[str, str, int | str]]:
