@@ -14,12 +14,8 @@ scale-up reruns them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import constructs
-from cdk8s_plus_28 import k8s
 
-from ..core.naming import COMPONENT_LABEL
 from ..core.pod import Container, EnvVar, Port, Probe, literal, resource_ref
 from ..core.workload import DeploymentKind, JobKind, Workload
 from ..ros.names import ros_api_service
@@ -35,14 +31,6 @@ GUNICORN_GRACEFUL_TIMEOUT = 180
 """Koku's gunicorn_conf default: how long in-flight requests may take after SIGTERM."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class FrontDoor:
-    """The pods and the named port that traffic from outside the tier enters through."""
-
-    pods: k8s.LabelSelector
-    port: str
-
-
 class CostManagementApi(constructs.Construct):
     """The API Deployments, the router in front of them, and the migration Job."""
 
@@ -51,12 +39,10 @@ class CostManagementApi(constructs.Construct):
         self.tier = tier
         api = tier.values.cost_management.api
         if api.mode == "split":
-            servers = [
-                self._api_deployment("Reads", "api-reads", api.reads, reads=True),
-                self._api_deployment("Writes", "api-writes", api.writes, reads=False),
-            ]
+            self._api_deployment("Reads", "api-reads", api.reads, reads=True)
+            self._api_deployment("Writes", "api-writes", api.writes, reads=False)
         else:
-            servers = [self._api_deployment("Unified", "api", api.unified, reads=False)]
+            self._api_deployment("Unified", "api", api.unified, reads=False)
         reads, writes = tier.api_services
         ros = api.router.ros_api
         upstreams = Upstreams(
@@ -67,17 +53,9 @@ class CostManagementApi(constructs.Construct):
             ros_api_port=ros.port if ros.service or tier.values.ros.enabled else WEB_PORT,
         )
         if api.router.type == "nginx":
-            router = NginxRouter(self, "Router", tier=tier, upstreams=upstreams)
-            self.front_door = FrontDoor(pods=k8s.LabelSelector(match_labels=router.workload.selector), port="http")
+            NginxRouter(self, "Router", tier=tier, upstreams=upstreams)
         else:  # the Gateway's data plane reaches the API pods directly
             ApiHttpRoute(self, "Route", tier=tier, upstreams=upstreams)
-            components = k8s.LabelSelectorRequirement(
-                key=COMPONENT_LABEL, operator="In", values=sorted(s.props.component for s in servers)
-            )
-            self.front_door = FrontDoor(
-                pods=k8s.LabelSelector(match_labels=tier.naming.app_selector(), match_expressions=[components]),
-                port="web",
-            )
         if api.migrations.enabled:
             self._migrations()
 
