@@ -63,7 +63,9 @@ def test_the_identity_provider_ca_comes_from_the_operators_secret_without_a_fetc
     assert volume["secret"]["secretName"] == "keycloak-ca"
 
 
-@pytest.mark.parametrize("profile", ["edge-gateway", "edge-sidecars-openshift", "edge-gateway-api"])
+@pytest.mark.parametrize(
+    "profile", ["edge-gateway", "edge-gateway-openshift", "edge-sidecars-openshift", "edge-gateway-api"]
+)
 def test_no_service_exposes_an_envoy_admin_port(profile: str) -> None:
     docs = objects(profile)
     envoys = [o for o in docs if o["kind"] == "ConfigMap" and o["metadata"]["name"].endswith("-envoy")]
@@ -109,7 +111,9 @@ def test_authorino_is_release_scoped_and_its_auth_config_is_valid(shared_dir: Pa
     assert "--auth-config-label-selector=app.kubernetes.io/instance=cost-onprem" in args
 
 
-@pytest.mark.parametrize("profile", ["edge-gateway", "edge-sidecars-openshift", "edge-gateway-api"])
+@pytest.mark.parametrize(
+    "profile", ["edge-gateway", "edge-gateway-openshift", "edge-sidecars-openshift", "edge-gateway-api"]
+)
 def test_exposure_objects_are_valid_custom_resources(profile: str, shared_dir: Path) -> None:
     problems = [
         e for o in objects(profile) if not is_builtin(o) for e in custom_resource_errors(o, shared_dir / "crds")
@@ -175,3 +179,25 @@ def test_with_sidecars_outside_traffic_reaches_only_the_envoys() -> None:
 def test_unsafe_or_incomplete_edge_values_are_refused(settings: list[str], message: str) -> None:
     with pytest.raises(ValuesError, match=message):
         load([], settings)
+
+
+def test_a_reencrypting_route_reaches_a_gateway_serving_the_service_cas_certificate() -> None:
+    docs = objects("edge-gateway-openshift")
+    routes = [o for o in docs if o["kind"] == "Route"]
+    assert routes and all(r["spec"]["tls"]["termination"] == "reencrypt" for r in routes)
+    assert {r["spec"]["to"]["name"] for r in routes} == {f"{R}gateway"}
+    service = by(docs, "Service", "gateway")
+    secret = service["metadata"]["annotations"]["service.beta.openshift.io/serving-cert-secret-name"]
+    config = envoy_of(docs, "gateway-envoy")
+    parse(config)
+    tls = config["static_resources"]["listeners"][0]["filter_chains"][0]["transport_socket"]["typed_config"]
+    assert tls["common_tls_context"]["tls_certificates"] == [
+        {
+            "certificate_chain": {"filename": "/etc/envoy-tls/tls.crt"},
+            "private_key": {"filename": "/etc/envoy-tls/tls.key"},
+        }
+    ]
+    volumes = by(docs, "Deployment", "gateway")["spec"]["template"]["spec"]["volumes"]
+    assert {v["name"]: v.get("secret", {}).get("secretName") for v in volumes}["serving-tls"] == secret
+    trusted = by(docs, "ConfigMap", "trusted-ca")
+    assert trusted["metadata"]["labels"]["config.openshift.io/inject-trusted-cabundle"] == "true"

@@ -71,6 +71,7 @@ _EXT_AUTHZ = _T + "filters.http.ext_authz.v3.ExtAuthz"
 _EXT_AUTHZ_PER_ROUTE = _T + "filters.http.ext_authz.v3.ExtAuthzPerRoute"
 _ROUTER = _T + "filters.http.router.v3.Router"
 _TLS = _T + "transport_sockets.tls.v3.UpstreamTlsContext"
+_DOWNSTREAM_TLS = _T + "transport_sockets.tls.v3.DownstreamTlsContext"
 _HTTP_OPTIONS = _T + "upstreams.http.v3.HttpProtocolOptions"
 _STDOUT_LOG = _T + "access_loggers.stream.v3.StdoutAccessLog"
 
@@ -310,8 +311,21 @@ class TokenReviewAuth:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ServingTls:
+    """The listener's own certificate (a Route that re-encrypts to Envoy), from mounted files."""
+
+    cert_file: str
+    key_file: str
+
+    def __post_init__(self) -> None:
+        _check(self, "cert_file", self.cert_file, _FILE, "an absolute file path")
+        _check(self, "key_file", self.key_file, _FILE, "an absolute file path")
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnvoyConfig:
-    """One Envoy: a listener on ``listen_port`` (all interfaces), admin on ``127.0.0.1:admin_port``.
+    """One Envoy: a listener on ``listen_port`` (all interfaces; TLS with ``serving_tls``), admin
+    on ``127.0.0.1:admin_port``.
 
     ``request_timeout`` bounds receiving a whole request (uploads included) and
     ``stream_idle_timeout`` a stream with no activity.
@@ -319,6 +333,7 @@ class EnvoyConfig:
 
     routes: tuple[Route, ...]
     auth: JwtAuth | TokenReviewAuth
+    serving_tls: ServingTls | None = None
     listen_port: int = 9080
     admin_port: int = 9901
     request_timeout: float = 300.0
@@ -681,7 +696,10 @@ def bootstrap(config: EnvoyConfig) -> dict[str, Any]:
         "address": _address("0.0.0.0", config.listen_port),
         "per_connection_buffer_limit_bytes": _BUFFER_LIMIT,
         "filter_chains": [
-            {"filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]}
+            {
+                "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}],
+                **({"transport_socket": _serving_tls(config.serving_tls)} if config.serving_tls else {}),
+            }
         ],
     }
     clusters = [_cluster(u.name, u.host, u.port, u.tls, u.connect_timeout) for u in config.upstreams]
@@ -689,6 +707,18 @@ def bootstrap(config: EnvoyConfig) -> dict[str, Any]:
         "admin": {"address": _address("127.0.0.1", config.admin_port)},
         "static_resources": {"listeners": [listener], "clusters": [*clusters, auth_cluster]},
     }
+
+
+def _serving_tls(tls: ServingTls) -> dict[str, Any]:
+    certificate = {"certificate_chain": {"filename": tls.cert_file}, "private_key": {"filename": tls.key_file}}
+    context = {
+        "@type": _DOWNSTREAM_TLS,
+        "common_tls_context": {
+            "tls_params": {"tls_minimum_protocol_version": "TLSv1_2"},
+            "tls_certificates": [certificate],
+        },
+    }
+    return {"name": "envoy.transport_sockets.tls", "typed_config": context}
 
 
 class _Dumper(yaml.SafeDumper):

@@ -1,6 +1,6 @@
 """Exposure (``edge.exposure``): OpenShift Routes, one Ingress, or one Gateway API HTTPRoute.
 
-Behind a central gateway every path goes to it. Otherwise ``<prefix>/`` goes to the Cost
+Behind a central gateway ``/api/`` goes to it. Otherwise ``<prefix>/`` goes to the Cost
 Management front door (the router sends the recommendations on to the ROS API),
 ``<prefix>/v1/recommendations/`` straight to the ROS API and ``/api/ingress/`` to the upload
 ingress; with sidecars those Services' ports are their Envoys'.
@@ -28,11 +28,8 @@ class ExposedPath:
 
 def exposed_paths(release: Release, doors: FrontDoors, gateway: Backend | None) -> list[ExposedPath]:
     prefix = release.values.cost_management.api.path_prefix
-    if gateway is not None:
-        paths = [ExposedPath(component="api", prefix=f"{prefix}/", backend=gateway)]
-        if doors.upload:
-            paths.append(ExposedPath(component="upload", prefix=UPLOAD_PREFIX, backend=gateway))
-        return paths
+    if gateway is not None:  # it routes by path itself and answers 404 for anything else
+        return [ExposedPath(component="api", prefix="/api/", backend=gateway)]
     paths = []
     if release.values.cost_management.api.router.type == "nginx":  # else the tier's own HTTPRoute splits methods
         paths.append(ExposedPath(component="api", prefix=f"{prefix}/", backend=doors.cost_management))
@@ -67,7 +64,7 @@ class Exposure(constructs.Construct):
             "path": path.prefix.rstrip("/"),
             "to": {"kind": "Service", "name": path.backend.service, "weight": 100},
             "port": {"targetPort": path.backend.target_port},  # a pod port, by name
-            "tls": {"termination": "edge", "insecureEdgeTerminationPolicy": "Redirect"},
+            "tls": {"termination": exposure.route_termination, "insecureEdgeTerminationPolicy": "Redirect"},
             "wildcardPolicy": "None",
         }
         api_object(

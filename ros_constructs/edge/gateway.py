@@ -101,6 +101,10 @@ class EdgeGateway(constructs.Construct):
         )
         if doors.upload:
             routes.append(Route(prefix=UPLOAD_PREFIX, upstream=upstream("upload", doors.upload), timeout=timeout))
+        # A re-encrypting Route: OpenShift's service CA issues the gateway's certificate, which the
+        # router trusts.
+        exposure = values.edge.exposure
+        serving = naming.name(f"{COMPONENT}-tls") if exposure.route_termination == "reencrypt" else None
         proxy = envoy_proxy(
             self,
             release=release,
@@ -109,7 +113,10 @@ class EdgeGateway(constructs.Construct):
             routes=tuple(routes),
             auth=jwt_auth(release),
             service_port=SERVICE_PORT,
+            serving_secret=serving,
         )
+        if serving:
+            release.references.provide("Secret", serving, frozenset({"tls.crt", "tls.key"}))
         images = values.images
         self.workload = Workload(
             self,
@@ -121,6 +128,7 @@ class EdgeGateway(constructs.Construct):
                 container=proxy.container,
                 controller=DeploymentKind(replicas=settings.replicas),
                 pod_annotations={"checksum/config": proxy.config_checksum},
+                service_annotations={"service.beta.openshift.io/serving-cert-secret-name": serving} if serving else {},
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 references=release.references,

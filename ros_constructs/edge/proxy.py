@@ -18,13 +18,24 @@ from ..core.naming import Naming
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFiles
 from ..data.connections import SERVICE_CA_KEY
 from ..release import Release
-from .envoy import EnvoyConfig, IdentityClaims, JwtAuth, Route, TokenReviewAuth, Upstream, bootstrap, render
+from .envoy import (
+    EnvoyConfig,
+    IdentityClaims,
+    JwtAuth,
+    Route,
+    ServingTls,
+    TokenReviewAuth,
+    Upstream,
+    bootstrap,
+    render,
+)
 
 LISTEN_PORT = 9080
 PROXY_PORT = "proxy"
 CONFIG_DIR = "/etc/envoy"
 CA_DIR = "/etc/edge-ca"
 SERVICE_CA_DIR = "/etc/service-ca"
+SERVING_DIR = "/etc/envoy-tls"
 SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"
 """The Envoy image's own trust store (Ubuntu based), used when no CA source is given on Kubernetes."""
 TRUSTED_CA_COMPONENT = "trusted-ca"
@@ -124,13 +135,23 @@ def envoy_proxy(
     routes: tuple[Route, ...],
     auth: Auth,
     service_port: int,
+    serving_secret: str | None = None,
 ) -> Proxy:
     """The ConfigMap ``<release>-<component>-envoy`` and the Envoy container reading it; the
-    container's ``proxy`` port is the Service's ``service_port``."""
+    container's ``proxy`` port is the Service's ``service_port``, serving TLS with the
+    certificate in ``serving_secret`` when given."""
     values = release.values
+    serving = ServingTls(cert_file=f"{SERVING_DIR}/tls.crt", key_file=f"{SERVING_DIR}/tls.key")
     config = EnvoyConfig(
-        routes=routes, auth=auth.config, listen_port=LISTEN_PORT, admin_port=values.edge.auth.admin_port
+        routes=routes,
+        auth=auth.config,
+        serving_tls=serving if serving_secret else None,
+        listen_port=LISTEN_PORT,
+        admin_port=values.edge.auth.admin_port,
     )
+    mounts = [*auth.mounts]
+    if serving_secret:
+        mounts.append(Mount(name="serving-tls", path=SERVING_DIR, source=SecretFiles(secret_name=serving_secret)))
     text = render(bootstrap(config))
     name = naming.name(f"{component}-envoy")
     api_object(
@@ -150,7 +171,7 @@ def envoy_proxy(
         resources=resources,
         command=["envoy", "-c", f"{CONFIG_DIR}/envoy.yaml", "--log-level", "info"],
         ports=[Port(name=PROXY_PORT, container_port=LISTEN_PORT, service_port=service_port)],
-        mounts=[Mount(name="envoy-config", path=CONFIG_DIR, source=ConfigMapFiles(config_map_name=name)), *auth.mounts],
+        mounts=[Mount(name="envoy-config", path=CONFIG_DIR, source=ConfigMapFiles(config_map_name=name)), *mounts],
         readiness=Probe.tcp(PROXY_PORT),
         liveness=Probe.tcp(PROXY_PORT, period_seconds=20),
     )

@@ -36,8 +36,9 @@ class Exposure(Model):
     )
     route_termination: Literal["edge", "reencrypt"] = Field(
         default="edge",
-        description="Route TLS: edge (the router serves the cluster's certificate; http redirects to https) "
-        "or reencrypt (the router re-encrypts to the edge gateway, which then serves the service CA's certificate).",
+        description="Route TLS (http redirects to https): edge (TLS ends at the router) or reencrypt (the router "
+        "re-encrypts to the central gateway, which serves a certificate from OpenShift's service CA; needs "
+        "auth.mode gateway).",
     )
     parent_refs: list[GatewayParentRef] = Field(
         default_factory=lambda: [GatewayParentRef(name="cost-onprem-gateway")],
@@ -180,6 +181,13 @@ class Edge(Model):
                 f"exposure.type {e.type} with auth.mode none lets anyone set x-rh-identity: set auth.mode gateway "
                 "or sidecars (with auth.jwt.issuer), or exposure.allowUnauthenticated true (development only)"
             )
+        if e.type == "route" and self.auth.mode != "gateway" and not e.host:
+            raise ValueError(
+                "exposure.type route without the central gateway makes a Route per path, which need one "
+                "exposure.host (OpenShift would give each its own generated host)"
+            )
         if e.tls_secret and not e.host:
             raise ValueError("exposure.tlsSecret needs exposure.host")
+        if e.route_termination == "reencrypt" and (e.type != "route" or self.auth.mode != "gateway"):
+            raise ValueError("exposure.routeTermination reencrypt needs exposure.type route and auth.mode gateway")
         return self
