@@ -203,6 +203,27 @@ def test_the_default_policies_open_exactly_the_traffic_graph(platform: str) -> N
     assert sorted(expected - graph) == [], "meant to be reachable but closed"
 
 
+def egress_beyond_the_cluster(docs: list[Obj]) -> set[tuple[str, int | str]]:
+    """(component, port) for every egress rule that reaches addresses (ipBlock): stores known
+    only by host name and the API server."""
+    found = set()
+    for pod in release_pods(docs):
+        for policy in (o for o in docs if o["kind"] == "NetworkPolicy" and pod.matches(o["spec"]["podSelector"])):
+            for rule in policy["spec"].get("egress") or []:
+                if any("ipBlock" in peer for peer in rule["to"]):
+                    found |= {(pod.name, p["port"]) for p in rule.get("ports") or [{"port": "any"}]}
+    return found
+
+
+@pytest.mark.parametrize("platform", ["kubernetes", "openshift"])
+def test_only_kafka_clients_reach_beyond_the_cluster_by_default(platform: str) -> None:
+    """The default Kafka is a host name in another namespace; nothing else leaves, no pod has a token."""
+    docs = objects_of(load([], [f"platform={platform}"]))
+    clients = ["ingress", "listener", "masu", "rosocp-processor", "rosocp-recommendation-poller"]
+    clients += ["rosocp-housekeeper", "sources-api", "sources-listener"]
+    assert egress_beyond_the_cluster(docs) == {(c, 9092) for c in clients}
+
+
 def objects_of(values: Any) -> list[Obj]:
     from conftest import render
 
