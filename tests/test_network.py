@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import objects, pod_templates
+from conftest import objects, pod_templates, render
 
 from ros_constructs.values import load
 
@@ -225,8 +225,6 @@ def test_only_kafka_clients_reach_beyond_the_cluster_by_default(platform: str) -
 
 
 def objects_of(values: Any) -> list[Obj]:
-    from conftest import render
-
     return [o for chart in render(values).values() for o in chart]
 
 

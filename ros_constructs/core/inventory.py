@@ -43,12 +43,6 @@ class PodOwner:
     def containers(self) -> list[Json]:
         return [*self.pod.get("initContainers", []), *self.pod["containers"]]
 
-    def port(self, name: str) -> int | None:
-        """The container port named ``name`` in any container of the pod."""
-        return next(
-            (p["containerPort"] for c in self.containers for p in c.get("ports", []) if p["name"] == name), None
-        )
-
 
 @dataclass(frozen=True, kw_only=True)
 class ScrapeTarget:
@@ -75,10 +69,6 @@ class Inventory:
             spec = o.body["spec"]
             template = spec["jobTemplate"]["spec"]["template"] if o.kind == "CronJob" else spec["template"]
             yield PodOwner(kind=o.kind, name=o.name, labels=template["metadata"]["labels"], pod=template["spec"])
-
-    def config_map_data(self, name: str) -> Mapping[str, str]:
-        found = next((o for o in self.of_kind("ConfigMap") if o.name == name), None)
-        return found.body.get("data", {}) if found else {}
 
 
 _INVENTORIES: weakref.WeakKeyDictionary[constructs.IConstruct, Inventory] = weakref.WeakKeyDictionary()

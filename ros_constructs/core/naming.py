@@ -16,6 +16,7 @@ MAX_CRONJOB_NAME_LENGTH = 52
 """A CronJob's Jobs are named ``<cronjob>-<11 characters>``, so its own name has 52."""
 PART_OF = "cost-onprem"
 COMPONENT_LABEL = "app.kubernetes.io/component"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
 MANAGED_BY = "ros-constructs"
 
 
@@ -49,7 +50,7 @@ class Naming:
 
     def app_selector(self) -> dict[str, str]:
         """Every pod of this application in this release (any component)."""
-        return {"app.kubernetes.io/name": self.app, "app.kubernetes.io/instance": self.release}
+        return {"app.kubernetes.io/name": self.app, INSTANCE_LABEL: self.release}
 
     def selector(self, component: str) -> dict[str, str]:
         """The immutable selector labels of a component's pods."""

@@ -29,9 +29,7 @@ class ApiHttpRoute(constructs.Construct):
 
         gateway = api.router.gateway
         spec = {
-            "parentRefs": [
-                {"name": p.name, "namespace": p.namespace, "sectionName": p.section_name} for p in gateway.parent_refs
-            ],
+            "parentRefs": [p.model_dump(by_alias=True) for p in gateway.parent_refs],
             "hostnames": list(gateway.hostnames) or None,
             "rules": [
                 {

@@ -6,7 +6,7 @@ alternative with the same behaviour.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import constructs
 
@@ -14,7 +14,7 @@ from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe
 from ..core.workload import DeploymentKind
-from ..edge.proxy import envoy_proxy, local_routes, sidecar_auth
+from ..edge.proxy import front_with_sidecar
 from .env import KokuRole
 from .tier import KokuPod, KokuTier
 
@@ -142,22 +142,24 @@ class NginxRouter(constructs.Construct):
         )
         tier.release.references.provide("ConfigMap", name, frozenset({"nginx.conf"}))
         annotations = {"checksum/config": checksum(conf)}
-        http = Port(name="http", container_port=ROUTER_PORT, service_port=upstreams.port)
+        container = Container(
+            image=values.images.nginx.ref,
+            resources=router.resources,
+            command=["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf", "-g", "daemon off;"],
+            pre_stop=drain_command(),
+            ports=[Port(name="http", container_port=ROUTER_PORT, service_port=upstreams.port)],
+            mounts=[Mount(name="config", path=ROUTER_CONFIG_PATH, source=ConfigMapFiles(config_map_name=name))],
+            readiness=Probe.http("/healthz", "http", period_seconds=10),
+            liveness=Probe.http("/healthz", "http", period_seconds=20, failure_threshold=5),
+        )
         sidecars = []
-        if (auth := sidecar_auth(tier.release, COMPONENT)) is not None:
-            proxy = envoy_proxy(
-                self,
-                release=tier.release,
-                naming=tier.naming,
-                component=COMPONENT,
-                routes=local_routes(ROUTER_PORT),
-                auth=auth,
-                service_port=upstreams.port,
-            )
-            http = replace(http, expose=False)
-            sidecars.append(proxy.container)
-            annotations["checksum/envoy"] = proxy.config_checksum
-        self.workload = tier.workload(
+        fronted = front_with_sidecar(
+            self, release=tier.release, naming=tier.naming, component=COMPONENT, container=container
+        )
+        if fronted:
+            container, sidecars = fronted.container, [fronted.sidecar]
+            annotations["checksum/envoy"] = fronted.config_checksum
+        tier.workload(
             self,
             "Workload",
             component=COMPONENT,
@@ -165,14 +167,5 @@ class NginxRouter(constructs.Construct):
             sidecars=sidecars,
             controller=DeploymentKind(replicas=router.replicas),
             termination_grace_period_seconds=DRAIN_SECONDS + PROXY_READ_TIMEOUT + 10,
-            container=Container(
-                image=values.images.nginx.ref,
-                resources=router.resources,
-                command=["nginx", "-e", "stderr", "-c", f"{ROUTER_CONFIG_PATH}/nginx.conf", "-g", "daemon off;"],
-                pre_stop=drain_command(),
-                ports=[http],
-                mounts=[Mount(name="config", path=ROUTER_CONFIG_PATH, source=ConfigMapFiles(config_map_name=name))],
-                readiness=Probe.http("/healthz", "http", period_seconds=10),
-                liveness=Probe.http("/healthz", "http", period_seconds=20, failure_threshold=5),
-            ),
+            container=container,
         )

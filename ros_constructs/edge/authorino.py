@@ -13,8 +13,9 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import api_object
-from ..core.naming import Naming
+from ..core.naming import INSTANCE_LABEL, Naming
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
+from ..core.rbac import RBAC, token_review_grant
 from ..core.workload import DeploymentKind, Workload, WorkloadProps
 from ..release import Release
 from .proxy import AUTHORINO_COMPONENT, AUTHORINO_GRPC_PORT
@@ -22,8 +23,6 @@ from .proxy import AUTHORINO_COMPONENT, AUTHORINO_GRPC_PORT
 TLS_DIR = "/etc/authorino-tls"
 HEALTH_PORT = 8081
 METRICS_PORT = 8080
-RBAC = "rbac.authorization.k8s.io"
-INSTANCE_LABEL = "app.kubernetes.io/instance"
 
 
 class Authorino(constructs.Construct):
@@ -133,25 +132,4 @@ class Authorino(constructs.Construct):
             labels=labels,
             body={"roleRef": {"apiGroup": RBAC, "kind": "Role", "name": name}, "subjects": subjects},
         )
-        review = f"{name}-tokenreview"
-        grant = {"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"], "verbs": ["create"]}
-        api_object(
-            self,
-            "TokenReviewRole",
-            api_version=f"{RBAC}/v1",
-            kind="ClusterRole",
-            name=review,
-            labels=labels,
-            body={"rules": [grant]},
-            cluster_scoped=True,
-        )
-        api_object(
-            self,
-            "TokenReviewBinding",
-            api_version=f"{RBAC}/v1",
-            kind="ClusterRoleBinding",
-            name=review,
-            labels=labels,
-            body={"roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": review}, "subjects": subjects},
-            cluster_scoped=True,
-        )
+        token_review_grant(self, account=name, namespace=namespace, labels=labels)

@@ -103,9 +103,7 @@ class Exposure(constructs.Construct):
 
     def _http_route(self, paths: list[ExposedPath]) -> None:
         exposure = self.release.values.edge.exposure
-        parents = [
-            {"name": p.name, "namespace": p.namespace, "sectionName": p.section_name} for p in exposure.parent_refs
-        ]
+        parents = [p.model_dump(by_alias=True) for p in exposure.parent_refs]
         rules = [
             {
                 "matches": [{"path": {"type": "PathPrefix", "value": p.prefix.rstrip("/")}}],

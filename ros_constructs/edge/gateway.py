@@ -19,7 +19,7 @@ from ..core.workload import DeploymentKind, Workload, WorkloadProps
 from ..release import Release
 from ..ros.names import API_COMPONENT, INGRESS_APP
 from .envoy import Route, Upstream
-from .proxy import PROXY_PORT, envoy_proxy, jwt_auth
+from .proxy import envoy_proxy, jwt_auth
 
 COMPONENT = "gateway"
 SERVICE_PORT = 8080
@@ -118,7 +118,7 @@ class EdgeGateway(constructs.Construct):
         if serving:
             release.references.provide("Secret", serving, frozenset({"tls.crt", "tls.key"}))
         images = values.images
-        self.workload = Workload(
+        Workload(
             self,
             "Workload",
             WorkloadProps(
@@ -134,4 +134,3 @@ class EdgeGateway(constructs.Construct):
                 references=release.references,
             ),
         )
-        self.port = PROXY_PORT

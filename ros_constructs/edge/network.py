@@ -31,11 +31,10 @@ import constructs
 
 from ..core.emit import Json, api_object
 from ..core.inventory import Emitted, Inventory, PodOwner, inventory
-from ..core.naming import COMPONENT_LABEL, Naming
+from ..core.naming import COMPONENT_LABEL, INSTANCE_LABEL, Naming
 from ..data.destinations import Destination, store_destinations
 from ..release import Release
 
-INSTANCE_LABEL = "app.kubernetes.io/instance"
 SELECTOR_LABELS = ("app.kubernetes.io/name", INSTANCE_LABEL, COMPONENT_LABEL)
 ANYWHERE: list[Json] = [{"namespaceSelector": {}}, {"ipBlock": {"cidr": "0.0.0.0/0"}}]
 """Any pod of any namespace and any address: for stores whose location is only a host name."""

@@ -8,7 +8,7 @@ upload ingress; ``edge.auth.tokenReview`` puts one asking Authorino in front of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import constructs
 
@@ -16,7 +16,7 @@ from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.naming import Naming
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFiles
-from ..data.connections import SERVICE_CA_KEY
+from ..data.connections import SERVICE_CA_KEY, service_host
 from ..release import Release
 from .envoy import (
     EnvoyConfig,
@@ -102,7 +102,7 @@ def token_review_auth(release: Release) -> Auth:
     review = release.values.edge.auth.token_review
     source = ConfigMapFiles(config_map_name=service_ca_name(release), items={SERVICE_CA_KEY: SERVICE_CA_KEY})
     config = TokenReviewAuth(
-        host=f"{release.name}-{AUTHORINO_COMPONENT}.{release.namespace}.svc",
+        host=service_host(release.values, AUTHORINO_COMPONENT),
         port=AUTHORINO_GRPC_PORT,
         ca_file=f"{SERVICE_CA_DIR}/{SERVICE_CA_KEY}",
         org_id=str(review.org_id),
@@ -178,7 +178,37 @@ def envoy_proxy(
     return Proxy(container=container, config_checksum=checksum(text))
 
 
-def local_routes(app_port: int) -> tuple[Route, ...]:
-    """A sidecar's one route: every path, authenticated, to the app on localhost (kubelet probes
-    reach the app's own port directly)."""
-    return (Route(prefix="/", upstream=Upstream(name="app", host="127.0.0.1", port=app_port)),)
+@dataclass(frozen=True, kw_only=True)
+class Fronted:
+    """An app container behind its Envoy sidecar: the app's first port is off the Service, the
+    sidecar's ``proxy`` port takes its Service port."""
+
+    container: Container
+    sidecar: Container
+    config_checksum: str
+
+
+def front_with_sidecar(
+    scope: constructs.Construct, *, release: Release, naming: Naming, component: str, container: Container
+) -> Fronted | None:
+    """``container`` behind the Envoy the edge puts in front of ``component`` (None: no sidecar).
+    The sidecar's one route sends every path, authenticated, to the app's first port on localhost;
+    kubelet probes still reach the app's own port directly."""
+    auth = sidecar_auth(release, component)
+    if auth is None:
+        return None
+    app = container.ports[0]
+    route = Route(prefix="/", upstream=Upstream(name="app", host="127.0.0.1", port=app.container_port))
+    proxy = envoy_proxy(
+        scope,
+        release=release,
+        naming=naming,
+        component=component,
+        routes=(route,),
+        auth=auth,
+        service_port=app.service_port or app.container_port,
+    )
+    ports = [replace(app, expose=False), *container.ports[1:]]
+    return Fronted(
+        container=replace(container, ports=ports), sidecar=proxy.container, config_checksum=proxy.config_checksum
+    )

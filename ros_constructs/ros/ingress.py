@@ -12,6 +12,7 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
+from ..core.rbac import token_review_grant
 from ..core.workload import DeploymentKind
 from .env import INGRESS_PORT, RosRole
 from .tier import RosTier
@@ -74,30 +75,5 @@ class UploadIngress(constructs.Construct):
             labels=labels,
             body={"automountServiceAccountToken": False},
         )
-        role = f"{name}-tokenreview"
-        rbac = "rbac.authorization.k8s.io"
-        grant = {"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"], "verbs": ["create"]}
-        api_object(
-            self,
-            "TokenReviewRole",
-            api_version=f"{rbac}/v1",
-            kind="ClusterRole",
-            name=role,
-            labels=labels,
-            body={"rules": [grant]},
-            cluster_scoped=True,
-        )
-        api_object(
-            self,
-            "TokenReviewBinding",
-            api_version=f"{rbac}/v1",
-            kind="ClusterRoleBinding",
-            name=role,
-            labels=labels,
-            body={
-                "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": role},
-                "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": tier.values.namespace}],
-            },
-            cluster_scoped=True,
-        )
+        token_review_grant(self, account=name, namespace=tier.values.namespace, labels=labels)
         return name

@@ -19,7 +19,7 @@ from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.pod import Container, Mount
 from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
-from ..edge.proxy import envoy_proxy, local_routes, sidecar_auth
+from ..edge.proxy import front_with_sidecar
 from ..release import Release
 from ..values import Values
 from .env import BACKEND, ROS_ENV, RosRole
@@ -128,20 +128,12 @@ class RosTier:
         container, digest = self.pod_container(scope, role, container)
         annotations = {"checksum/config": digest}
         sidecars = []
-        if (auth := sidecar_auth(self.release, component)) is not None:
-            app = container.ports[0]
-            proxy = envoy_proxy(
-                scope,
-                release=self.release,
-                naming=self.naming_of(role),
-                component=component,
-                routes=local_routes(app.container_port),
-                auth=auth,
-                service_port=app.service_port or app.container_port,
-            )
-            container = replace(container, ports=[replace(app, expose=False), *container.ports[1:]])
-            sidecars.append(proxy.container)
-            annotations["checksum/envoy"] = proxy.config_checksum
+        fronted = front_with_sidecar(
+            scope, release=self.release, naming=self.naming_of(role), component=component, container=container
+        )
+        if fronted:
+            container, sidecars = fronted.container, [fronted.sidecar]
+            annotations["checksum/envoy"] = fronted.config_checksum
         images = self.values.images
         return Workload(
             scope,
