@@ -76,7 +76,36 @@ _EXPORTS = {
 }
 """Public name -> the module (relative to this package) that defines it."""
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "CHARTS",
+    "BaseChart",
+    "Connections",
+    "CostManagementApi",
+    "CostManagementChart",
+    "CronJobKind",
+    "DataStoresChart",
+    "DeploymentKind",
+    "EdgeChart",
+    "JobKind",
+    "KokuTier",
+    "MonitoringChart",
+    "Naming",
+    "Platform",
+    "Release",
+    "RosChart",
+    "StatefulSetKind",
+    "Values",
+    "ValuesError",
+    "Workload",
+    "WorkloadProps",
+    "__version__",
+    "add_stack",
+    "build_app",
+    "defaults",
+    "load",
+    "parse",
+    "platform_for",
+]
 
 
 def __getattr__(name: str) -> Any:
