@@ -37,9 +37,17 @@ def chart_ids() -> list[str]:
     return [f"{index:02d}-{name}" for index, (name, _) in enumerate(CHARTS, start=1)]
 
 
+def add_stack(scope: constructs.Construct, release: Release) -> list[cdk8s.Chart]:
+    """Build every chart of ``release`` into ``scope`` (your own App) in apply order.
+
+    Ids are :func:`chart_ids`, so add it once per scope. Afterwards ``release.notes()`` says what
+    the output expects to exist (NOTES.txt).
+    """
+    return [factory(scope, chart_id, release) for chart_id, (_, factory) in zip(chart_ids(), CHARTS, strict=True)]
+
+
 def build_app(release: Release, outdir: str | None = None) -> cdk8s.App:
     """One App holding every chart of ``release``; nothing is written until ``synth()``."""
     app = cdk8s.App(outdir=outdir) if outdir else cdk8s.App()
-    for chart_id, (_, factory) in zip(chart_ids(), CHARTS, strict=True):
-        factory(app, chart_id, release)
+    add_stack(app, release)
     return app

@@ -6,11 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
+import ros_constructs
 from ros_constructs.app import CHARTS, chart_ids
 
 ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK8S_CHECK_UPGRADE": "false"}
@@ -61,6 +63,10 @@ def test_two_synths_are_byte_identical(tmp_path: Path) -> None:
         ),
         ("platform: gke", "platform: 'gke' is not one of 'kubernetes' or 'openshift'"),
         ("[not, a, mapping]", "the top level must be a mapping"),
+        (
+            "database: {ros: {name: koku}}",
+            "database.ros.name 'koku' is also database.koku.name: each service needs a database of its own",
+        ),
     ],
 )
 def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: str, expected: str) -> None:
@@ -104,10 +110,67 @@ def test_cdk8s_synth_uses_the_same_code_path(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "apps", project / "apps")
     shutil.copy(ROOT / "cdk8s.yaml", project)
     (project / "node_modules").symlink_to(ROOT / "node_modules")
-    env = {**ENV, "ROS_VALUES": str(values), "PATH": f"{Path(sys.executable).parent}:{ENV['PATH']}"}
+    (project / ".venv").symlink_to(Path(sys.prefix))
+    (project / "dist").mkdir()  # `cdk8s synth` deletes it first
+    # No activated venv: cdk8s.yaml runs the project's .venv/bin/python itself.
+    path = os.pathsep.join(p for p in ENV["PATH"].split(os.pathsep) if Path(p) != Path(sys.executable).parent)
+    env = {**ENV, "ROS_VALUES": str(values), "PATH": path}
+    env.pop("VIRTUAL_ENV", None)
     result = subprocess.run(
         ["npx", "--no-install", "cdk8s", "synth"], cwd=project, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
     assert ros_synth("-f", str(values), "-o", str(tmp_path / "direct")).returncode == 0
     assert tree(project / "dist") == tree(tmp_path / "direct")
+
+
+def test_values_errors_name_the_file_or_set_that_set_the_key(tmp_path: Path) -> None:
+    site, prod = tmp_path / "site.yaml", tmp_path / "prod.yaml"
+    site.write_text("costManagement: {api: {mode: x, reads: {replicas: -1}}}\n")
+    prod.write_text("costManagement: {api: {mode: split, writes: {replicas: -2}}}\n")
+    result = ros_synth("-f", str(site), "-f", str(prod), "--set", "costManagement.api.mode=y", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[1:] == [
+        "  costManagement.api.mode: 'y' is not one of 'split' or 'unified' (from --set)",
+        f"  costManagement.api.reads.replicas: -1 is less than 0 (from {site})",
+        f"  costManagement.api.writes.replicas: -2 is less than 0 (from {prod})",
+    ]
+
+
+def test_a_yaml_syntax_error_names_the_file_line_and_column(tmp_path: Path) -> None:
+    values = tmp_path / "site.yaml"
+    values.write_text("costManagement:\n  api:\n    mode: [unified\n")
+    result = ros_synth("-f", str(values), "-o", str(tmp_path / "dist"))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[1].startswith(f"  {values}:4:1: not valid YAML: while parsing a flow sequence")
+    assert "<unicode string>" not in result.stderr
+
+
+def test_version_comes_from_the_package_metadata() -> None:
+    result = ros_synth("--version")
+    assert result.stdout == f"ros-synth {version('ros-constructs')}\n"
+    assert ros_constructs.__version__ == version("ros-constructs")
+
+
+def test_the_console_script_prints_no_node_banner_in_a_clean_environment(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "ros-synth"
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)), "CDK8S_CHECK_UPGRADE": "false"}
+    result = subprocess.run([script, "-o", str(tmp_path / "out")], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_notes_suggest_random_values_only_for_the_release_s_own_credentials(tmp_path: Path) -> None:
+    clouds = ("costManagement.cloudCredentials.aws.enabled=true", "costManagement.cloudCredentials.gcp.enabled=true")
+    assert ros_synth("-o", str(tmp_path), *(a for s in clouds for a in ("--set", s))).returncode == 0
+    commands = {
+        line.split()[6]: line
+        for line in (tmp_path / "NOTES.txt").read_text().splitlines()
+        if "create secret generic" in line
+    }
+    for provided in ("cost-onprem-sentry", "cost-onprem-aws", "cost-onprem-gcp"):
+        assert "openssl" not in commands[provided] and "<from its provider>" not in commands[provided]
+    assert "--from-literal=dsn=<DSN from your Sentry project's Client Keys settings>" in commands["cost-onprem-sentry"]
+    assert "--from-file=gcp-credentials=<path to the JSON key of a Google Cloud" in commands["cost-onprem-gcp"]
+    assert "--from-file=aws-credentials=<path to an AWS shared credentials file" in commands["cost-onprem-aws"]
+    assert "--from-literal=django-secret-key=$(openssl rand -hex 32)" in commands["cost-onprem-django"]

@@ -1,4 +1,4 @@
-"""The README's library example runs as written."""
+"""The README's library example runs as written and yields a complete deployment."""
 
 from __future__ import annotations
 
@@ -7,16 +7,36 @@ from typing import Any
 
 import yaml
 from conftest import ROOT
+from dangling import dangling
+
+import ros_constructs
 
 
-def test_library_example_builds_the_api_tier() -> None:
+def run_library_example() -> dict[str, Any]:
+    """Execute the python block under "Use it as a library"; return the names it defines."""
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Use it as a library", 1)[1]
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match, "no python example under 'Use it as a library'"
     scope: dict[str, Any] = {}
     exec(compile(match.group(1), "README.md", "exec"), scope)
+    return scope
+
+
+def test_library_example_yields_a_complete_deployment_in_the_team_s_namespace() -> None:
+    scope = run_library_example()
     docs = [d for d in yaml.safe_load_all(scope["manifest"]) if d]
-    deployments = [d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"]
-    assert deployments == ["cost-onprem-api", "cost-onprem-api-router"]
-    assert {d["metadata"]["namespace"] for d in docs} == {"finance"}
+    notes: str = scope["notes"]
+    deployments = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
+    assert {"cost-onprem-api", "cost-onprem-api-router", "cost-onprem-rosocp-api"} <= deployments
+    assert {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"} <= {"finance", None}
+    assert "Namespace" in {d["kind"] for d in docs}
+    assert "kubectl -n finance create secret generic cost-onprem-koku-db" in notes
+    assert dangling(docs, notes, "finance") == []
+
+
+def test_the_public_api_resolves_every_exported_name_with_a_docstring() -> None:
+    assert set(ros_constructs.__all__) == {"__version__", *ros_constructs._EXPORTS}
+    for name in ros_constructs._EXPORTS:
+        exported = getattr(ros_constructs, name)
+        assert not callable(exported) or exported.__doc__, f"{name} has no docstring"

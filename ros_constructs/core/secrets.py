@@ -37,6 +37,10 @@ class SecretPlan:
     type: str = "Opaque"
     encoding: Literal["hex", "base64-raw"] = "hex"
     """How generated values are written: 64 hex characters, or 32 bytes as unpadded base64 (an AES key)."""
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+    """Where the real value of a key comes from, for keys random values do not suit (NOTES.txt)."""
+    file_keys: frozenset[str] = frozenset()
+    """Keys whose value is a whole file (NOTES.txt suggests ``--from-file``)."""
 
 
 def credential_secret(credential: Credential, default_name: str) -> str:
@@ -58,8 +62,14 @@ def plan(
     generatable: bool = True,
     literal: Mapping[str, str] | None = None,
     type: str = "Opaque",
+    placeholders: Mapping[str, str] | None = None,
+    file_keys: Iterable[str] = (),
 ) -> SecretPlan:
-    """The plan for a credential section's Secret: generated when seeded and not the operator's."""
+    """The plan for a credential section's Secret: generated when seeded and not the operator's.
+
+    ``literal``, ``placeholders`` and ``file_keys`` name the credential's documented keys; the plan
+    holds the keys of the Secret (``existingSecret.keys`` may map them).
+    """
     literal = {credential.secret_key(k): v for k, v in (literal or {}).items()}
     keys = tuple(credential.secret_key(k) for k in credential.SECRET_KEYS if credential.secret_key(k) not in literal)
     generated = generatable and seed is not None and credential.existing_secret.name is None
@@ -70,6 +80,8 @@ def plan(
         generatable=generatable,
         literal=literal,
         type=type,
+        placeholders={credential.secret_key(k): v for k, v in (placeholders or {}).items()},
+        file_keys=frozenset(map(credential.secret_key, file_keys)),
     )
 
 
@@ -106,15 +118,7 @@ def notes(
         lines.append(f"- {ref.kind} {ref.name} ({state}), keys: {', '.join(keys) or '(any)'}; read by {readers_text}")
         if ref.kind != "Secret":
             continue
-        parts = []
-        for key in keys:
-            if known and key in known.literal:
-                parts.append(f"--from-literal={key}={known.literal[key]}")
-            elif known and known.generatable:
-                value = "openssl rand -hex 32" if known.encoding == "hex" else "openssl rand -base64 32 | tr -d ="
-                parts.append(f"--from-literal={key}=$({value})")
-            else:
-                parts.append(f"--from-literal={key}=<from its provider>")
+        parts = [_create_argument(key, known) for key in keys]
         lines.append(f"    kubectl -n {namespace} create secret generic {ref.name} {' '.join(parts)}".rstrip())
     lines += [
         "",
@@ -124,6 +128,22 @@ def notes(
         "providers. Set secrets.seed to have the release generate its own credentials instead.",
     ]
     return "\n".join(lines) + "\n"
+
+
+PROVIDED = "<from its provider>"
+"""The placeholder for a key that random values do not suit and whose plan says no more."""
+
+
+def _create_argument(key: str, known: SecretPlan | None) -> str:
+    """The ``kubectl create secret generic`` argument for one key: the literal, a random value
+    for the release's own credentials, else a placeholder saying where the real value comes from."""
+    if known and key in known.literal:
+        return f"--from-literal={key}={known.literal[key]}"
+    if known and known.generatable:
+        value = "openssl rand -hex 32" if known.encoding == "hex" else "openssl rand -base64 32 | tr -d ="
+        return f"--from-literal={key}=$({value})"
+    source = "file" if known and key in known.file_keys else "literal"
+    return f"--from-{source}={key}={known.placeholders.get(key, PROVIDED) if known else PROVIDED}"
 
 
 def required(references: References) -> list[str]:

@@ -8,6 +8,8 @@ Sources PSK, Sentry, cloud credentials and extraEnv references. Plain Python.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..core.secrets import SecretPlan, SecretRef, credential_ref, plan
 from ..values import Values
 
@@ -50,6 +52,16 @@ def gcp_credentials(values: Values) -> SecretRef | None:
     return credential_ref(gcp, _default(values, "gcp"), "gcp-credentials") if gcp.enabled else None
 
 
+SENTRY_PLACEHOLDERS = {"dsn": "<DSN from your Sentry project's Client Keys settings>"}
+AWS_PLACEHOLDERS = {
+    "aws_access_key_id": "<access key ID of the IAM user that reads your Cost and Usage Reports>",
+    "aws_secret_access_key": "<secret access key of the IAM user that reads your Cost and Usage Reports>",
+    "aws-credentials": "<path to an AWS shared credentials file for the IAM user that reads your reports>",
+}
+GCP_PLACEHOLDERS = {"gcp-credentials": "<path to the JSON key of a Google Cloud service account with billing access>"}
+"""Where the values of credentials that come from a provider are found (NOTES.txt placeholders)."""
+
+
 def koku_secret_plans(values: Values) -> list[SecretPlan]:
     """How Koku's own credential Secrets are made: the Django key and the PSK may be generated;
     the others come from their providers."""
@@ -57,18 +69,33 @@ def koku_secret_plans(values: Values) -> list[SecretPlan]:
     plans = [
         plan(cm.django_secret_key, _default(values, "django"), seed=seed),
         plan(cm.sources, _default(values, "sources-psk"), seed=seed),
-        plan(cm.sentry, _default(values, "sentry"), seed=seed, generatable=False),
+        plan(cm.sentry, _default(values, "sentry"), seed=seed, generatable=False, placeholders=SENTRY_PLACEHOLDERS),
     ]
     aws = cm.cloud_credentials.aws
     if aws.enabled:
-        aws_plan = plan(aws, _default(values, "aws"), seed=seed, generatable=False)
+        aws_plan = plan(
+            aws,
+            _default(values, "aws"),
+            seed=seed,
+            generatable=False,
+            placeholders=AWS_PLACEHOLDERS,
+            file_keys=["aws-credentials"],
+        )
         if not aws.credentials_file:
-            aws_plan = SecretPlan(
-                name=aws_plan.name, keys=aws_plan.keys[:2], generated=False, generatable=False, literal={}
-            )
+            aws_plan = replace(aws_plan, keys=aws_plan.keys[:2])
         plans.append(aws_plan)
-    if cm.cloud_credentials.gcp.enabled:
-        plans.append(plan(cm.cloud_credentials.gcp, _default(values, "gcp"), seed=seed, generatable=False))
+    gcp = cm.cloud_credentials.gcp
+    if gcp.enabled:
+        plans.append(
+            plan(
+                gcp,
+                _default(values, "gcp"),
+                seed=seed,
+                generatable=False,
+                placeholders=GCP_PLACEHOLDERS,
+                file_keys=["gcp-credentials"],
+            )
+        )
     return plans
 
 

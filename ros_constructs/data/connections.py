@@ -124,12 +124,7 @@ class DatabaseConnection(TlsClient):
 
 def database_services(values: Values) -> dict[str, tuple[DatabaseLogin, str]]:
     """The services that are on and need a database: service -> (its login values, Secret suffix)."""
-    db, services = values.database, {"koku": (values.database.koku, "koku-db")}
-    if values.ros.enabled:
-        services |= {"ros": (db.ros, "ros-db"), "kruize": (db.kruize, "kruize-db")}
-        if values.ros.sources.enabled:
-            services["sources"] = (db.sources, "sources-db")
-    return services
+    return {service: (login, f"{service}-db") for service, login in values.database_logins().items()}
 
 
 def cnpg_cluster(values: Values) -> str:

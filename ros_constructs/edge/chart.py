@@ -23,6 +23,9 @@ from .proxy import TRUSTED_CA_COMPONENT, TRUSTED_CA_KEY, service_ca_name, truste
 
 
 class EdgeChart(cdk8s.Chart):
+    """Exposure (Routes, Ingress or an HTTPRoute), the central Envoy gateway, Authorino and
+    the NetworkPolicies, derived from what the charts built before it; add it after them."""
+
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
         super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
         edge = release.values.edge

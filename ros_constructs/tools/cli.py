@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -83,7 +84,13 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run ``ros-synth``: 0 on success, 2 on invalid values (one line per problem, output untouched).
+
+    Values problems found only while building the constructs are :class:`ValuesError` too; any
+    other exception is a bug and keeps its traceback.
+    """
+    quiet_node_end_of_life_banner()
+    args = _with_version(_parser()).parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
     try:
         summary = synth_to(args.output, args.files, sets)
@@ -94,6 +101,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_VALUES_ERROR
     print(summary)
     return 0
+
+
+def _with_version(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+NODE_BANNER_SWITCH = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
+"""Node majors (comma-separated) for which jsii skips its multi-line end-of-life banner on stderr."""
+
+
+def quiet_node_end_of_life_banner() -> None:
+    """Silence jsii's end-of-life banner for the Node that will run (``$JSII_NODE`` or ``node``)
+    unless the caller set the switch; call before the first cdk8s import starts Node."""
+    if NODE_BANNER_SWITCH in os.environ:
+        return
+    node = shutil.which(os.environ.get("JSII_NODE", "node"))
+    if node is None:
+        return
+    try:
+        found = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return
+    major = found.stdout.strip().removeprefix("v").partition(".")[0]
+    if major.isdigit():
+        os.environ[NODE_BANNER_SWITCH] = major
 
 
 def values_files_from_env() -> list[str]:

@@ -25,6 +25,10 @@ class ValuesError(Exception):
         self.problems = problems
 
 
+KeyPath = tuple[str | int, ...]
+"""A key's path in the values, as pydantic locates errors: ("costManagement", "api", "mode")."""
+
+
 _PROBLEMS: dict[str, str] = {
     "extra_forbidden": "unknown key (value {value!r})",
     "missing": "required",
@@ -49,12 +53,52 @@ def defaults() -> dict[str, Any]:
     return Values().model_dump(mode="json", by_alias=True)
 
 
-def parse(data: Mapping[str, Any]) -> Values:
-    """Validate ``data`` deep-merged over the defaults, so a partial section keeps its defaults."""
+def parse(data: Mapping[str, Any], origins: Mapping[KeyPath, str] | None = None) -> Values:
+    """Validate ``data`` deep-merged over the defaults, so a partial section keeps its defaults.
+
+    ``origins`` (from :func:`record_origins`) names the source of each key, so a problem line
+    ends with ``(from site.yaml)``.
+    """
     try:
         return Values.model_validate(deep_merge(defaults(), data))
     except ValidationError as err:
-        raise ValuesError([_describe(e) for e in err.errors(include_url=False)]) from None
+        problems = []
+        for error in err.errors(include_url=False):
+            source = origin_of(tuple(error["loc"]), origins or {})
+            problems.append(_describe(error) + (f" (from {source})" if source else ""))
+        raise ValuesError(problems) from None
+
+
+def record_origins(origins: dict[KeyPath, str], layer: Mapping[str, Any], source: str) -> None:
+    """Note ``source`` as the origin of every leaf ``layer`` sets, dropping what it replaces.
+
+    Mappings merge key by key (as in :func:`deep_merge`); any other value replaces the whole
+    subtree, so the origins recorded below or above it no longer apply.
+    """
+
+    def walk(node: Mapping[str, Any], prefix: KeyPath) -> None:
+        for key, value in node.items():
+            path = (*prefix, key)
+            if isinstance(value, Mapping) and value:
+                for stale in [p for p in origins if p == path[: len(p)]]:
+                    del origins[stale]  # a scalar that this mapping replaces
+                walk(value, path)
+            else:
+                for stale in [p for p in origins if p[: len(path)] == path]:
+                    del origins[stale]
+                origins[path] = source
+
+    walk(layer, ())
+
+
+def origin_of(loc: KeyPath, origins: Mapping[KeyPath, str]) -> str | None:
+    """Who set the value at ``loc``: the leaf at or above it, else every source below it (a
+    section-level check); None for defaults and for checks on the whole of the values."""
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in origins:
+            return origins[loc[:end]]
+    below = sorted({source for path, source in origins.items() if loc and path[: len(loc)] == loc})
+    return ", ".join(below) or None
 
 
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -70,6 +114,11 @@ def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, A
 
 def apply_set(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     """Apply one ``a.b.c=value`` override; the value is read as a YAML scalar or list."""
+    return deep_merge(data, set_layer(assignment))
+
+
+def set_layer(assignment: str) -> dict[str, Any]:
+    """One ``a.b.c=value`` override as the nested mapping it sets."""
     path, sep, raw = assignment.partition("=")
     keys = path.split(".")
     if not sep or not all(keys):
@@ -77,11 +126,24 @@ def apply_set(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     try:
         value = yaml.safe_load(raw) if raw else ""
     except yaml.YAMLError as err:
-        raise ValuesError([f"--set {path}: {raw!r} is not a YAML value ({err.__class__.__name__})"]) from None
+        raise ValuesError([f"--set {path}: {raw!r} is not a YAML value ({_yaml_problem(err)})"]) from None
     nested: Any = value
     for key in reversed(keys):
         nested = {key: nested}
-    return deep_merge(data, nested)
+    return dict(nested)
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """What the parser objects to, without its ``in "<unicode string>"`` location."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        return ", ".join(part for part in (err.context, err.problem) if part) or err.__class__.__name__
+    return str(err)
+
+
+def _yaml_position(err: yaml.YAMLError) -> str:
+    """``:line:column`` (1-based) of a syntax error, or nothing when the parser gave no position."""
+    mark = err.problem_mark if isinstance(err, yaml.MarkedYAMLError) else None
+    return f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -91,7 +153,7 @@ def read_file(path: Path) -> dict[str, Any]:
     except OSError as err:
         raise ValuesError([f"{path}: cannot read ({err.strerror})"]) from None
     except yaml.YAMLError as err:
-        raise ValuesError([f"{path}: not valid YAML: {err}"]) from None
+        raise ValuesError([f"{path}{_yaml_position(err)}: not valid YAML: {_yaml_problem(err)}"]) from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
@@ -100,15 +162,24 @@ def read_file(path: Path) -> dict[str, Any]:
 
 
 def load(files: Iterable[Path] = (), sets: Iterable[str] = (), overrides: Mapping[str, Any] | None = None) -> Values:
-    """Files deep-merged in order, then ``--set`` assignments, then ``overrides``; validated."""
+    """Files deep-merged in order, then ``--set`` assignments, then ``overrides``; validated.
+
+    A problem line names the file (or ``--set``) that set the offending key.
+    """
     data: dict[str, Any] = {}
+    origins: dict[KeyPath, str] = {}
     for path in files:
-        data = deep_merge(data, read_file(path))
+        layer = read_file(path)
+        data = deep_merge(data, layer)
+        record_origins(origins, layer, str(path))
     for assignment in sets:
-        data = apply_set(data, assignment)
+        layer = set_layer(assignment)
+        data = deep_merge(data, layer)
+        record_origins(origins, layer, "--set")
     if overrides:
         data = deep_merge(data, overrides)
-    return parse(data)
+        record_origins(origins, overrides, "overrides")
+    return parse(data, origins)
 
 
 def json_schema() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from ..core.naming import MAX_CRONJOB_NAME_LENGTH, InvalidNameError, check_dns_label
 from .base import DnsLabel, Images, Model
 from .cost_management import KOKU_FAMILIES
-from .data import Cache, Database, Kafka, ObjectStorage
+from .data import Cache, Database, DatabaseLogin, Kafka, ObjectStorage
 from .edge import Edge
 from .koku_config import CostManagement
 from .monitoring import Monitoring
@@ -52,6 +52,28 @@ class Values(Model):
     ros: Ros = Field(default_factory=Ros)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     edge: Edge = Field(default_factory=Edge)
+
+    def database_logins(self) -> dict[str, DatabaseLogin]:
+        """The services that are on and need a database: service -> its database and login."""
+        db, logins = self.database, {"koku": self.database.koku}
+        if self.ros.enabled:
+            logins |= {"ros": db.ros, "kruize": db.kruize}
+            if self.ros.sources.enabled:
+                logins["sources"] = db.sources
+        return logins
+
+    @model_validator(mode="after")
+    def _own_databases(self) -> Values:
+        """Each service that is on owns its database (the ensure Job makes it, owned by its login)."""
+        owners: dict[str, str] = {}
+        for service, login in self.database_logins().items():
+            if login.name in owners:
+                raise ValueError(
+                    f"database.{service}.name {login.name!r} is also database.{owners[login.name]}.name: "
+                    "each service needs a database of its own"
+                )
+            owners[login.name] = service
+        return self
 
     @model_validator(mode="after")
     def _edge_fits(self) -> Values:
