@@ -1,8 +1,9 @@
 """Compose the charts of a release into one cdk8s App.
 
 Chart ids carry their apply order (``01-cost-management``), so ``cdk8s synth`` writes
-``dist/01-cost-management.k8s.yaml`` and ``kubectl apply -f dist/`` applies them in order. All
-charts share one :class:`Release`, whose registry afterwards says what the pods reference.
+``dist/01-cost-management.k8s.yaml`` and ``dist/kustomization.yaml`` lists the files in that
+order for ``kubectl apply -k dist/``. All charts share one :class:`Release`, whose registry
+afterwards says what the pods reference.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from conftest import ROOT
 
 import ros_constructs
 from ros_constructs.app import CHARTS, chart_ids
+from ros_constructs.tools.sizing import read_objects, sizing
 
 ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK8S_CHECK_UPGRADE": "false"}
 
@@ -33,14 +34,15 @@ def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
     (line,) = result.stdout.strip().splitlines()
-    objects = sum(f.read_text().count("\nkind: ") + f.read_text().startswith("kind: ") for f in out.glob("*.yaml"))
+    charts = out.glob("*.k8s.yaml")
+    objects = sum(f.read_text().count("\nkind: ") + f.read_text().startswith("kind: ") for f in charts)
     assert line == (
-        f"synthesized {len(CHARTS)} charts, {objects} objects to {out}; "
+        f"synthesized {len(CHARTS)} charts, {objects} objects to {out}; {sizing(read_objects(out)).summary()}; "
         "create 8 Secrets first (cost-onprem-database-admin, "
         f"cost-onprem-django, cost-onprem-koku-db, cost-onprem-kruize-db, cost-onprem-object-storage, "
         f"cost-onprem-ros-db, cost-onprem-sources-db, cost-onprem-sources-encryption): see {out}/NOTES.txt"
     )
-    assert sorted(tree(out)) == [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt"]
+    assert sorted(tree(out)) == [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt", "kustomization.yaml"]
     assert "kubectl -n cost-onprem create secret generic cost-onprem-koku-db" in (out / "NOTES.txt").read_text()
     assert result.stderr == ""
 

@@ -104,7 +104,7 @@ def notes(
     the services and operators it expects, then the Secrets and ConfigMaps to create."""
     by_name = {p.name: p for p in plans}
     missing = references.missing()
-    lines = ["What this output expects to exist before `kubectl apply -f dist/`:", ""]
+    lines = ["What this output expects to exist before `kubectl apply -k dist/`:", ""]
     lines += [f"- {p}" for p in prerequisites] or ["(nothing outside the output)"]
     lines += ["", f"Objects in namespace {namespace} that the pods reference and the output does not create:", ""]
     if not missing:

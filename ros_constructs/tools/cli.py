@@ -21,7 +21,7 @@ from ..values import ValuesError, load
 
 EXIT_VALUES_ERROR = 2
 NOTES = "NOTES.txt"
-"""Written next to the manifests: what to create first (kubectl apply skips non-YAML files)."""
+"""Written next to the manifests: what to create first (kustomize reads only the files it lists)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,16 +45,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output directory (default dist)")
     parser.add_argument("--platform", choices=["kubernetes", "openshift"], help="shorthand for --set platform=...")
+    parser.add_argument(
+        "--sizing", action="store_true", help="also print pods, cpu and memory per component (output still written)"
+    )
     return parser
 
 
-def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
-    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line."""
+def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str], *, sizing_table: bool = False) -> str:
+    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line
+    (after the per-component sizing table when ``sizing_table``)."""
     values = load(files, sets)
     # Imported late: values errors are reported without starting Node.
     from ..app import build_app
     from ..core.secrets import required
     from ..release import Release
+    from .kustomize import KUSTOMIZATION, kustomization
+    from .sizing import read_objects, sizing
 
     release = Release(values=values)
 
@@ -68,6 +74,8 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
         charts = len(written)
         objects = sum(text.count("\n---\n") + 1 for text in written if text.strip())
         (staging / NOTES).write_text(release.notes())
+        (staging / KUSTOMIZATION).write_text(kustomization(sorted(p.name for p in staging.glob("*.k8s.yaml"))))
+        sized = sizing(read_objects(staging))
         old = outdir.with_name(f".{outdir.name}-old")
         if outdir.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -77,10 +85,10 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     to_create = required(release.references)
-    summary = f"synthesized {charts} charts, {objects} objects to {outdir}"
+    summary = f"synthesized {charts} charts, {objects} objects to {outdir}; {sized.summary()}"
     if to_create:
         summary += f"; create {len(to_create)} Secrets first ({', '.join(to_create)}): see {outdir / NOTES}"
-    return summary
+    return f"{sized.table()}\n\n{summary}" if sizing_table else summary
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _with_version(_parser()).parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
     try:
-        summary = synth_to(args.output, args.files, sets)
+        summary = synth_to(args.output, args.files, sets, sizing_table=args.sizing)
     except ValuesError as err:
         print("invalid values:", file=sys.stderr)
         for problem in err.problems:
