@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: synth test lint check fuzz bench schema docs imports clean
+.PHONY: synth test lint check fuzz bench schema docs diagram imports clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ schema: $(PY_STAMP)
 ## docs: regenerate docs/configuration.md (every value, its default, the env vars it sets)
 docs: $(PY_STAMP)
 	$(BIN)/python -m ros_constructs.tools.docs > docs/configuration.md
+
+## diagram: regenerate the default deployment's topology: README's Mermaid block and docs/topology.svg
+diagram: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/python -m ros_constructs.tools.diagram --readme README.md --svg docs/topology.svg
 
 ## imports: regenerate crds/ (reduced) and imports/ (cdk8s bindings) from ../shared/crds
 imports: $(PY_STAMP) $(NODE_STAMP)

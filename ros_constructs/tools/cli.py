@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..values import ValuesError, load
+from .diagram import DiagramError
 
 EXIT_VALUES_ERROR = 2
+EXIT_DIAGRAM_ERROR = 1
 NOTES = "NOTES.txt"
 """Written next to the manifests: what to create first (kubectl apply skips non-YAML files)."""
 
@@ -44,11 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output directory (default dist)")
     parser.add_argument("--platform", choices=["kubernetes", "openshift"], help="shorthand for --set platform=...")
+    parser.add_argument(
+        "--diagram",
+        action="store_true",
+        help="also write the topology picture into the output directory: topology.mmd (Mermaid) and "
+        "topology.svg (Graphviz via the npm package @viz-js/viz, installed by make synth)",
+    )
     return parser
 
 
-def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
-    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line."""
+def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str], *, diagram: bool = False) -> str:
+    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line.
+    ``diagram`` adds ``topology.mmd`` and ``topology.svg``."""
     values = load(files, sets)
     # Imported late: values errors are reported without starting Node.
     from ..app import build_app
@@ -67,6 +76,11 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
         charts = len(written)
         objects = sum(text.count("\n---\n") + 1 for text in written if text.strip())
         (staging / NOTES).write_text(release.notes())
+        if diagram:
+            from .diagram import diagram_files
+
+            for name, text in diagram_files(app, release).items():
+                (staging / name).write_text(text)
         old = outdir.with_name(f".{outdir.name}-old")
         if outdir.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -86,12 +100,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
     try:
-        summary = synth_to(args.output, args.files, sets)
+        summary = synth_to(args.output, args.files, sets, diagram=args.diagram)
     except ValuesError as err:
         print("invalid values:", file=sys.stderr)
         for problem in err.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_VALUES_ERROR
+    except DiagramError as err:
+        print(f"diagram: {err}; {args.output} left as it was", file=sys.stderr)
+        return EXIT_DIAGRAM_ERROR
     print(summary)
     return 0
 
