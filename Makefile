@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: synth test lint check fuzz bench schema docs sizing imports clean
+.PHONY: synth test lint check fuzz bench schema docs sizing diagram imports clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ docs: $(PY_STAMP)
 ## sizing: regenerate the README's table of pods, cpu and memory per profile
 sizing: $(PY_STAMP)
 	$(BIN)/python -m ros_constructs.tools.sizing --readme README.md
+
+## diagram: regenerate the default deployment's topology: README's Mermaid block and docs/topology.svg
+diagram: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/python -m ros_constructs.tools.diagram --readme README.md --svg docs/topology.svg
 
 ## imports: regenerate crds/ (reduced) and imports/ (cdk8s bindings) from ../shared/crds
 imports: $(PY_STAMP) $(NODE_STAMP)

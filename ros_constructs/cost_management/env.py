@@ -31,6 +31,11 @@ KAFKA_CLIENT = "koku"
 """Koku's Kafka clients (listener, sources listener, MASU) share one identity."""
 
 
+def component_for(queue: str) -> str:
+    """The worker pool consuming ``queue``: ``priority_xl`` -> ``worker-priority-xl``."""
+    return f"worker-{queue.replace('_', '-')}"
+
+
 class KokuRole(StrEnum):
     """Which Koku deployment a container is (its env follows Koku's per-deployment lists)."""
 

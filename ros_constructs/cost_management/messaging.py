@@ -15,20 +15,24 @@ from ..data.kafka_clients import (
     UPLOAD_ANNOUNCE,
     UPLOAD_VALIDATION,
     KafkaClient,
+    TopicUse,
 )
 from ..values import Values
-from .env import KAFKA_CLIENT
+from .env import KAFKA_CLIENT, KokuRole, component_for
 
 
 def koku_kafka_client(values: Values) -> KafkaClient:
     """The listener consumes uploads, the sources listener source events; the listener
     validates uploads and announces ROS data, MASU notifies, the SUBS transmitter exports."""
     cm = values.cost_management
-    produces = {UPLOAD_VALIDATION, NOTIFICATIONS}
-    if not cm.kafka.disable_ros_messages:
-        produces.add(ROS_EVENTS)
+    listener_produces = {UPLOAD_VALIDATION} | (set() if cm.kafka.disable_ros_messages else {ROS_EVENTS})
+    uses = [
+        TopicUse(
+            component=KokuRole.LISTENER, consumes=frozenset({UPLOAD_ANNOUNCE}), produces=frozenset(listener_produces)
+        ),
+        TopicUse(component=KokuRole.SOURCES_LISTENER, consumes=frozenset({SOURCES_EVENTS})),
+        TopicUse(component=KokuRole.MASU, produces=frozenset({NOTIFICATIONS})),
+    ]
     if cm.workers.all_pools()["subs_transmission"].enabled:
-        produces.add(SUBS_INGRESS)
-    return KafkaClient(
-        name=KAFKA_CLIENT, consumes=frozenset({UPLOAD_ANNOUNCE, SOURCES_EVENTS}), produces=frozenset(produces)
-    )
+        uses.append(TopicUse(component=component_for("subs_transmission"), produces=frozenset({SUBS_INGRESS})))
+    return KafkaClient(name=KAFKA_CLIENT, uses=tuple(uses))

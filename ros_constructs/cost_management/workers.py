@@ -16,16 +16,11 @@ from ..core.emit import api_object
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
 from ..core.workload import DeploymentKind, Workload
 from ..values import Autoscaling, WorkerPool
-from .env import worker_roles
+from .env import component_for, worker_roles
 from .queue_monitoring import WorkerRules, recording_rule
 from .tier import METRICS_PORT, KokuPod, KokuTier
 
 MASU_TMP = "/var/tmp/masu"
-
-
-def component_for(queue: str) -> str:
-    """``priority_xl`` -> ``worker-priority-xl``."""
-    return f"worker-{queue.replace('_', '-')}"
 
 
 def worker_probes() -> ProbeSet:

@@ -133,6 +133,10 @@ class TrafficGraph:
         }
         self.destinations = [*store_destinations(release.values, release.connections), *destinations]
         self.rules: dict[str, Rules] = {c: Rules() for c in self.components}
+        self.calls: set[tuple[str, str]] = set()
+        """(source, target) components: every path between pods of the release."""
+        self.reaches: dict[str, list[Destination]] = defaultdict(list)
+        """Component -> the stores outside the output it names."""
         self._derive()
 
     def _components(self) -> dict[str, Component]:
@@ -174,7 +178,7 @@ class TrafficGraph:
             ports[p["port"]] = ports[p["name"]] = p["targetPort"]
         return Service(name=s.name, selector=s.body["spec"]["selector"], ports=ports)
 
-    def _pods_of(self, service: Service) -> list[Component]:
+    def pods_of(self, service: Service) -> list[Component]:
         return [c for c in self.components.values() if all(c.selector.get(k) == v for k, v in service.selector.items())]
 
     def _scraped(self) -> dict[str, set[str]]:
@@ -193,7 +197,7 @@ class TrafficGraph:
             for service in self.services:
                 if not _host_pattern(service.name, namespace).search(mentions):
                     continue
-                for target in self._pods_of(service):
+                for target in self.pods_of(service):
                     if target is source:
                         continue
                     served = set(service.ports.values())
@@ -203,6 +207,7 @@ class TrafficGraph:
                         self.allow(source, target, reachable)
             for destination in self.destinations:
                 if destination.token in mentions:
+                    self.reaches[source.name].append(destination)
                     egress.append(self._to_destination(destination))
             if source.token:
                 egress.append(
@@ -221,6 +226,7 @@ class TrafficGraph:
             {"to": [_components_peer(self.release.name, [target.name])], "ports": _ports(ports)}
         )
         self.rules[target.name].callers[tuple(ports)].add(source.name)
+        self.calls.add((source.name, target.name))
 
     def _to_destination(self, d: Destination) -> Json:
         if d.pods is not None:
@@ -247,17 +253,18 @@ class TrafficGraph:
         Ingress controller or a Gateway may run in any namespace."""
         by_name = {s.name: s for s in self.services}
         exposed: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for kind, service_name, port in self._backends():
+        for kind, service_name, port in self.backends():
             service = by_name.get(service_name)
             target = port if kind == "Route" else service.ports.get(port) if service else None
             if service is None or target not in service.ports.values():
                 continue  # a Service outside the output (an HTTPRoute may name one): not ours to open
             router = kind != "HTTPRoute" and self.release.platform.name == "openshift"
-            for pods in self._pods_of(service):
+            for pods in self.pods_of(service):
                 exposed[(pods.name, "openshift-router" if router else "any")].add(str(target))
         return exposed
 
-    def _backends(self) -> Iterator[tuple[str, str, int | str]]:
+    def backends(self) -> Iterator[tuple[str, str, int | str]]:
+        """(kind, Service, port) of every backend a Route, Ingress or HTTPRoute sends traffic to."""
         for route in self.objects.of_kind("Route"):
             yield "Route", route.body["spec"]["to"]["name"], route.body["spec"]["port"]["targetPort"]
         for ingress in self.objects.of_kind("Ingress"):

@@ -19,9 +19,9 @@ from ..core.emit import Json, api_object
 from ..core.inventory import PodOwner, inventory
 from ..core.naming import Naming
 from ..cost_management.alerts import api_jobs
+from ..cost_management.env import component_for
 from ..cost_management.queue_monitoring import recording_rule
 from ..cost_management.tier import KokuTier
-from ..cost_management.workers import component_for
 from ..release import Release
 from ..ros.names import BACKEND_APP, KRUIZE_APP, ros_api_service
 

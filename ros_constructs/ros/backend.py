@@ -20,7 +20,7 @@ from ..values import Resources, resources
 from . import clowder
 from .credentials import housekeeper_on
 from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host
-from .names import API_COMPONENT
+from .names import API_COMPONENT, HOUSEKEEPER_COMPONENT, POLLER_COMPONENT, PROCESSOR_COMPONENT
 from .tier import RosTier
 
 BINARY = "./rosocp"
@@ -91,7 +91,7 @@ class RosBackend(constructs.Construct):
         self._deployment(
             "Processor",
             RosRole.PROCESSOR,
-            "rosocp-processor",
+            PROCESSOR_COMPONENT,
             ["start", "processor"],
             ros.processor.resources,
             DeploymentKind(replicas=ros.processor.replicas),
@@ -104,7 +104,7 @@ class RosBackend(constructs.Construct):
         self._deployment(
             "RecommendationPoller",
             RosRole.POLLER,
-            "rosocp-recommendation-poller",
+            POLLER_COMPONENT,
             ["start", "recommendation-poller"],
             poller.resources,
             DeploymentKind(replicas=poller.replicas),
@@ -118,7 +118,7 @@ class RosBackend(constructs.Construct):
             self._deployment(
                 "Housekeeper",
                 RosRole.HOUSEKEEPER,
-                "rosocp-housekeeper",
+                HOUSEKEEPER_COMPONENT,
                 ["start", "housekeeper", "--sources"],
                 ros.housekeeper.resources,
                 DeploymentKind(replicas=1, strategy=Recreate(), spread=False),

@@ -15,8 +15,10 @@ from ..data.kafka_clients import (
     SOURCES_EVENTS,
     UPLOAD_VALIDATION,
     KafkaClient,
+    TopicUse,
 )
 from ..values import Values
+from .names import HOUSEKEEPER_COMPONENT, INGRESS_COMPONENT, POLLER_COMPONENT, PROCESSOR_COMPONENT, SOURCES_COMPONENT
 
 BACKEND_KAFKA_CLIENT = "ros"
 INGRESS_KAFKA_CLIENT = "ros-ingress"
@@ -48,17 +50,20 @@ def ros_kafka_clients(values: Values) -> list[KafkaClient]:
     ros = values.ros
     if not ros.enabled:
         return []
-    consumes = {ROS_EVENTS, RECOMMENDATIONS} | ({SOURCES_EVENTS} if housekeeper_on(values) else set())
-    clients = [
-        KafkaClient(name=BACKEND_KAFKA_CLIENT, consumes=frozenset(consumes), produces=frozenset({RECOMMENDATIONS})),
-        KafkaClient(
-            name=INGRESS_KAFKA_CLIENT, consumes=frozenset(), produces=frozenset({ROS_EVENTS, UPLOAD_VALIDATION})
+    backend = [
+        TopicUse(
+            component=PROCESSOR_COMPONENT, consumes=frozenset({ROS_EVENTS}), produces=frozenset({RECOMMENDATIONS})
         ),
+        TopicUse(component=POLLER_COMPONENT, consumes=frozenset({RECOMMENDATIONS})),
+    ]
+    if housekeeper_on(values):
+        backend.append(TopicUse(component=HOUSEKEEPER_COMPONENT, consumes=frozenset({SOURCES_EVENTS})))
+    ingress = TopicUse(component=INGRESS_COMPONENT, produces=frozenset({ROS_EVENTS, UPLOAD_VALIDATION}))
+    clients = [
+        KafkaClient(name=BACKEND_KAFKA_CLIENT, uses=tuple(backend)),
+        KafkaClient(name=INGRESS_KAFKA_CLIENT, uses=(ingress,)),
     ]
     if ros.sources.enabled:
-        clients.append(
-            KafkaClient(
-                name=SOURCES_KAFKA_CLIENT, consumes=frozenset(), produces=frozenset({SOURCES_EVENTS, NOTIFICATIONS})
-            )
-        )
+        sources = TopicUse(component=SOURCES_COMPONENT, produces=frozenset({SOURCES_EVENTS, NOTIFICATIONS}))
+        clients.append(KafkaClient(name=SOURCES_KAFKA_CLIENT, uses=(sources,)))
     return clients

@@ -15,9 +15,10 @@ from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
 from ..core.rbac import token_review_grant
 from ..core.workload import DeploymentKind
 from .env import INGRESS_PORT, RosRole
+from .names import INGRESS_COMPONENT
 from .tier import RosTier
 
-COMPONENT = "ingress"
+COMPONENT = INGRESS_COMPONENT
 
 
 def odf_endpoint(tier: RosTier) -> list[EnvVar]:

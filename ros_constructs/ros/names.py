@@ -13,6 +13,11 @@ KRUIZE_APP = "kruize"
 SOURCES_APP = "sources-api"
 INGRESS_APP = "insights-ros-ingress"
 API_COMPONENT = "rosocp-api"
+PROCESSOR_COMPONENT = "rosocp-processor"
+POLLER_COMPONENT = "rosocp-recommendation-poller"
+HOUSEKEEPER_COMPONENT = "rosocp-housekeeper"
+INGRESS_COMPONENT = "ingress"
+SOURCES_COMPONENT = "sources-api"
 
 
 def ros_api_service(release: Release) -> str | None:

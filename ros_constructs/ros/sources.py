@@ -9,6 +9,7 @@ import constructs
 from ..core.pod import Container, Port, Probe, literal
 from ..core.workload import DeploymentKind
 from .env import METRICS_PORT, SOURCES_PORT, RosRole
+from .names import SOURCES_COMPONENT
 from .tier import RosTier
 
 
@@ -22,7 +23,7 @@ class SourcesApi(constructs.Construct):
             self,
             "Api",
             role=RosRole.SOURCES,
-            component="sources-api",
+            component=SOURCES_COMPONENT,
             container=Container(
                 image=tier.values.images.sources.ref,
                 resources=sources.resources,

@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..values import ValuesError, load
+from .diagram import DiagramError
 
 EXIT_VALUES_ERROR = 2
+EXIT_DIAGRAM_ERROR = 1
 NOTES = "NOTES.txt"
 """Written next to the manifests: what to create first (kustomize reads only the files it lists)."""
 
@@ -48,12 +50,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sizing", action="store_true", help="also print pods, cpu and memory per component (output still written)"
     )
+    parser.add_argument(
+        "--diagram",
+        action="store_true",
+        help="also write the topology picture into the output directory: topology.mmd (Mermaid) and "
+        "topology.svg (Graphviz via the npm package @viz-js/viz, installed by make synth)",
+    )
     return parser
 
 
-def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str], *, sizing_table: bool = False) -> str:
+def synth_to(
+    outdir: Path, files: Sequence[Path], sets: Sequence[str], *, sizing_table: bool = False, diagram: bool = False
+) -> str:
     """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line
-    (after the per-component sizing table when ``sizing_table``)."""
+    (after the per-component sizing table when ``sizing_table``). ``diagram`` adds ``topology.mmd``
+    and ``topology.svg``."""
     values = load(files, sets)
     # Imported late: values errors are reported without starting Node.
     from ..app import build_app
@@ -76,6 +87,11 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str], *, sizing
         (staging / NOTES).write_text(release.notes())
         (staging / KUSTOMIZATION).write_text(kustomization(sorted(p.name for p in staging.glob("*.k8s.yaml"))))
         sized = sizing(read_objects(staging))
+        if diagram:
+            from .diagram import diagram_files
+
+            for name, text in diagram_files(app, release).items():
+                (staging / name).write_text(text)
         old = outdir.with_name(f".{outdir.name}-old")
         if outdir.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -101,12 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _with_version(_parser()).parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
     try:
-        summary = synth_to(args.output, args.files, sets, sizing_table=args.sizing)
+        summary = synth_to(args.output, args.files, sets, sizing_table=args.sizing, diagram=args.diagram)
     except ValuesError as err:
         print("invalid values:", file=sys.stderr)
         for problem in err.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_VALUES_ERROR
+    except DiagramError as err:
+        print(f"diagram: {err}; {args.output} left as it was", file=sys.stderr)
+        return EXIT_DIAGRAM_ERROR
     print(summary)
     return 0
 
