@@ -27,7 +27,7 @@ def koku_kafka_client(values: Values) -> KafkaClient:
     produces = {UPLOAD_VALIDATION, NOTIFICATIONS}
     if not cm.kafka.disable_ros_messages:
         produces.add(ROS_EVENTS)
-    if cm.workers.all_pools()["subs_transmission"].enabled:
+    if "subs_transmission" in cm.workers.consumers(running=False):
         produces.add(SUBS_INGRESS)
     return KafkaClient(
         name=KAFKA_CLIENT, consumes=frozenset({UPLOAD_ANNOUNCE, SOURCES_EVENTS}), produces=frozenset(produces)

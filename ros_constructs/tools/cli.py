@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..values import ValuesError, load
+from ..values.profiles import PROFILES
 
 EXIT_VALUES_ERROR = 2
 NOTES = "NOTES.txt"
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output directory (default dist)")
     parser.add_argument("--platform", choices=["kubernetes", "openshift"], help="shorthand for --set platform=...")
+    parser.add_argument(
+        "--profile", metavar="NAME", help=f"sized overlay under your values ({', '.join(PROFILES)}); --set profile=..."
+    )
     return parser
 
 
@@ -85,6 +89,7 @@ def synth_to(outdir: Path, files: Sequence[Path], sets: Sequence[str]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
+    sets += [f"profile={args.profile}"] if args.profile else []
     try:
         summary = synth_to(args.output, args.files, sets)
     except ValuesError as err:

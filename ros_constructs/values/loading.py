@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from .model import Values
+from .profiles import PROFILES, profile_path
 
 
 class ValuesError(Exception):
@@ -36,8 +37,9 @@ _PROBLEMS: dict[str, str] = {
 
 
 def _describe(error: Mapping[str, Any]) -> str:
-    path = ".".join(str(part) for part in error["loc"]) or "(top level)"
     value, ctx, kind = error.get("input"), error.get("ctx") or {}, error["type"]
+    below = getattr(ctx.get("error"), "path", None)  # an AtPath names a key below the validated model
+    path = ".".join([*(str(part) for part in error["loc"]), *([below] if below else [])]) or "(top level)"
     if kind == "value_error":
         return f"{path}: {ctx.get('error', error['msg'])}"
     template = _PROBLEMS.get(kind, "{value!r}: {msg}")
@@ -52,7 +54,7 @@ def defaults() -> dict[str, Any]:
 def parse(data: Mapping[str, Any]) -> Values:
     """Validate ``data`` deep-merged over the defaults, so a partial section keeps its defaults."""
     try:
-        return Values.model_validate(deep_merge(defaults(), data))
+        return Values.model_validate(deep_merge(defaults(), data), context={"given": data})
     except ValidationError as err:
         raise ValuesError([_describe(e) for e in err.errors(include_url=False)]) from None
 
@@ -108,7 +110,17 @@ def load(files: Iterable[Path] = (), sets: Iterable[str] = (), overrides: Mappin
         data = apply_set(data, assignment)
     if overrides:
         data = deep_merge(data, overrides)
-    return parse(data)
+    return parse(with_profile(data))
+
+
+def with_profile(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` over the overlay of the profile it names (``profile:``), so the user's values win."""
+    name = data.get("profile")
+    if name is None:
+        return data
+    if name not in PROFILES:
+        raise ValuesError([f"profile: {name!r} is not a profile; the profiles are {list(PROFILES)}"])
+    return deep_merge(read_file(profile_path(name)), data)
 
 
 def json_schema() -> dict[str, Any]:
