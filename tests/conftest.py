@@ -19,10 +19,17 @@ import cdk8s
 from ros_constructs.app import build_app
 from ros_constructs.release import Release
 from ros_constructs.values import Values, load
+from ros_constructs.values.profiles import PROFILES as SIZED
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = Path(__file__).parent / "profiles"
-PROFILES = ["default", *sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))]
+SIZED_PREFIX = "profile-"
+"""Snapshot profiles named ``profile-<name>`` are the shipped sized profiles, loaded by the ``profile`` key."""
+PROFILES = [
+    "default",
+    *sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")),
+    *(f"{SIZED_PREFIX}{name}" for name in SIZED),
+]
 SHARED = Path(os.environ.get("ROS_SHARED_DIR", ROOT.parent / "shared"))
 
 
@@ -34,6 +41,8 @@ def free_port() -> int:
 
 
 def profile_values(profile: str) -> Values:
+    if profile.startswith(SIZED_PREFIX):
+        return load(sets=[f"profile={profile.removeprefix(SIZED_PREFIX)}"])
     files = [] if profile == "default" else [PROFILES_DIR / f"{profile}.yaml"]
     return load(files)
 

@@ -34,7 +34,9 @@ def test_committed_schema_is_current() -> None:
 
 def test_files_merge_in_order_then_sets_win(tmp_path: Path) -> None:
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    first.write_text("costManagement: {api: {reads: {replicas: 4}, writes: {replicas: 3}}}\n")
+    first.write_text(
+        "costManagement: {api: {reads: {replicas: 4, autoscaling: {enabled: false}}, writes: {replicas: 3}}}\n"
+    )
     second.write_text("costManagement: {api: {reads: {replicas: 5}}}\n")
     values = load([first, second], ["costManagement.api.writes.replicas=7"])
     assert values.cost_management.api.reads.replicas == 5

@@ -35,15 +35,17 @@ def test_default_fleet_is_koku_s_22_queues_with_koku_sizes() -> None:
     assert download == {"limits": {"cpu": "400m", "memory": "1Gi"}, "requests": {"cpu": "200m", "memory": "512Mi"}}
     assert fleet["worker-priority-xl"]["spec"]["replicas"] == 2
     assert main_container(fleet["worker-priority-xl"])["resources"]["requests"]["cpu"] == "150m"
-    assert fleet["worker-subs-extraction"]["spec"]["replicas"] == 0
+    assert fleet["worker-subs-extraction"]["spec"]["replicas"] == 1  # Koku's is 0, but it receives tasks
+    assert fleet["worker-subs-transmission"]["spec"]["replicas"] == 0
     assert fleet["worker-celery"]["metadata"]["name"] == "cost-onprem-worker-celery"
 
 
 @pytest.mark.parametrize("profile", ["default", "openshift", "keda-prometheus", "keda-redis"])
-def test_every_pool_consumes_exactly_its_queue(profile: str) -> None:
+def test_every_pool_consumes_its_queue_first(profile: str) -> None:
     for component, deployment in workers(profile).items():
-        queue = env(deployment)["WORKER_QUEUES"]
+        queue, *also = env(deployment)["WORKER_QUEUES"].split(",")
         assert component == f"worker-{queue.replace('_', '-')}"
+        assert also == (["hcs"] if (profile, queue) == ("keda-redis", "celery") else [])
         (command,) = [c for c in main_container(deployment)["command"] if "celery" in c]
         assert "-Q $WORKER_QUEUES" in command and "exec celery -A koku worker" in command
         assert ("--without-gossip" in command) == (queue != "celery")
@@ -123,19 +125,20 @@ def test_fleet_hpa_respects_each_pool_s_replicas() -> None:
     docs = [o for d in render(load(sets=["costManagement.workers.autoscaling=hpa"])).values() for o in d]
     hpas = by_component(docs, "HorizontalPodAutoscaler")
     assert hpas["worker-priority"]["spec"]["minReplicas"] == 2
-    assert "worker-subs-extraction" not in hpas
-    assert by_component(docs, "Deployment")["worker-subs-extraction"]["spec"]["replicas"] == 0
+    assert "worker-subs-transmission" not in hpas  # a pool at 0 replicas is off, not autoscaled
+    assert by_component(docs, "Deployment")["worker-subs-transmission"]["spec"]["replicas"] == 0
 
 
-def test_backlog_alerts_per_pool() -> None:
+def test_backlog_alerts_per_consumed_queue() -> None:
     (rule,) = [
         o
         for o in objects("keda-redis")
         if o["kind"] == "PrometheusRule" and o["metadata"]["name"] == "cost-onprem-celery"
     ]
     alerts = {r["alert"]: r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r}
-    pools = [c for c in workers("keda-redis")]
-    assert len(alerts) == 2 * len(pools)
+    queues = {q for deployment in workers("keda-redis").values() for q in env(deployment)["WORKER_QUEUES"].split(",")}
+    assert len(alerts) == 2 * len(queues)
+    assert 'deployment="cost-onprem-worker-celery"' in alerts["KokuCeleryNoConsumerHcs"]["expr"]  # hcs' pool is off
     assert alerts["KokuCeleryBacklogDownload"]["expr"] == 'koku:celery:download_queue{namespace="cost-onprem"} > 100'
     assert alerts["KokuCeleryBacklogDownload"]["for"] == "30m"
     assert 'deployment="cost-onprem-worker-download"' in alerts["KokuCeleryNoConsumerDownload"]["expr"]
@@ -182,10 +185,16 @@ def test_koku_services_match_koku() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ({"pools": {"dowload": {"replicas": 2}}}, "unknown queue(s) ['dowload']"),
-        ({"extraPools": {"Bad Queue": {}}}, "queue 'Bad Queue' is not a valid queue name"),
-        ({"extraPools": {"my-queue": {}}}, "queue 'my-queue' is not a valid queue name"),
-        ({"extraPools": {"download": {}}}, "extraPools queue 'download' collides with Koku's queue"),
+        (
+            {"pools": {"dowload": {"replicas": 2}}},
+            "costManagement.workers.pools.dowload: 'dowload' is not one of Koku's queues (did you mean 'download'?)",
+        ),
+        ({"extraPools": {"Bad Queue": {}}}, "extraPools.Bad Queue: 'Bad Queue' is not a valid queue name"),
+        (
+            {"extraPools": {"my-queue": {}}},
+            "'my-queue' is not a valid queue name (^[a-z0-9]([a-z0-9_]*[a-z0-9])?$) (did you mean 'my_queue'?)",
+        ),
+        ({"extraPools": {"download": {}}}, "extraPools.download: 'download' is Koku's queue; configure it under pools"),
         ({"pools": {"ocp": {"maxReplicas": 2}}}, "fallbackReplicas 3 is above maxReplicas 2"),
         (
             {"pools": {"ocp": {"maxTaskSeconds": 4000, "terminationGracePeriodSeconds": 3600}}},

@@ -29,10 +29,9 @@ SCHEDULE_FRESH = (
 
 
 def scheduler_queues(workers: Workers) -> str:
-    """Koku's SCHEDULER_WORKER_QUEUE (set on beat, unused by it): the enabled queues but celery and subs."""
-    return ",".join(
-        sorted(q for q, p in workers.all_pools().items() if p.enabled and q != "celery" and not q.startswith("subs_"))
-    )
+    """Koku's SCHEDULER_WORKER_QUEUE (set on beat, unused by it): the consumed queues but celery and subs."""
+    consumed = workers.consumers(running=False)
+    return ",".join(sorted(q for q in consumed if q != "celery" and not q.startswith("subs_")))
 
 
 class CeleryBeat(constructs.Construct):

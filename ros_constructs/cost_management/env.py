@@ -11,6 +11,7 @@ Plain Python: the docs read this table without starting Node.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -73,19 +74,32 @@ if tuple(WorkerFamily) != KOKU_FAMILIES:
 Role = KokuRole | WorkerFamily
 
 
-def worker_roles(queue: str) -> frozenset[Role]:
-    """A pool's roles: every worker, plus its Koku family (an added queue has none)."""
-    family = queue_family(queue)
-    return frozenset({KokuRole.WORKER, WorkerFamily(family)} if family in KOKU_FAMILIES else {KokuRole.WORKER})
+def worker_roles(queues: Iterable[str]) -> frozenset[Role]:
+    """A pool's roles: every worker, plus the Koku family of each queue it consumes (an added queue has none).
+
+    A pool over several families gets the union of their env. The table gives each variable one value
+    per release whichever role asks, so the union cannot conflict; per-pool values (``WORKER_QUEUES``,
+    extraEnv) are the pool's own."""
+    families = {queue_family(q) for q in queues} & set(KOKU_FAMILIES)
+    return frozenset({KokuRole.WORKER, *(WorkerFamily(f) for f in families)})
 
 
 def profile(roles: frozenset[Role]) -> str:
-    """The name of a role set's env ConfigMap (without release prefix and ``-env`` suffix)."""
+    """The name of a role set's env ConfigMap (without release prefix and ``-env`` suffix); a pool over
+    several families names its own (:func:`pool_profile`)."""
     families = [r for r in roles if isinstance(r, WorkerFamily)]
+    if len(families) > 1:
+        raise ValueError(f"roles {sorted(families)} span several families: name the pool's env with pool_profile")
     if families:
         return f"worker-{families[0].value.replace('_', '-')}"
     (role,) = roles
     return role.value
+
+
+def pool_profile(component: str, roles: frozenset[Role]) -> str | None:
+    """The env ConfigMap of a pool whose queues span several families, ``<component>-pool`` (a family's own
+    ConfigMap would hold less); None when the roles name it."""
+    return f"{component}-pool" if len([r for r in roles if isinstance(r, WorkerFamily)]) > 1 else None
 
 
 R, F = KokuRole, WorkerFamily

@@ -33,6 +33,6 @@ def koku_kafka_client(values: Values) -> KafkaClient:
         TopicUse(component=KokuRole.SOURCES_LISTENER, consumes=frozenset({SOURCES_EVENTS})),
         TopicUse(component=KokuRole.MASU, produces=frozenset({NOTIFICATIONS})),
     ]
-    if cm.workers.all_pools()["subs_transmission"].enabled:
-        uses.append(TopicUse(component=component_for("subs_transmission"), produces=frozenset({SUBS_INGRESS})))
+    for pool in cm.workers.consumers(running=False).get("subs_transmission", []):
+        uses.append(TopicUse(component=component_for(pool), produces=frozenset({SUBS_INGRESS})))
     return KafkaClient(name=KAFKA_CLIENT, uses=tuple(uses))

@@ -1,6 +1,7 @@
 """Rules for the worker fleet: the ``koku:celery:<queue>_queue`` recording rules (what the KEDA
 Prometheus trigger and the dashboard read) and, when alerts are on, a backlog alert and a
-"no worker consuming" alert per pool. The monitoring chart's ServiceMonitors scrape the workers."""
+"no worker consuming" alert per consumed queue (no pod of any pool consuming it is available).
+The monitoring chart's ServiceMonitors scrape the workers."""
 
 from __future__ import annotations
 
@@ -20,30 +21,44 @@ def recording_rule(queue: str) -> str:
     return f"koku:celery:{queue}_queue"
 
 
+def backlog_query(queues: tuple[str, ...], namespace: str) -> str:
+    """The backlog a pool scales on: its queue's recorded series, or the sum over all its queues."""
+    if len(queues) == 1:
+        return f'{recording_rule(queues[0])}{{namespace="{namespace}"}}'
+    names = "|".join(queues)
+    return f'sum({{__name__=~"koku:celery:({names})_queue", namespace="{namespace}"}})'
+
+
 def backlog_series(queue: str) -> str:
     """The gauge Koku's workers export for a queue (the default queue's is ``default_backlog``)."""
     return f"{'default' if queue == 'celery' else queue}_backlog"
 
 
 class WorkerRules(constructs.Construct):
-    """``<release>-celery``: a recording rule per pool's queue and, when on, its two alerts."""
+    """``<release>-celery``: a recording rule per consumed queue and, when on, its two alerts."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, pools: list[CeleryWorkerPool]) -> None:
         super().__init__(scope, id)
         workers, plan = tier.values.cost_management.workers, tier.release.monitoring
         namespace = tier.values.namespace
         records, alerts = [], []
+        consumers: dict[str, list[CeleryWorkerPool]] = {}
         for pool in pools:
-            queue, spec = pool.queue, pool.pool
+            for consumed in pool.queues:
+                consumers.setdefault(consumed, []).append(pool)
+        for queue, consuming in consumers.items():
+            # The threshold of the queue's own pool when it has one, else of the first pool consuming it.
+            spec = next((p for p in consuming if p.queue == queue), consuming[0]).pool
             series = f'{recording_rule(queue)}{{namespace="{namespace}"}}'
             title = queue.title().replace("_", "")
-            deployment = pool.workload.name
+            names = [p.workload.name for p in consuming]
+            deployment = " or ".join(names)
             gauge = f'{backlog_series(queue)}{{namespace="{namespace}"}}'
             expr = f"max by (namespace) (max_over_time({gauge}[5m]))"
             records.append({"record": recording_rule(queue), "expr": expr})
-            available = (
-                f'sum(kube_deployment_status_replicas_available{{namespace="{namespace}", deployment="{deployment}"}})'
-            )
+            selector = f'deployment="{names[0]}"' if len(names) == 1 else f'deployment=~"{"|".join(names)}"'
+            available = f'sum(kube_deployment_status_replicas_available{{namespace="{namespace}", {selector}}})'
+
             alerts += [
                 Alert(
                     name=f"KokuCeleryBacklog{title}",
@@ -62,7 +77,9 @@ class WorkerRules(constructs.Construct):
                     severity="critical",
                     labels={"queue": queue},
                     summary=f"Tasks wait in Celery queue {queue} but no worker consumes it",
-                    description=f"{deployment} has no available pod.",
+                    description=f"{deployment} has no available pod."
+                    if len(names) == 1
+                    else f"None of {', '.join(names)} has an available pod.",
                     runbook="KokuCeleryNoConsumer",
                 ),
             ]

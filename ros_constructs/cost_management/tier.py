@@ -68,6 +68,8 @@ class KokuPod:
     """How a Koku pod differs from a bare one: its roles, its own extraEnv, its pod annotations."""
 
     roles: Iterable[Role] = ()
+    env_profile: str | None = None
+    """Its env ConfigMap's name when the roles do not name it (a worker pool over several families)."""
     extra_env: Sequence[ExtraEnv] = ()
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
 
@@ -149,7 +151,7 @@ class KokuTier:
                         self.naming,
                         self.release.references,
                         shared=SHARED_ENV,
-                        profile=profile(roles),
+                        profile=pod.env_profile or profile(roles),
                         pod_env=pod_env,
                     ),
                     *container.env_from,

@@ -1,4 +1,5 @@
-"""Celery worker pools: one queue, one Deployment, optional HPA or KEDA ScaledObject, alerts.
+"""Celery worker pools: one Deployment per pool consuming its queue (and any ``alsoConsumes``),
+optional HPA or KEDA ScaledObject, alerts.
 
 A worker gets SIGTERM on rollout or scale-in and then finishes its running task (Celery's
 warm shutdown), so its grace period is at least the pool's ``maxTaskSeconds``. The command
@@ -16,8 +17,8 @@ from ..core.emit import api_object
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
 from ..core.workload import DeploymentKind, Workload
 from ..values import Autoscaling, WorkerPool
-from .env import component_for, worker_roles
-from .queue_monitoring import WorkerRules, recording_rule
+from .env import component_for, pool_profile, worker_roles
+from .queue_monitoring import WorkerRules, backlog_query
 from .tier import METRICS_PORT, KokuPod, KokuTier
 
 MASU_TMP = "/var/tmp/masu"
@@ -33,7 +34,8 @@ def worker_probes() -> ProbeSet:
 
 
 class CeleryWorkerPool(constructs.Construct):
-    """One queue consumed by one Deployment, scaled statically, by CPU HPA, or by KEDA."""
+    """One pool's Deployment consuming its queues, scaled statically, by CPU HPA, or by KEDA (on the
+    backlog of all its queues)."""
 
     def __init__(
         self,
@@ -49,6 +51,7 @@ class CeleryWorkerPool(constructs.Construct):
         super().__init__(scope, id)
         workers = tier.values.cost_management.workers
         self.queue, self.pool = queue, pool
+        self.queues = workers.queues_of(queue, pool)
         self.mode = workers.mode(pool)
         gossip = "" if pool.gossip else " --without-gossip"
         command = (
@@ -64,11 +67,12 @@ class CeleryWorkerPool(constructs.Construct):
             max_replicas=pool.max_replicas,
             target_cpu_utilization_percentage=workers.hpa_target_cpu_utilization_percentage,
         )
+        roles = worker_roles(self.queues)
         self.workload: Workload = tier.workload(
             self,
             "Workload",
             component=component_for(queue),
-            pod=KokuPod(roles=worker_roles(queue), extra_env=pool.extra_env),
+            pod=KokuPod(roles=roles, env_profile=pool_profile(component_for(queue), roles), extra_env=pool.extra_env),
             controller=DeploymentKind(
                 replicas=None if self.mode == "keda" else pool.replicas,
                 autoscaling=hpa if self.mode == "hpa" else None,
@@ -78,7 +82,7 @@ class CeleryWorkerPool(constructs.Construct):
                 image=tier.image,
                 resources=pool.resources,
                 command=["/bin/bash", "-c", command],
-                env=[literal("WORKER_QUEUES", queue)],
+                env=[literal("WORKER_QUEUES", ",".join(self.queues))],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
                 ports=[
                     Port(name="metrics", container_port=METRICS_PORT, expose=expose_metrics, metrics_path="/metrics")
@@ -104,30 +108,35 @@ class CeleryWorkerPool(constructs.Construct):
         keda = tier.values.cost_management.workers.keda
         name = self.workload.name
         if keda.trigger == "prometheus":
-            trigger = ScaledObjectSpecTriggers(
-                type="prometheus",
-                metadata={
-                    "serverAddress": keda.prometheus.server_address,
-                    "query": f'{recording_rule(self.queue)}{{namespace="{tier.values.namespace}"}}',
-                    "threshold": str(pool.keda_threshold),
-                },
-            )
-        else:
-            cache = tier.release.connections.cache
-            trigger = ScaledObjectSpecTriggers(
-                type="redis",
-                metadata={
-                    "address": f"{cache.host}:{cache.port}",
-                    "listName": self.queue,
-                    "listLength": str(math.ceil(pool.keda_threshold)),
-                    "databaseIndex": str(keda.redis.database_index),
-                },
-                authentication_ref=ScaledObjectSpecTriggersAuthenticationRef(
-                    name=tier.naming.name("redis-trigger-auth")
+            triggers = [
+                ScaledObjectSpecTriggers(
+                    type="prometheus",
+                    metadata={
+                        "serverAddress": keda.prometheus.server_address,
+                        "query": backlog_query(self.queues, tier.values.namespace),
+                        "threshold": str(pool.keda_threshold),
+                    },
                 )
-                if cache.password or cache.tls
-                else None,
-            )
+            ]
+        else:  # one trigger per list: the HPA KEDA drives scales to the largest of them
+            cache = tier.release.connections.cache
+            triggers = [
+                ScaledObjectSpecTriggers(
+                    type="redis",
+                    metadata={
+                        "address": f"{cache.host}:{cache.port}",
+                        "listName": queue,
+                        "listLength": str(math.ceil(pool.keda_threshold)),
+                        "databaseIndex": str(keda.redis.database_index),
+                    },
+                    authentication_ref=ScaledObjectSpecTriggersAuthenticationRef(
+                        name=tier.naming.name("redis-trigger-auth")
+                    )
+                    if cache.password or cache.tls
+                    else None,
+                )
+                for queue in self.queues
+            ]
         ScaledObject(
             self,
             "ScaledObject",
@@ -143,7 +152,7 @@ class CeleryWorkerPool(constructs.Construct):
                     replicas=pool.fallback_replicas,
                     behavior=ScaledObjectSpecFallbackBehavior.CURRENT_REPLICAS_IF_HIGHER,
                 ),
-                triggers=[trigger],
+                triggers=triggers,
             ),
         )
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..values import ValuesError, load
+from ..values.profiles import PROFILES
 from .diagram import DiagramError
 
 EXIT_VALUES_ERROR = 2
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write the topology picture into the output directory: topology.mmd (Mermaid) and "
         "topology.svg (Graphviz via the npm package @viz-js/viz, installed by make synth)",
+    )
+    parser.add_argument(
+        "--profile", metavar="NAME", help=f"sized overlay under your values ({', '.join(PROFILES)}); --set profile=..."
     )
     return parser
 
@@ -116,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_node_end_of_life_banner()
     args = _with_version(_parser()).parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
+    sets += [f"profile={args.profile}"] if args.profile else []
     try:
         summary = synth_to(args.output, args.files, sets, sizing_table=args.sizing, diagram=args.diagram)
     except ValuesError as err:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, model_validator
+from pydantic.alias_generators import to_snake
 
 from .base import (
     INT32_MAX,
@@ -131,9 +134,14 @@ UTC_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class WorkerPool(Model):
-    """One Celery queue consumed by one Deployment ``<release>-worker-<queue with _ as ->``."""
+    """One Deployment ``<release>-worker-<queue with _ as ->`` consuming its queue and ``alsoConsumes``."""
 
     enabled: bool = True
+    also_consumes: list[str] = Field(
+        default_factory=list,
+        description="Further queues this Deployment consumes (celery -Q), e.g. ocp_xl and ocp_penalty on the ocp "
+        "pool; Koku's queues or extraPools names.",
+    )
     replicas: Replicas = Field(default=1, description="Static replicas (when not autoscaled).")
     resources: Resources = Field(default=resources("100m", "256Mi", cpu_limit="200m", memory_limit="512Mi"))
     concurrency: Annotated[int, Field(ge=1, le=64)] = Field(default=1, description="celery --concurrency.")
@@ -170,6 +178,9 @@ class WorkerPool(Model):
         grace = self.termination_grace_period_seconds
         if grace is not None and grace < self.max_task_seconds:
             raise ValueError(f"terminationGracePeriodSeconds {grace} is below maxTaskSeconds {self.max_task_seconds}")
+        repeated = sorted({q for q in self.also_consumes if self.also_consumes.count(q) > 1})
+        if repeated:
+            raise ValueError(f"alsoConsumes lists {repeated} more than once")
         return self
 
     @property
@@ -203,8 +214,11 @@ def _koku_pools() -> dict[str, WorkerPool]:
             sized = ("150m", "400Mi", "300m", "750Mi") if family == "priority" and suffix else res
             pools[f"{family}{suffix}"] = _pool(*sized, **fields)
     pools["hcs"] = _pool("100m", "300Mi", "200m", "500Mi")
-    for queue in ("subs_extraction", "subs_transmission"):
-        pools[queue] = _pool("100m", "300Mi", "200m", "500Mi", replicas=0)
+    # Koku ships both SUBS pools at 0 replicas, but its orchestrator sends extract_subs_data_from_reports to
+    # subs_extraction in the same chord as the summary and hcs tasks for every processed cloud-cost manifest,
+    # whatever the settings (the task checks the feature itself), so that queue is consumed by default.
+    pools["subs_extraction"] = _pool("100m", "300Mi", "200m", "500Mi")
+    pools["subs_transmission"] = _pool("100m", "300Mi", "200m", "500Mi", replicas=0)
     return pools
 
 
@@ -220,6 +234,43 @@ def queue_family(queue: str) -> str:
 
 
 KOKU_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(queue_family(q) for q in KOKU_QUEUES))
+
+
+def given(info: ValidationInfo, path: str, model: BaseModel, default: BaseModel | None = None) -> bool:
+    """Whether the user set the field at values path ``path`` (ending in the field of ``model``). Loaded values
+    are merged over the defaults, so every field looks set: the loader passes the user's own data as context
+    ``given``. Values built in code have no context and use ``model_fields_set`` (a model equal to its
+    ``default`` counts as unset, since defaults state their fields too)."""
+    raw = (info.context or {}).get("given")
+    if raw is None:
+        return to_snake(path.rsplit(".", 1)[-1]) in model.model_fields_set and model != default
+    node: Any = raw
+    for key in path.split("."):
+        if not isinstance(node, dict):
+            return False
+        match = [k for k in (key, to_snake(key)) if k in node]
+        if not match:
+            return False
+        node = node[match[0]]
+    return True
+
+
+class AtPath(ValueError):
+    """A problem with a key below the model that found it; the loader appends ``path`` to the error's location,
+    so the message names the full key (``costManagement.workers.pools.download-xl``)."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'download_xl'?)`` for a near miss: '-' for '_', else the closest name (difflib)."""
+    candidates = list(known)
+    if name.replace("-", "_") in candidates:
+        return f" (did you mean {name.replace('-', '_')!r}?)"
+    close = difflib.get_close_matches(name.replace("-", "_"), candidates, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class KedaPrometheus(Model):
@@ -270,18 +321,71 @@ class Workers(Model):
 
     @model_validator(mode="after")
     def _queues(self) -> Workers:
-        unknown = sorted(set(self.pools) - set(KOKU_QUEUES))
-        if unknown:
-            raise ValueError(
-                f"pools has unknown queue(s) {unknown}; Koku's queues are {list(KOKU_QUEUES)}; "
-                "add new queues under extraPools"
-            )
+        for queue in self.pools:
+            if queue not in KOKU_QUEUES:
+                raise AtPath(
+                    f"pools.{queue}",
+                    f"{queue!r} is not one of Koku's queues{did_you_mean(queue, KOKU_QUEUES)}; "
+                    "add new queues under extraPools",
+                )
         for queue in self.extra_pools:
             if not re.match(QUEUE_NAME, queue):
-                raise ValueError(f"queue {queue!r} is not a valid queue name ({QUEUE_NAME})")
+                fixed = queue.replace("-", "_")
+                hint = f" (did you mean {fixed!r}?)" if re.match(QUEUE_NAME, fixed) else ""
+                raise AtPath(f"extraPools.{queue}", f"{queue!r} is not a valid queue name ({QUEUE_NAME}){hint}")
             if queue in KOKU_QUEUES:
-                raise ValueError(f"extraPools queue {queue!r} collides with Koku's queue; configure it under pools")
+                raise AtPath(f"extraPools.{queue}", f"{queue!r} is Koku's queue; configure it under pools")
+        known = [*KOKU_QUEUES, *self.extra_pools]
+        for section, pools in (("pools", self.pools), ("extraPools", self.extra_pools)):
+            for queue, pool in pools.items():
+                for other in pool.also_consumes:
+                    if other not in known:
+                        raise AtPath(
+                            f"{section}.{queue}.alsoConsumes",
+                            f"{other!r} is not a known queue{did_you_mean(other, known)}; "
+                            "list Koku's queues or extraPools names",
+                        )
+                    if other == queue:
+                        raise AtPath(f"{section}.{queue}.alsoConsumes", f"{other!r} is the pool's own queue")
         return self
+
+    @model_validator(mode="after")
+    def _keda_owns_replicas(self, info: ValidationInfo) -> Workers:
+        """A pool's ``replicas`` under KEDA would be ignored (the ScaledObject owns them): say so. Under ``hpa`` it
+        is the HPA's floor, so it only errs above ``maxReplicas`` (where it would be clamped)."""
+        for section, pools in (("pools", self.pools), ("extraPools", self.extra_pools)):
+            for queue, pool in pools.items():
+                if not given(
+                    info, f"costManagement.workers.{section}.{queue}.replicas", pool, _koku_pools().get(queue)
+                ):
+                    continue
+                mode, path = self.mode(pool), f"{section}.{queue}.replicas"
+                if mode == "keda":
+                    raise AtPath(
+                        path,
+                        f"{pool.replicas} is ignored while the pool scales with KEDA (its ScaledObject owns replicas); "
+                        "set minReplicas/maxReplicas instead, or autoscaling none",
+                    )
+                if mode == "hpa" and pool.replicas > pool.max_replicas:
+                    raise AtPath(
+                        path,
+                        f"{pool.replicas} is above maxReplicas {pool.max_replicas}, which wins while the pool has an "
+                        "HPA; raise maxReplicas or set autoscaling none",
+                    )
+        return self
+
+    def queues_of(self, queue: str, pool: WorkerPool) -> tuple[str, ...]:
+        """What a pool's Deployment consumes: its own queue, then ``alsoConsumes``."""
+        return (queue, *pool.also_consumes)
+
+    def consumers(self, *, running: bool) -> dict[str, list[str]]:
+        """Queue -> the pools consuming it, over enabled pools (``running``: only those with pods or KEDA)."""
+        found: dict[str, list[str]] = {}
+        for name, pool in self.all_pools().items():
+            if pool.enabled and (not running or pool.replicas > 0 or self.mode(pool) == "keda"):
+                for queue in self.queues_of(name, pool):
+                    found.setdefault(queue, []).append(name)
+        return found
 
     def all_pools(self) -> dict[str, WorkerPool]:
         """Every pool, Koku's (with overrides merged) first, in a stable order."""

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from .model import Values
+from .profiles import PROFILES, profile_path
 
 
 class ValuesError(Exception):
@@ -40,8 +41,9 @@ _PROBLEMS: dict[str, str] = {
 
 
 def _describe(error: Mapping[str, Any]) -> str:
-    path = ".".join(str(part) for part in error["loc"]) or "(top level)"
     value, ctx, kind = error.get("input"), error.get("ctx") or {}, error["type"]
+    below = getattr(ctx.get("error"), "path", None)  # an AtPath names a key below the validated model
+    path = ".".join([*(str(part) for part in error["loc"]), *([below] if below else [])]) or "(top level)"
     if kind == "value_error":
         return f"{path}: {ctx.get('error', error['msg'])}"
     template = _PROBLEMS.get(kind, "{value!r}: {msg}")
@@ -60,7 +62,7 @@ def parse(data: Mapping[str, Any], origins: Mapping[KeyPath, str] | None = None)
     ends with ``(from site.yaml)``.
     """
     try:
-        return Values.model_validate(deep_merge(defaults(), data))
+        return Values.model_validate(deep_merge(defaults(), data), context={"given": data})
     except ValidationError as err:
         problems = []
         for error in err.errors(include_url=False):
@@ -179,7 +181,17 @@ def load(files: Iterable[Path] = (), sets: Iterable[str] = (), overrides: Mappin
     if overrides:
         data = deep_merge(data, overrides)
         record_origins(origins, overrides, "overrides")
-    return parse(data, origins)
+    return parse(with_profile(data), origins)
+
+
+def with_profile(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` over the overlay of the profile it names (``profile:``), so the user's values win."""
+    name = data.get("profile")
+    if name is None:
+        return data
+    if name not in PROFILES:
+        raise ValuesError([f"profile: {name!r} is not a profile; the profiles are {list(PROFILES)}"])
+    return deep_merge(read_file(profile_path(name)), data)
 
 
 def json_schema() -> dict[str, Any]:

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from ..core.naming import MAX_CRONJOB_NAME_LENGTH, InvalidNameError, check_dns_label
 from .base import DnsLabel, Images, Model
-from .cost_management import KOKU_FAMILIES
+from .cost_management import KOKU_FAMILIES, KOKU_QUEUES, Api, ApiDeployment, AtPath, given, queue_family
 from .data import Cache, Database, DatabaseLogin, Kafka, ObjectStorage
 from .edge import Edge
 from .koku_config import CostManagement
 from .monitoring import Monitoring
-from .ros import Ros
+from .profiles import ProfileName
+from .ros import Ros, RosApi
 
 LONGEST_FIXED_COMPONENT = "db-migrate-0123456789"
 """The longest fixed component suffix Koku emits; with the queue names it bounds the release name."""
 LONGEST_ROS_COMPONENT = "rosocp-recommendation-poller"
 LONGEST_CRONJOB = "rosocp-partitions"
 """The longest CronJob component; CronJob names have 52 characters, not 63 (a release of 34 fits)."""
+
+
+def receivable_queues(values: Values) -> tuple[str, ...]:
+    """Koku's queues that can receive tasks with these values, each of which needs a consumer.
+
+    Checked in Koku's source: with ``ONPREM`` Unleash is a mock that answers every flag False, so the
+    penalty queues and most XL queues get no routed tasks, but masu's private API queues tasks on any
+    queue of ``common/queues.py`` QUEUE_LIST on request and the orchestrator routes downloads and
+    summaries of large manifests to ``_xl``: every family queue, ``celery`` and ``hcs`` can receive
+    tasks. The orchestrator sends ``subs_extraction`` (and ``hcs``) a task for every processed
+    cloud-cost manifest whatever the settings. ``subs_transmission`` is fed only by extraction when
+    SUBS messaging is on: Unleash's flag (not on-prem) or ``ENABLE_SUBS_DEBUG``."""
+    cm = values.cost_management
+    subs_messaging = cm.feature_flags.enable_subs_debug or not cm.runtime.onprem
+    return tuple(q for q in KOKU_QUEUES if q != "subs_transmission" or subs_messaging)
 
 
 class SecretGeneration(Model):
@@ -36,6 +52,11 @@ class SecretGeneration(Model):
 class Values(Model):
     """Everything an operator can set. The defaults synthesize a complete deployment."""
 
+    profile: ProfileName | None = Field(
+        default=None,
+        description="Sized overlay applied under your values: dev (one KIND node), small, medium, large "
+        "(ros_constructs/profiles/); unset: the defaults.",
+    )
     release: DnsLabel = Field(default="cost-onprem", description="Prefix of every object name.")
     namespace: DnsLabel = Field(default="cost-onprem", description="Namespace of every namespaced object.")
     create_namespace: bool = Field(
@@ -129,13 +150,55 @@ class Values(Model):
         return self
 
     @model_validator(mode="after")
+    def _every_queue_consumed(self) -> Values:
+        """A task sent to a queue no pod consumes waits in the broker forever (and the cache never evicts it)."""
+        consumed = self.cost_management.workers.consumers(running=True)
+        for queue in receivable_queues(self):
+            if queue not in consumed:
+                raise AtPath(
+                    f"costManagement.workers.pools.{queue}",
+                    f"queue {queue} can receive tasks but no pool consumes it: enable its pool (enabled true, "
+                    f"replicas above 0 or autoscaling keda) or add {queue} to another pool's alsoConsumes",
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _replicas_under_autoscalers(self, info: ValidationInfo) -> Values:
+        """``replicas`` next to an enabled HPA would be ignored (the Deployment leaves replicas to the HPA)."""
+        api = self.cost_management.api
+        scaled: dict[str, ApiDeployment | RosApi] = {
+            "costManagement.api.reads": api.reads,
+            "costManagement.api.writes": api.writes,
+            "costManagement.api.unified": api.unified,
+            "ros.api": self.ros.api,
+        }
+        defaults = {
+            f"costManagement.api.{name}": Api.model_fields[name].default for name in ("reads", "writes", "unified")
+        }
+        for path, deployment in scaled.items():
+            if deployment.autoscaling.enabled and given(info, f"{path}.replicas", deployment, defaults.get(path)):
+                raise AtPath(
+                    f"{path}.replicas",
+                    f"{deployment.replicas} is ignored while autoscaling is on (the HPA owns replicas); set "
+                    f"{path}.autoscaling.minReplicas, or turn autoscaling off",
+                )
+        return self
+
+    @model_validator(mode="after")
     def _names_fit(self) -> Values:
-        queues = self.cost_management.workers.all_pools()
+        workers = self.cost_management.workers
+        queues = workers.all_pools()
+        mixed = [  # pools over several families get their own env ConfigMap
+            q
+            for q, pool in queues.items()
+            if len({queue_family(c) for c in workers.queues_of(q, pool)} & set(KOKU_FAMILIES)) > 1
+        ]
         components = [
             LONGEST_FIXED_COMPONENT,
             *([LONGEST_ROS_COMPONENT] if self.ros.enabled else []),
             *(f"worker-{q.replace('_', '-')}" for q in queues),
             *(f"worker-{f.replace('_', '-')}-env" for f in KOKU_FAMILIES),  # the env ConfigMaps
+            *(f"worker-{q.replace('_', '-')}-pool-env" for q in mixed),
         ]
         longest = f"{self.release}-{max(components, key=len)}"
         try:
