@@ -19,10 +19,14 @@ from pathlib import Path
 
 from ..values import ValuesError, load
 from ..values.profiles import PROFILES
+from . import helm
+from .compare import CompareError, Comparison, compare, object_key, read_output
 from .diagram import DiagramError
 
 EXIT_VALUES_ERROR = 2
 EXIT_DIAGRAM_ERROR = 1
+EXIT_UPGRADE_REFUSED = 3
+"""``--compare-to`` found a change Kubernetes refuses to apply in place; nothing was written."""
 NOTES = "NOTES.txt"
 """Written next to the manifests: what to create first (kustomize reads only the files it lists)."""
 
@@ -60,16 +64,46 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", metavar="NAME", help=f"sized overlay under your values ({', '.join(PROFILES)}); --set profile=..."
     )
+    parser.add_argument(
+        "--format",
+        dest="output_format",
+        choices=["yaml", "helm"],
+        default="yaml",
+        help="yaml: one file per chart (default); helm: a Helm chart directory that renders the same objects",
+    )
+    parser.add_argument(
+        "--compare-to",
+        type=Path,
+        metavar="OLD_DIST",
+        help="list what changes against an earlier output; exit 3, writing nothing, on changes "
+        "Kubernetes refuses to apply in place",
+    )
     return parser
 
 
+class UpgradeRefused(Exception):
+    """``--compare-to`` found changes Kubernetes refuses in place; carries the comparison."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        super().__init__("upgrade refused")
+        self.comparison = comparison
+
+
 def synth_to(
-    outdir: Path, files: Sequence[Path], sets: Sequence[str], *, sizing_table: bool = False, diagram: bool = False
+    outdir: Path,
+    files: Sequence[Path],
+    sets: Sequence[str],
+    *,
+    output_format: str = "yaml",
+    compare_to: Path | None = None,
+    sizing_table: bool = False,
+    diagram: bool = False,
 ) -> str:
-    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line
-    (after the per-component sizing table when ``sizing_table``). ``diagram`` adds ``topology.mmd``
-    and ``topology.svg``."""
+    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line,
+    after the comparison's listing (``compare_to``) and the per-component sizing table
+    (``sizing_table``). ``diagram`` adds ``topology.mmd`` and ``topology.svg``."""
     values = load(files, sets)
+    previous = read_output(compare_to) if compare_to else None
     # Imported late: values errors are reported without starting Node.
     from ..app import build_app
     from ..core.secrets import required
@@ -85,17 +119,24 @@ def synth_to(
     try:
         app = build_app(release, str(staging))
         app.synth()
-        written = [f.read_text() for f in staging.glob("*.k8s.yaml")]
-        charts = len(written)
-        objects = sum(text.count("\n---\n") + 1 for text in written if text.strip())
+        charts = len(list(staging.glob("*.k8s.yaml")))
         (staging / NOTES).write_text(release.notes())
-        (staging / KUSTOMIZATION).write_text(kustomization(sorted(p.name for p in staging.glob("*.k8s.yaml"))))
-        sized = sizing(read_objects(staging))
+        written_objects = read_objects(staging)
+        sized = sizing(written_objects)
+        new = {object_key(obj): obj for obj in written_objects}
+        comparison = compare(compare_to, previous, new) if compare_to and previous else None
+        if comparison and comparison.refusals:
+            raise UpgradeRefused(comparison)
         if diagram:
             from .diagram import diagram_files
 
             for name, text in diagram_files(app, release).items():
                 (staging / name).write_text(text)
+        if output_format == "helm":
+            koku = values.images.koku
+            helm.write_chart(staging, name=values.release, app_version=koku.digest or str(koku.tag))
+        else:
+            (staging / KUSTOMIZATION).write_text(kustomization(sorted(p.name for p in staging.glob("*.k8s.yaml"))))
         old = outdir.with_name(f".{outdir.name}-old")
         if outdir.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -105,10 +146,15 @@ def synth_to(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     to_create = required(release.references)
-    summary = f"synthesized {charts} charts, {objects} objects to {outdir}; {sized.summary()}"
+    summary = f"synthesized {charts} charts, {len(written_objects)} objects to {outdir}"
+    if output_format == "helm":
+        summary += f" as Helm chart {values.release}"
+    summary += f"; {sized.summary()}"
+    notes = outdir / helm.TEMPLATES / NOTES if output_format == "helm" else outdir / NOTES
     if to_create:
-        summary += f"; create {len(to_create)} Secrets first ({', '.join(to_create)}): see {outdir / NOTES}"
-    return f"{sized.table()}\n\n{summary}" if sizing_table else summary
+        summary += f"; create {len(to_create)} Secrets first ({', '.join(to_create)}): see {notes}"
+    listing = [*(comparison.lines() if comparison else []), *([sized.table(), ""] if sizing_table else [])]
+    return "\n".join([*listing, summary])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,7 +168,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
     sets += [f"profile={args.profile}"] if args.profile else []
     try:
-        summary = synth_to(args.output, args.files, sets, sizing_table=args.sizing, diagram=args.diagram)
+        summary = synth_to(
+            args.output,
+            args.files,
+            sets,
+            output_format=args.output_format,
+            compare_to=args.compare_to,
+            sizing_table=args.sizing,
+            diagram=args.diagram,
+        )
     except ValuesError as err:
         print("invalid values:", file=sys.stderr)
         for problem in err.problems:
@@ -131,6 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DiagramError as err:
         print(f"diagram: {err}; {args.output} left as it was", file=sys.stderr)
         return EXIT_DIAGRAM_ERROR
+    except CompareError as err:
+        print(f"ros-synth: {err}", file=sys.stderr)
+        return EXIT_VALUES_ERROR
+    except UpgradeRefused as refused:
+        print("\n".join(refused.comparison.lines()))
+        print("\n".join(refused.comparison.refusal_lines()), file=sys.stderr)
+        print(f"{args.output} was left as it was; migrate as above, then rerun without --compare-to", file=sys.stderr)
+        return EXIT_UPGRADE_REFUSED
     print(summary)
     return 0
 
