@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
 import yaml
+from kubernetes_validate import utils as kv_utils
+from referencing import Registry, Resource
 
 K8S_VERSION = "1.28.0"
 CLUSTER_SCOPED = ("ClusterRole", "ClusterRoleBinding")
@@ -26,8 +31,67 @@ RESTRICTED_VOLUME_TYPES = {
 }
 
 
-def kubernetes_errors(obj: dict[str, Any]) -> list[str]:
-    """Strict Kubernetes 1.28 schema errors of a built-in object (first error only, per the tool)."""
+def _int_in(bits: int) -> Callable[[object], bool]:
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def check(instance: object) -> bool:
+        # JSON Schema "integer" also admits integral floats (1e+30 is what jsii makes of 10**30).
+        if isinstance(instance, bool) or not isinstance(instance, int | float):
+            return True
+        return bool(low <= instance <= high)
+
+    return check
+
+
+_FORMATS = jsonschema.FormatChecker()
+_FORMATS.checks("int32")(_int_in(32))
+_FORMATS.checks("int64")(_int_in(64))
+
+
+@functools.cache
+def builtin_validator(api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
+    """kubernetes-validate's strict 1.28 schema for a built-in kind (None for custom resources),
+    as a cached validator that also checks the int32/int64 formats.
+
+    The tool's own :func:`tool_errors` rereads the schema files on every call (about 20 ms an
+    object) and ignores ``format``, so an out-of-range replica count would pass.
+    ``test_gate.test_fast_schema_check_agrees_with_the_tool`` keeps the two in step.
+    """
+    version = [v for v in kv_utils.all_versions() if kv_utils.major_minor(v) <= kv_utils.major_minor(K8S_VERSION)][-1]
+    schema_dir = f"kubernetes-json-schema/v{version}-local-strict"
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = kv_utils.schema_contents(f"{schema_dir}/{kind.lower()}-{group_version}.json", K8S_VERSION)
+    except FileNotFoundError:
+        return None
+    definitions = kv_utils.schema_contents(f"{schema_dir}/_definitions.json", K8S_VERSION)
+    registry: Registry[Any] = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.Draft202012Validator(schema, registry=registry, format_checker=_FORMATS)
+
+
+def is_builtin(obj: dict[str, Any]) -> bool:
+    """A Kubernetes 1.28 kind (the rest are custom resources, checked against their CRDs)."""
+    return builtin_validator(obj["apiVersion"], obj["kind"]) is not None
+
+
+_SCHEMA_ERRORS: dict[str, tuple[str, ...]] = {}
+
+
+def schema_errors(obj: dict[str, Any]) -> tuple[str, ...]:
+    """Strict Kubernetes 1.28 schema errors of a built-in object (none for a custom resource).
+
+    Profiles share most objects, so each distinct object is validated once per session.
+    """
+    key = json.dumps(obj, sort_keys=True)
+    if key not in _SCHEMA_ERRORS:
+        validator = builtin_validator(obj["apiVersion"], obj["kind"])
+        errors = validator.iter_errors(obj) if validator else ()
+        _SCHEMA_ERRORS[key] = tuple(f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
+    return _SCHEMA_ERRORS[key]
+
+
+def tool_errors(obj: dict[str, Any]) -> list[str]:
+    """kubernetes-validate's own strict verdict (first error only): the reference for the fast check."""
     try:
         kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
     except kubernetes_validate.ValidationError as err:
@@ -35,7 +99,8 @@ def kubernetes_errors(obj: dict[str, Any]) -> list[str]:
     return []
 
 
-def is_builtin(obj: dict[str, Any]) -> bool:
+def tool_knows(obj: dict[str, Any]) -> bool:
+    """kubernetes-validate has a schema for the object's kind."""
     try:
         kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
     except kubernetes_validate.SchemaNotFoundError:

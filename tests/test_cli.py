@@ -29,10 +29,16 @@ def tree(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
-def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
-    result = ros_synth("-o", str(tmp_path / "out"))
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One default synth for the module's tests that only read it or copy it."""
+    out = tmp_path_factory.mktemp("default") / "out"
+    return out, ros_synth("-o", str(out))
+
+
+def test_success_prints_a_one_line_summary(default_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, result = default_run
     assert result.returncode == 0, result.stderr
-    out = tmp_path / "out"
     (line,) = result.stdout.strip().splitlines()
     charts = out.glob("*.k8s.yaml")
     objects = sum(f.read_text().count("\nkind: ") + f.read_text().startswith("kind: ") for f in charts)
@@ -47,9 +53,16 @@ def test_success_prints_a_one_line_summary(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
-def test_two_synths_are_byte_identical(tmp_path: Path) -> None:
-    for out in ("a", "b"):
-        assert ros_synth("-o", str(tmp_path / out), "--platform", "openshift").returncode == 0
+def test_two_synths_are_byte_identical_and_the_console_script_prints_no_node_banner(tmp_path: Path) -> None:
+    """The console script in a clean environment (no Makefile variables) prints nothing on stderr
+    and writes what ``python -m`` writes."""
+    assert ros_synth("-o", str(tmp_path / "a"), "--platform", "openshift").returncode == 0
+    script = Path(sys.executable).parent / "ros-synth"
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)), "CDK8S_CHECK_UPGRADE": "false"}
+    args = [str(script), "-o", str(tmp_path / "b"), "--platform", "openshift"]
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
@@ -71,9 +84,11 @@ def test_two_synths_are_byte_identical(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_invalid_values_exit_2_and_leave_output_alone(tmp_path: Path, content: str, expected: str) -> None:
+def test_invalid_values_exit_2_and_leave_output_alone(
+    tmp_path: Path, content: str, expected: str, default_run: tuple[Path, subprocess.CompletedProcess[str]]
+) -> None:
     out = tmp_path / "dist"
-    assert ros_synth("-o", str(out)).returncode == 0
+    shutil.copytree(default_run[0], out)
     before = tree(out)
     values = tmp_path / "values.yaml"
     values.write_text(content + "\n")
@@ -152,14 +167,6 @@ def test_version_comes_from_the_package_metadata() -> None:
     result = ros_synth("--version")
     assert result.stdout == f"ros-synth {version('ros-constructs')}\n"
     assert ros_constructs.__version__ == version("ros-constructs")
-
-
-def test_the_console_script_prints_no_node_banner_in_a_clean_environment(tmp_path: Path) -> None:
-    script = Path(sys.executable).parent / "ros-synth"
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)), "CDK8S_CHECK_UPGRADE": "false"}
-    result = subprocess.run([script, "-o", str(tmp_path / "out")], env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
 
 
 def test_notes_suggest_random_values_only_for_the_release_s_own_credentials(tmp_path: Path) -> None:

@@ -64,7 +64,8 @@ def test_worker_pools_collapse_into_families() -> None:
     workers = {n.id: n.lines for n in topo.nodes.values() if n.id.startswith("w_")}
     assert len(workers) == 10
     assert workers["w_download"] == ("download workers", "download, download-penalty, download-xl")
-    assert workers["w_subs_extraction"] == ("subs_extraction workers", "subs-extraction (0 replicas)")
+    assert workers["w_subs_extraction"] == ("subs_extraction workers", "subs-extraction")
+    assert workers["w_subs_transmission"] == ("subs_transmission workers", "subs-transmission (0 replicas)")
     assert topo.nodes["c_celery_beat"].group == "g_03_cost_management", "beat names queues but consumes none"
 
 

@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 from policies import custom_resource_errors, is_builtin
 from test_gate import invariant_problems
 
-from ros_constructs.values import KOKU_QUEUES, Values, ValuesError, parse
+from ros_constructs.values import KOKU_QUEUES, Values, ValuesError, load, parse
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 # ci: the same examples on every run and no shrinking (shrinking a failing synthesis reruns it
@@ -532,12 +532,17 @@ def test_cli_rejects_invalid_values_cleanly(tmp_path_factory: pytest.TempPathFac
     try:
         parse(data)
     except ValuesError as err:
-        expected = err.problems
+        parsed = err.problems
     else:
         assume(False)
     work = tmp_path_factory.mktemp("cli")
     values_file, out = work / "values.yaml", work / "dist"
     values_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ValuesError) as loaded:
+        load([values_file])
+    expected = loaded.value.problems
+    suffix = f" (from {values_file})"
+    assert [p.removesuffix(suffix) for p in expected] == parsed, "the same problems, naming the file that set the key"
     out.mkdir()
     (out / "03-cost-management.k8s.yaml").write_text("# from an earlier run\n")
     before = tree(work)

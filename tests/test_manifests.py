@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import PROFILES, objects, pod_templates, profile_diff, profile_values, render_profile
-from policies import CLUSTER_SCOPED, custom_resource_errors, is_builtin, kubernetes_errors, pss_restricted_violations
+from policies import CLUSTER_SCOPED, custom_resource_errors, is_builtin, pss_restricted_violations, schema_errors
 
 from ros_constructs.app import chart_ids
 
@@ -34,9 +34,7 @@ def test_snapshot(profile: str, chart: str, snapshot_yaml: Any) -> None:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_builtin_objects_validate_strictly_against_kubernetes_1_28(profile: str) -> None:
     problems = {
-        f"{obj['kind']}/{obj['metadata']['name']}": errors
-        for obj in objects(profile)
-        if is_builtin(obj) and (errors := kubernetes_errors(obj))
+        f"{obj['kind']}/{obj['metadata']['name']}": errors for obj in objects(profile) if (errors := schema_errors(obj))
     }
     assert problems == {}
 

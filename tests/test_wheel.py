@@ -51,5 +51,5 @@ def test_the_wheel_installs_and_synthesizes_in_a_fresh_venv(tmp_path: Path) -> N
     summary = run(fresh / "bin" / "ros-synth", "-o", tmp_path / "out", cwd=tmp_path)
     assert summary.startswith(f"synthesized {len(chart_ids())} charts, ")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt"]
+        [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt", "kustomization.yaml"]
     )

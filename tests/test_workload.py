@@ -6,7 +6,7 @@ from typing import Any
 
 import cdk8s
 import pytest
-from policies import kubernetes_errors, pss_restricted_violations
+from policies import pss_restricted_violations, schema_errors
 
 from ros_constructs.core.naming import Naming
 from ros_constructs.core.platform import KUBERNETES, OPENSHIFT
@@ -52,7 +52,7 @@ def build(**props: Any) -> list[dict[str, Any]]:
         ),
     )
     docs = cdk8s.Testing.synth(chart)
-    assert [e for d in docs if (e := kubernetes_errors(d))] == []
+    assert [e for d in docs if (e := schema_errors(d))] == []
     return docs
 
 
