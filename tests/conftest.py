@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,34 @@ PROFILES = [
     *(f"{SIZED_PREFIX}{name}" for name in SIZED),
 ]
 SHARED = Path(os.environ.get("ROS_SHARED_DIR", ROOT.parent / "shared"))
+
+
+ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK8S_CHECK_UPGRADE": "false"}
+
+
+def ros_synth(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``ros-synth`` in a fresh process, as an operator runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ros_constructs.tools.cli", *args], cwd=cwd, env=ENV, capture_output=True, text=True
+    )
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One ``ros-synth`` of the defaults per session, for tests that read it or copy it (never write)."""
+    out = tmp_path_factory.mktemp("default") / "dist"
+    return out, ros_synth("-o", str(out))
+
+
+@pytest.fixture(scope="session")
+def openshift_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One ``ros-synth --platform openshift`` per session (monitoring on), read-only like :func:`default_run`."""
+    out = tmp_path_factory.mktemp("openshift") / "dist"
+    return out, ros_synth("-o", str(out), "--platform", "openshift")
 
 
 def free_port() -> int:

@@ -10,33 +10,16 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ENV, ROOT, ros_synth, tree
 
 import ros_constructs
 from ros_constructs.app import CHARTS, chart_ids
 from ros_constructs.tools.sizing import read_objects, sizing
 
-ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK8S_CHECK_UPGRADE": "false"}
+Run = tuple[Path, subprocess.CompletedProcess[str]]
 
 
-def ros_synth(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ros_constructs.tools.cli", *args], cwd=cwd, env=ENV, capture_output=True, text=True
-    )
-
-
-def tree(directory: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """One default synth for the module's tests that only read it or copy it."""
-    out = tmp_path_factory.mktemp("default") / "out"
-    return out, ros_synth("-o", str(out))
-
-
-def test_success_prints_a_one_line_summary(default_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_success_prints_a_one_line_summary(default_run: Run) -> None:
     out, result = default_run
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.strip().splitlines()
@@ -53,17 +36,18 @@ def test_success_prints_a_one_line_summary(default_run: tuple[Path, subprocess.C
     assert result.stderr == ""
 
 
-def test_two_synths_are_byte_identical_and_the_console_script_prints_no_node_banner(tmp_path: Path) -> None:
+def test_two_synths_are_byte_identical_and_the_console_script_prints_no_node_banner(
+    tmp_path: Path, openshift_run: Run
+) -> None:
     """The console script in a clean environment (no Makefile variables) prints nothing on stderr
     and writes what ``python -m`` writes."""
-    assert ros_synth("-o", str(tmp_path / "a"), "--platform", "openshift").returncode == 0
     script = Path(sys.executable).parent / "ros-synth"
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)), "CDK8S_CHECK_UPGRADE": "false"}
     args = [str(script), "-o", str(tmp_path / "b"), "--platform", "openshift"]
     result = subprocess.run(args, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert tree(openshift_run[0]) == tree(tmp_path / "b")
 
 
 @pytest.mark.parametrize(
@@ -85,7 +69,7 @@ def test_two_synths_are_byte_identical_and_the_console_script_prints_no_node_ban
     ],
 )
 def test_invalid_values_exit_2_and_leave_output_alone(
-    tmp_path: Path, content: str, expected: str, default_run: tuple[Path, subprocess.CompletedProcess[str]]
+    tmp_path: Path, content: str, expected: str, default_run: Run
 ) -> None:
     out = tmp_path / "dist"
     shutil.copytree(default_run[0], out)

@@ -10,17 +10,15 @@ from typing import Any
 
 import pytest
 import yaml
-from test_cli import ros_synth
 
 from ros_constructs.app import chart_ids
 from ros_constructs.tools.kustomize import KUSTOMIZATION
 from ros_constructs.tools.sizing import read_objects
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("kustomize") / "dist"
-    result = ros_synth("-o", str(directory), "--platform", "openshift")
+@pytest.fixture
+def out(openshift_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    directory, result = openshift_run
     assert result.returncode == 0, result.stderr
     return directory
 

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, objects, profile_values, render
-from test_cli import ros_synth
+from conftest import ROOT, objects, profile_values, render, ros_synth
 
 from ros_constructs.tools.sizing import (
     BEGIN,
