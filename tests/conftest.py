@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import socket
@@ -141,7 +142,8 @@ def _named(items: list[Any]) -> dict[str, Any] | None:
 
 
 def _diff(path: str, base: Any, other: Any, out: dict[str, Any]) -> None:
-    """Leaf-level differences: ``path: {default: ..., profile: ...}`` (absent sides left out)."""
+    """Leaf-level differences: ``path: {default: ..., profile: ...}`` (absent sides left out);
+    multi-line text as ``path: {diff: ...}``."""
     if base == other:
         return
     if isinstance(base, dict) and isinstance(other, dict):
@@ -154,7 +156,16 @@ def _diff(path: str, base: Any, other: Any, out: dict[str, Any]) -> None:
             for key in [*base_named, *(k for k in other_named if k not in base_named)]:
                 _diff(f"{path}[{key}]", base_named.get(key, _ABSENT), other_named.get(key, _ABSENT), out)
             return
+    if isinstance(base, str) and isinstance(other, str) and "\n" in base + other:
+        out[path] = {"diff": _text_diff(base, other)}
+        return
     out[path] = {k: v for k, v in (("default", base), ("profile", other)) if v is not _ABSENT}
+
+
+def _text_diff(base: str, other: str) -> str:
+    """A changed multi-line value (a config file, a dashboard) as its unified diff, two lines of context."""
+    lines = difflib.unified_diff(base.splitlines(), other.splitlines(), lineterm="", n=2)
+    return "\n".join(list(lines)[2:]) + "\n"  # without the ---/+++ file header
 
 
 _ABSENT = object()
