@@ -181,17 +181,22 @@ def load(files: Iterable[Path] = (), sets: Iterable[str] = (), overrides: Mappin
     if overrides:
         data = deep_merge(data, overrides)
         record_origins(origins, overrides, "overrides")
-    return parse(with_profile(data), origins)
+    return parse(with_profile(data, origins), origins)
 
 
-def with_profile(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` over the overlay of the profile it names (``profile:``), so the user's values win."""
+def with_profile(data: dict[str, Any], origins: dict[KeyPath, str]) -> dict[str, Any]:
+    """``data`` over the overlay of the profile it names (``profile:``), so the user's values win;
+    keys only the overlay sets get the profile file as their origin."""
     name = data.get("profile")
     if name is None:
         return data
     if name not in PROFILES:
         raise ValuesError([f"profile: {name!r} is not a profile; the profiles are {list(PROFILES)}"])
-    return deep_merge(read_file(profile_path(name)), data)
+    overlay = read_file(profile_path(name))
+    from_profile: dict[KeyPath, str] = {}
+    record_origins(from_profile, overlay, f"profile {name}")
+    origins.update({path: source for path, source in from_profile.items() if path not in origins})
+    return deep_merge(overlay, data)
 
 
 def json_schema() -> dict[str, Any]:
