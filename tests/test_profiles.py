@@ -197,3 +197,13 @@ def test_cli_rejects_a_stranded_queue_with_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "costManagement.workers.pools.ocp_xl: queue ocp_xl can receive tasks" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_a_problem_in_a_key_the_profile_set_names_the_profile(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text("profile: small\ncostManagement: {workers: {autoscaling: keda}}\n")
+    with pytest.raises(ValuesError) as err:
+        load([site])
+    (problem,) = err.value.problems
+    assert problem.startswith("costManagement.workers.pools.ocp.replicas: 2 is ignored while the pool scales with KEDA")
+    assert problem.endswith("profile small)")
