@@ -13,6 +13,7 @@ from collections.abc import Callable
 import cdk8s
 import constructs
 
+from .core.tree import create_node_side
 from .cost_management.chart import CostManagementChart
 from .data.base import BaseChart
 from .data.chart import DataStoresChart
@@ -47,8 +48,15 @@ def add_stack(scope: constructs.Construct, release: Release) -> list[cdk8s.Chart
     return [factory(scope, chart_id, release) for chart_id, (_, factory) in zip(chart_ids(), CHARTS, strict=True)]
 
 
+class ReleaseApp(cdk8s.App):
+    """A cdk8s App made without jsii's debug-mode argument checks (see :func:`create_node_side`)."""
+
+    def __init__(self, outdir: str | None = None) -> None:
+        create_node_side(self, {"outdir": outdir} if outdir else {})
+
+
 def build_app(release: Release, outdir: str | None = None) -> cdk8s.App:
     """One App holding every chart of ``release``; nothing is written until ``synth()``."""
-    app = cdk8s.App(outdir=outdir) if outdir else cdk8s.App()
+    app = ReleaseApp(outdir)
     add_stack(app, release)
     return app

@@ -18,7 +18,8 @@ from conftest import PROFILES_DIR, profile_values, render
 from policies import custom_resource_errors, is_builtin
 
 from ros_constructs.app import build_app
-from ros_constructs.core.inventory import ScrapeTarget, inventory
+from ros_constructs.core.inventory import ScrapeTarget
+from ros_constructs.core.tree import inventory
 from ros_constructs.release import Release
 from ros_constructs.values import KOKU_QUEUES, Values, load
 

@@ -3,13 +3,13 @@ the role profiles in use appear in the output."""
 
 from __future__ import annotations
 
-import cdk8s
 import constructs
 
 from .emit import api_object
 from .env_table import PodEnv
 from .naming import Naming
 from .references import References
+from .tree import shared_part
 
 ENV_HOLDER = "EnvConfig"
 """Construct id, under the chart, of the env ConfigMaps."""
@@ -22,12 +22,8 @@ def env_config_map(
     name = naming.name(component)
     if ("ConfigMap", name) in references.provided:
         return name
-    chart = cdk8s.Chart.of(scope)
-    holder = chart.node.try_find_child(ENV_HOLDER)
-    if not isinstance(holder, constructs.Construct):
-        holder = constructs.Construct(chart, ENV_HOLDER)
     api_object(
-        holder,
+        shared_part(scope, ENV_HOLDER),
         name,
         api_version="v1",
         kind="ConfigMap",

@@ -29,6 +29,10 @@ class Emitted:
     labels: Mapping[str, str]
     body: Json
 
+    def manifest(self) -> Json:
+        """The object as written, but for its namespace and annotations."""
+        return {"apiVersion": self.api_version, "kind": self.kind, "metadata": {"name": self.name}, **self.body}
+
 
 @dataclass(frozen=True, kw_only=True)
 class PodOwner:
@@ -74,6 +78,6 @@ class Inventory:
 _INVENTORIES: weakref.WeakKeyDictionary[constructs.IConstruct, Inventory] = weakref.WeakKeyDictionary()
 
 
-def inventory(scope: constructs.IConstruct) -> Inventory:
-    """The inventory of the App ``scope`` belongs to."""
+def app_inventory(scope: constructs.IConstruct) -> Inventory:
+    """The inventory of the App ``scope`` belongs to (asks Node for the root: see :func:`.tree.inventory`)."""
     return _INVENTORIES.setdefault(scope.node.root, Inventory())

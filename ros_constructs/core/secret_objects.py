@@ -10,9 +10,10 @@ from .emit import api_object
 from .naming import Naming
 from .references import References
 from .secrets import SecretPlan, generated_data
+from .tree import Part
 
 
-class GeneratedSecrets(constructs.Construct):
+class GeneratedSecrets(Part):
     """Every planned Secret that is generated (none without a seed), recorded as provided."""
 
     def __init__(

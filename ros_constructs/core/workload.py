@@ -30,7 +30,7 @@ import constructs
 
 from ..values import Autoscaling
 from .emit import Json, api_object, json_ready
-from .inventory import ScrapeTarget, inventory
+from .inventory import ScrapeTarget
 from .naming import MAX_CRONJOB_NAME_LENGTH, Naming, check_dns_label
 from .platform import Platform
 from .pod import (
@@ -51,6 +51,7 @@ from .pod import (
 )
 from .references import References
 from .secrets import SecretRef
+from .tree import Part, inventory
 
 # --- one spec per controller kind -----------------------------------------------------------
 
@@ -230,7 +231,7 @@ def _render_mount(mount: Mount) -> Json:
 # --- the workload ---------------------------------------------------------------------------
 
 
-class Workload(constructs.Construct):
+class Workload(Part):
     """Renders one pod-owning object plus its Service, PodDisruptionBudget and autoscaler."""
 
     def __init__(self, scope: constructs.Construct, id: str, props: WorkloadProps) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.prometheus import Alert, prometheus_rule
+from ..core.tree import Part
 from .tier import KokuTier
 
 ERROR_RATIO = 0.05
@@ -59,7 +60,7 @@ def koku_alerts(tier: KokuTier) -> list[tuple[str, list[Alert]]]:
     return [("koku-api.alerts", api), ("koku-ingest.alerts", ingest)]
 
 
-class KokuAlerts(constructs.Construct):
+class KokuAlerts(Part):
     """The Koku API and ingest alert families, in one PrometheusRule."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.pod import Container, EnvVar, Port, Probe, literal, resource_ref
+from ..core.tree import Part
 from ..core.workload import DeploymentKind, JobKind, Workload
 from ..ros.names import ros_api_service
 from ..values import ApiDeployment
@@ -31,7 +32,7 @@ GUNICORN_GRACEFUL_TIMEOUT = 180
 """Koku's gunicorn_conf default: how long in-flight requests may take after SIGTERM."""
 
 
-class CostManagementApi(constructs.Construct):
+class CostManagementApi(Part):
     """The API Deployments, the router in front of them, and the migration Job."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:

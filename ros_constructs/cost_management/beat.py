@@ -14,6 +14,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.pod import Container, EmptyDir, Mount, Probe, literal
+from ..core.tree import Part
 from ..core.workload import DeploymentKind, Recreate, Workload
 from ..values import Workers
 from .env import KokuRole
@@ -34,7 +35,7 @@ def scheduler_queues(workers: Workers) -> str:
     return ",".join(sorted(q for q in consumed if q != "celery" and not q.startswith("subs_")))
 
 
-class CeleryBeat(constructs.Construct):
+class CeleryBeat(Part):
     """``<release>-celery-beat``: ``celery -A koku beat`` with Koku's schedule toggles as env."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import cdk8s
 import constructs
 
 from ..core.env_config import ENV_HOLDER
+from ..core.tree import ReleaseChart, shared_part
 from ..release import Release
 from .alerts import KokuAlerts
 from .api import CostManagementApi
@@ -15,13 +15,13 @@ from .tier import KokuTier
 from .workers import WorkerFleet
 
 
-class CostManagementChart(cdk8s.Chart):
+class CostManagementChart(ReleaseChart):
     """Every Cost Management (Koku) object of a release, in the release namespace."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
-        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        super().__init__(scope, id, namespace=release.namespace)
         self.tier = KokuTier(release=release)
-        constructs.Construct(self, ENV_HOLDER)  # the env ConfigMaps, created as pods ask for them
+        shared_part(self, ENV_HOLDER)  # holds the env ConfigMaps, created as pods ask for them
         self.api = CostManagementApi(self, "Api", tier=self.tier)
         self.services = KokuServices(self, "Services", tier=self.tier)
         self.workers = WorkerFleet(self, "Workers", tier=self.tier)

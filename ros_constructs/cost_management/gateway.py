@@ -5,11 +5,12 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import Json, api_object
+from ..core.tree import Part
 from .router import RECOMMENDATIONS_PATH, Upstreams
 from .tier import KokuTier
 
 
-class ApiHttpRoute(constructs.Construct):
+class ApiHttpRoute(Part):
     """``<release>-api``: recommendations to ROS, GET/HEAD to reads, everything else to writes.
 
     Gateway API ranks the longer path prefix first, then matches with a method over those

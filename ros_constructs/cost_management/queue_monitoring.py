@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import constructs
 
 from ..core.prometheus import Alert, prometheus_rule
+from ..core.tree import Part
 from .tier import KokuTier
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def backlog_series(queue: str) -> str:
     return f"{'default' if queue == 'celery' else queue}_backlog"
 
 
-class WorkerRules(constructs.Construct):
+class WorkerRules(Part):
     """``<release>-celery``: a recording rule per consumed queue and, when on, its two alerts."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, pools: list[CeleryWorkerPool]) -> None:

@@ -13,6 +13,7 @@ import constructs
 from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe
+from ..core.tree import Part
 from ..core.workload import DeploymentKind
 from ..edge.proxy import front_with_sidecar
 from .env import KokuRole
@@ -122,7 +123,7 @@ def drain_command(*, run_dir: str = RUN_DIR, drain_seconds: int = DRAIN_SECONDS)
     return ["/bin/sh", "-c", f'sleep {drain_seconds}; kill -QUIT "$(cat {pid})"; while [ -e {pid} ]; do sleep 1; done']
 
 
-class NginxRouter(constructs.Construct):
+class NginxRouter(Part):
     """nginx Deployment + ConfigMap; its Service ``<release>-api-router`` is the API's front door."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, upstreams: Upstreams) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.pod import Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, resource_ref
+from ..core.tree import Part
 from ..core.workload import DeploymentKind, Recreate, RollingUpdate
 from ..values import KokuService
 from .env import KokuRole
@@ -22,7 +23,7 @@ PRIVATE_PORT = 10000
 whenever Clowder is off, MASU and SOURCES included (koku/gunicorn_conf.py)."""
 
 
-class KokuServices(constructs.Construct):
+class KokuServices(Part):
     """Whichever of listener, sources-listener, masu and sources-client are enabled."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:

@@ -13,8 +13,9 @@ import math
 import constructs
 from cdk8s import ApiObjectMetadata
 
-from ..core.emit import api_object
+from ..core.emit import adopt, api_object
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
+from ..core.tree import Part
 from ..core.workload import DeploymentKind, Workload
 from ..values import Autoscaling, WorkerPool
 from .env import component_for, pool_profile, worker_roles
@@ -33,7 +34,7 @@ def worker_probes() -> ProbeSet:
     )
 
 
-class CeleryWorkerPool(constructs.Construct):
+class CeleryWorkerPool(Part):
     """One pool's Deployment consuming its queues, scaled statically, by CPU HPA, or by KEDA (on the
     backlog of all its queues)."""
 
@@ -137,7 +138,7 @@ class CeleryWorkerPool(constructs.Construct):
                 )
                 for queue in self.queues
             ]
-        ScaledObject(
+        scaled = ScaledObject(
             self,
             "ScaledObject",
             metadata=ApiObjectMetadata(name=name, labels=self.workload.labels),
@@ -155,9 +156,10 @@ class CeleryWorkerPool(constructs.Construct):
                 triggers=triggers,
             ),
         )
+        adopt(self, scaled)
 
 
-class WorkerFleet(constructs.Construct):
+class WorkerFleet(Part):
     """Every enabled pool, the Redis TriggerAuthentication they share, and the queue rules."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
@@ -207,9 +209,10 @@ class WorkerFleet(constructs.Construct):
             )
             tier.release.references.provide("ConfigMap", switch, frozenset({"tls"}))
             config_refs = [TriggerAuthenticationSpecConfigMapTargetRef(parameter="tls", name=switch, key="tls")]
-        TriggerAuthentication(
+        auth = TriggerAuthentication(
             self,
             "RedisTriggerAuth",
             metadata=ApiObjectMetadata(name=tier.naming.name(component), labels=tier.naming.labels(component)),
             spec=TriggerAuthenticationSpec(secret_target_ref=secret_refs or None, config_map_target_ref=config_refs),
         )
+        adopt(self, auth)

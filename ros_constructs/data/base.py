@@ -3,19 +3,19 @@ and every credential Secret the release generates from ``secrets.seed``."""
 
 from __future__ import annotations
 
-import cdk8s
 import constructs
 
 from ..core.emit import api_object
 from ..core.secret_objects import GeneratedSecrets
+from ..core.tree import ReleaseChart
 from ..release import Release, library_version
 
 
-class BaseChart(cdk8s.Chart):
+class BaseChart(ReleaseChart):
     """Applied first: the Namespace, then the generated Secrets in it."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
-        super().__init__(scope, id, disable_resource_name_hashes=True)
+        super().__init__(scope, id)
         naming = release.naming("cost-onprem", library_version())
         if release.values.create_namespace:
             api_object(

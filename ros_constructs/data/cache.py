@@ -10,6 +10,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, SecretFiles, secret_key
+from ..core.tree import Part
 from ..core.workload import DeploymentKind, Recreate, StatefulSetKind, VolumeClaim
 from .connections import CA_FILE, CacheConnection, cache_tls_secret
 from .store import DataStore
@@ -39,7 +40,7 @@ def server_args(*, port: int, max_memory: str, policy: str, persistence: bool, p
     return args
 
 
-class CacheServer(constructs.Construct):
+class CacheServer(Part):
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, cache: CacheConnection) -> None:
         super().__init__(scope, id)
         values = store.release.values

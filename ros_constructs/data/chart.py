@@ -7,9 +7,9 @@ point at cannot drift apart.
 
 from __future__ import annotations
 
-import cdk8s
 import constructs
 
+from ..core.tree import ReleaseChart
 from ..release import Release, library_version
 from .cache import CacheServer
 from .kafka import StrimziKafka
@@ -18,11 +18,11 @@ from .postgres import CloudNativePgCluster, DatabaseEnsureJob, PostgresServer
 from .store import DataStore
 
 
-class DataStoresChart(cdk8s.Chart):
+class DataStoresChart(ReleaseChart):
     """PostgreSQL, the cache, object storage and Kafka resources of one release."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
-        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        super().__init__(scope, id, namespace=release.namespace)
         values, stores = release.values, release.connections
         images = values.images
         postgres = DataStore(release=release, app="postgresql", image=images.postgresql)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import cdk8s
 import constructs
 
+from ..core.emit import api_object
+from ..core.tree import Part
 from ..values.data import Kafka as KafkaValues
 from .connections import STRIMZI_PLAIN_PORT, STRIMZI_TLS_PORT, KafkaConnection, strimzi_cluster
 from .kafka_clients import KafkaClient
@@ -44,7 +45,7 @@ def _listeners(kafka: KafkaValues) -> list[dict[str, Any]]:
     return [{"name": "plain", "port": STRIMZI_PLAIN_PORT, "type": "internal", "tls": False, **auth}]
 
 
-class StrimziKafka(constructs.Construct):
+class StrimziKafka(Part):
     def __init__(
         self,
         scope: constructs.Construct,
@@ -76,15 +77,27 @@ class StrimziKafka(constructs.Construct):
         if kafka.ca is not None and values.strimzi.broker.deploy:
             store.operator_makes("Secret", kafka.ca.ref.name, frozenset({"ca.crt", "ca.p12", "ca.password"}))
 
-    def _object(self, kind: str, id: str, spec: dict[str, Any], *, component: str, name: str, **meta: Any) -> None:
+    def _object(
+        self,
+        kind: str,
+        id: str,
+        spec: dict[str, Any],
+        *,
+        component: str,
+        name: str,
+        annotations: dict[str, str] | None = None,
+    ) -> None:
         labels = {**self.store.naming.labels(component), CLUSTER_LABEL: self.cluster}
-        cdk8s.ApiObject(
+        api_object(
             self,
             f"{kind}-{id}",
             api_version=API_VERSION,
             kind=kind,
-            metadata=cdk8s.ApiObjectMetadata(name=name, labels=labels, **meta),
-        ).add_json_patch(cdk8s.JsonPatch.add("/spec", spec))
+            name=name,
+            labels=labels,
+            annotations=annotations,
+            body={"spec": spec},
+        )
 
     def _cluster(self, kafka: KafkaValues) -> None:
         broker = kafka.strimzi.broker

@@ -9,7 +9,9 @@ import shlex
 
 import constructs
 
+from ..core.emit import adopt
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, literal, secret_key
+from ..core.tree import Part
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
 from .connections import MINIO_PORT, SERVICE_CA_KEY, ObjectStorageConnection
 from .store import ONE_SHOT_CLIENT, DataStore
@@ -25,7 +27,7 @@ def aws_config(region: str, addressing_style: str) -> str:
     )
 
 
-class S3ClientConfig(constructs.Construct):
+class S3ClientConfig(Part):
     """The AWS config file every S3 client mounts, and on ODF the service CA its TLS is signed by."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
@@ -44,7 +46,7 @@ class S3ClientConfig(constructs.Construct):
             )
 
 
-class MinioServer(constructs.Construct):
+class MinioServer(Part):
     """A single-node MinIO StatefulSet whose root credentials are the release's S3 keys."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
@@ -92,7 +94,7 @@ def bucket_script(endpoint: str, buckets: dict[str, str], public: set[str]) -> s
     return "\n".join(lines) + "\n"
 
 
-class MinioBuckets(constructs.Construct):
+class MinioBuckets(Part):
     """The idempotent Job that makes the buckets; MinIO not being up yet is retried by back-off."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
@@ -120,7 +122,7 @@ class MinioBuckets(constructs.Construct):
         )
 
 
-class BucketClaims(constructs.Construct):
+class BucketClaims(Part):
     """One ObjectBucketClaim per claim the connection names; ODF's provisioner makes a ConfigMap
     and a Secret of the claim's name (endpoint and bucket; keys) that the clients read."""
 
@@ -133,12 +135,13 @@ class BucketClaims(constructs.Construct):
         odf = store.release.values.object_storage.odf
         for claim in sorted({b.claim for b in s3.buckets.values() if b.claim}):
             component = claim.removeprefix(f"{store.release.name}-")
-            ObjectBucketClaim(
+            bucket_claim = ObjectBucketClaim(
                 self,
                 claim,
                 metadata=ApiObjectMetadata(name=claim, labels=store.naming.labels(component)),
                 spec=ObjectBucketClaimSpec(generate_bucket_name=claim, storage_class_name=odf.storage_class),
             )
+            adopt(self, bucket_claim)
             store.operator_makes(
                 "ConfigMap",
                 claim,

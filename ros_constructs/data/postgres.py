@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import constructs
 
+from ..core.emit import adopt
 from ..core.pod import ConfigMapFiles, Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, secret_key
 from ..core.secrets import SecretRef
+from ..core.tree import Part
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
 from .connections import POSTGRES_PORT, DatabaseConnection, cnpg_cluster
 from .postgres_sql import ServiceLogin, ensure_sql
@@ -28,7 +30,7 @@ def _env(name: str, ref: SecretRef | str) -> EnvVar:
     return literal(name, ref) if isinstance(ref, str) else secret_key(name, ref.name, ref.key)
 
 
-class PostgresServer(constructs.Construct):
+class PostgresServer(Part):
     """One PostgreSQL 16 StatefulSet with a volume, probed by ``pg_isready``."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, db: DatabaseConnection) -> None:
@@ -68,7 +70,7 @@ class PostgresServer(constructs.Construct):
         )
 
 
-class CloudNativePgCluster(constructs.Construct):
+class CloudNativePgCluster(Part):
     """A CNPG ``Cluster``: N instances, a managed role per service (its password from the
     service's login Secret), superuser access for the ensure Job."""
 
@@ -96,7 +98,7 @@ class CloudNativePgCluster(constructs.Construct):
         limits = {"memory": ClusterSpecResourcesLimits.from_string(res.limits.memory)}
         if res.limits.cpu:
             limits["cpu"] = ClusterSpecResourcesLimits.from_string(res.limits.cpu)
-        Cluster(
+        cluster = Cluster(
             self,
             "Cluster",
             metadata=ApiObjectMetadata(name=name, labels=store.naming.labels("database")),
@@ -125,11 +127,12 @@ class CloudNativePgCluster(constructs.Construct):
                 ),
             ),
         )
+        adopt(self, cluster)
         store.operator_makes("Secret", f"{name}-superuser", frozenset({"username", "password"}))
         store.operator_makes("Secret", f"{name}-ca", frozenset({"ca.crt"}))
 
 
-class DatabaseEnsureJob(constructs.Construct):
+class DatabaseEnsureJob(Part):
     """The idempotent Job that makes every service's login and database exist."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, db: DatabaseConnection) -> None:

@@ -16,6 +16,7 @@ from ..core.emit import api_object
 from ..core.naming import INSTANCE_LABEL, Naming
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
 from ..core.rbac import RBAC, token_review_grant
+from ..core.tree import Part
 from ..core.workload import DeploymentKind, Workload, WorkloadProps
 from ..release import Release
 from .proxy import AUTHORINO_COMPONENT, AUTHORINO_GRPC_PORT
@@ -25,7 +26,7 @@ HEALTH_PORT = 8081
 METRICS_PORT = 8080
 
 
-class Authorino(constructs.Construct):
+class Authorino(Part):
     """``<release>-authorino``: Deployment, Service, account and grants, and the ROS API's AuthConfig."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release, naming: Naming) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import cdk8s
 import constructs
 
 from ..core.emit import api_object
-from ..core.inventory import inventory
 from ..core.naming import Naming
+from ..core.tree import ReleaseChart, inventory
 from ..data.connections import SERVICE_CA_KEY
 from ..data.destinations import Destination
 from ..release import Release, library_version
@@ -22,12 +21,12 @@ from .network import ReleaseNetworkPolicies
 from .proxy import TRUSTED_CA_COMPONENT, TRUSTED_CA_KEY, service_ca_name, trusted_ca_name
 
 
-class EdgeChart(cdk8s.Chart):
+class EdgeChart(ReleaseChart):
     """Exposure (Routes, Ingress or an HTTPRoute), the central Envoy gateway, Authorino and
     the NetworkPolicies, derived from what the charts built before it; add it after them."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
-        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        super().__init__(scope, id, namespace=release.namespace)
         edge = release.values.edge
         naming = release.naming("cost-onprem", library_version())
         objects = inventory(self)

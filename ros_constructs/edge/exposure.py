@@ -14,6 +14,7 @@ import constructs
 
 from ..core.emit import Json, api_object
 from ..core.naming import Naming
+from ..core.tree import Part
 from ..release import Release
 from .gateway import RECOMMENDATIONS, UPLOAD_PREFIX, Backend, FrontDoors
 
@@ -42,7 +43,7 @@ def exposed_paths(release: Release, doors: FrontDoors, gateway: Backend | None) 
     return paths
 
 
-class Exposure(constructs.Construct):
+class Exposure(Part):
     def __init__(
         self, scope: constructs.Construct, id: str, *, release: Release, naming: Naming, paths: list[ExposedPath]
     ) -> None:

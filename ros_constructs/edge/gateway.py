@@ -15,6 +15,7 @@ import constructs
 
 from ..core.inventory import Inventory
 from ..core.naming import COMPONENT_LABEL, Naming
+from ..core.tree import Part
 from ..core.workload import DeploymentKind, Workload, WorkloadProps
 from ..release import Release
 from ..ros.names import API_COMPONENT, INGRESS_APP
@@ -71,7 +72,7 @@ def front_doors(objects: Inventory, release: Release) -> FrontDoors:
     )
 
 
-class EdgeGateway(constructs.Construct):
+class EdgeGateway(Part):
     """``<release>-gateway``: Envoy Deployment, its ConfigMap and Service (port 8080)."""
 
     def __init__(

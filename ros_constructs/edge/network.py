@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 import constructs
 
 from ..core.emit import Json, api_object
-from ..core.inventory import Emitted, Inventory, PodOwner, inventory
+from ..core.inventory import Emitted, Inventory, PodOwner
 from ..core.naming import COMPONENT_LABEL, INSTANCE_LABEL, Naming
+from ..core.tree import Part, inventory
 from ..data.destinations import Destination, store_destinations
 from ..release import Release
 
@@ -278,7 +279,7 @@ class TrafficGraph:
                     yield "HTTPRoute", ref["name"], ref["port"]
 
 
-class ReleaseNetworkPolicies(constructs.Construct):
+class ReleaseNetworkPolicies(Part):
     """``<release>-default-deny`` (everything closed but DNS) plus ``<release>-<component>`` per
     component, or one policy for components whose paths are the same (see the module)."""
 

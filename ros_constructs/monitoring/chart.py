@@ -6,20 +6,20 @@ ports on Services, the pod owners). Empty unless ``monitoring`` is on.
 
 from __future__ import annotations
 
-import cdk8s
 import constructs
 
+from ..core.tree import ReleaseChart
 from ..release import Release, library_version
 from .dashboards import GrafanaDashboard
 from .rules import AvailabilityRules
 from .service_monitors import ServiceMonitors
 
 
-class MonitoringChart(cdk8s.Chart):
+class MonitoringChart(ReleaseChart):
     """What Prometheus and Grafana need to watch the release."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
-        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        super().__init__(scope, id, namespace=release.namespace)
         plan, naming = release.monitoring, release.naming("cost-onprem", library_version())
         if plan.service_monitors:
             ServiceMonitors(self, "ServiceMonitors", plan=plan)

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 import constructs
 
 from ..core.emit import Json, api_object
-from ..core.inventory import PodOwner, inventory
+from ..core.inventory import PodOwner
 from ..core.naming import Naming
+from ..core.tree import Part, inventory
 from ..cost_management.alerts import api_jobs
 from ..cost_management.env import component_for
 from ..cost_management.queue_monitoring import recording_rule
@@ -156,7 +157,7 @@ def dashboard(release: Release, owners: Sequence[PodOwner]) -> Json:
     }
 
 
-class GrafanaDashboard(constructs.Construct):
+class GrafanaDashboard(Part):
     """The dashboard in a ConfigMap labelled for Grafana's dashboard sidecar."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release, naming: Naming) -> None:

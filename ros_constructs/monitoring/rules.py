@@ -12,6 +12,7 @@ import constructs
 
 from ..core.naming import Naming
 from ..core.prometheus import Alert, prometheus_rule
+from ..core.tree import Part
 from ..release import MonitoringPlan
 
 
@@ -69,7 +70,7 @@ def availability_alerts(namespace: str, release: str) -> list[Alert]:
     ]
 
 
-class AvailabilityRules(constructs.Construct):
+class AvailabilityRules(Part):
     """The availability alert family, in one PrometheusRule."""
 
     def __init__(

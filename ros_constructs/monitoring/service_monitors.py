@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import constructs
 
-from ..core.inventory import ScrapeTarget, inventory
+from ..core.inventory import ScrapeTarget
 from ..core.prometheus import service_monitor
+from ..core.tree import Part, inventory
 from ..release import MonitoringPlan
 
 
-class ServiceMonitors(constructs.Construct):
+class ServiceMonitors(Part):
     """A ServiceMonitor for every scrape target the charts built before this one recorded."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, plan: MonitoringPlan) -> None:

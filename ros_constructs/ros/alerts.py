@@ -13,6 +13,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.prometheus import Alert, prometheus_rule
+from ..core.tree import Part
 from .names import API_COMPONENT
 from .tier import RosTier
 
@@ -54,7 +55,7 @@ def ros_alerts(tier: RosTier) -> list[Alert]:
     ]
 
 
-class RosAlerts(constructs.Construct):
+class RosAlerts(Part):
     """The ROS alert family, in one PrometheusRule."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:

@@ -15,6 +15,7 @@ from dataclasses import replace
 import constructs
 
 from ..core.pod import Container, EnvVar, Port, Probe, ProbeSet, literal
+from ..core.tree import Part
 from ..core.workload import CronJobKind, DeploymentKind, JobKind, Recreate
 from ..values import Resources, resources
 from . import clowder
@@ -57,7 +58,7 @@ def wait_for(image: str, what: str, url: str) -> Container:
     )
 
 
-class RosBackend(constructs.Construct):
+class RosBackend(Part):
     """``rosocp-api``, ``-processor``, ``-recommendation-poller``, ``-housekeeper``, the
     partition cleaner and the migration Job."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import cdk8s
 import constructs
 
 from ..core.env_config import ENV_HOLDER
+from ..core.tree import ReleaseChart, shared_part
 from ..release import Release
 from .alerts import RosAlerts
 from .backend import RosBackend
@@ -15,15 +15,15 @@ from .sources import SourcesApi
 from .tier import RosTier
 
 
-class RosChart(cdk8s.Chart):
+class RosChart(ReleaseChart):
     """The ROS backend, Kruize, the Sources API and the upload ingress of a release."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
-        super().__init__(scope, id, namespace=release.namespace, disable_resource_name_hashes=True)
+        super().__init__(scope, id, namespace=release.namespace)
         if not release.values.ros.enabled:
             return
         tier = RosTier(release=release)
-        constructs.Construct(self, ENV_HOLDER)  # the env ConfigMaps, created as pods ask for them
+        shared_part(self, ENV_HOLDER)  # holds the env ConfigMaps, created as pods ask for them
         RosBackend(self, "Backend", tier=tier)
         KruizeEngine(self, "Kruize", tier=tier)
         if release.values.ros.sources.enabled:

@@ -13,6 +13,7 @@ import constructs
 from ..core.emit import api_object
 from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
 from ..core.rbac import token_review_grant
+from ..core.tree import Part
 from ..core.workload import DeploymentKind
 from .env import INGRESS_PORT, RosRole
 from .names import INGRESS_COMPONENT
@@ -33,7 +34,7 @@ def odf_endpoint(tier: RosTier) -> list[EnvVar]:
     ]
 
 
-class UploadIngress(constructs.Construct):
+class UploadIngress(Part):
     """``<release>-ingress`` Deployment and Service, and its TokenReview grant when asked."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:

@@ -17,6 +17,7 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
+from ..core.tree import Part
 from ..core.workload import CronJobKind, DeploymentKind, JobKind
 from .env import KRUIZE_DB_FILE, KRUIZE_PORT, RosRole
 from .tier import RosTier
@@ -25,7 +26,7 @@ BIN = "/home/autotune/app/target/bin"
 CONFIG_KEY = PurePosixPath(KRUIZE_DB_FILE).name
 
 
-class KruizeEngine(constructs.Construct):
+class KruizeEngine(Part):
     """``<release>-kruize`` (Deployment and Service), its config Secret and the partition CronJob."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import constructs
 
 from ..core.pod import Container, Port, Probe, literal
+from ..core.tree import Part
 from ..core.workload import DeploymentKind
 from .env import METRICS_PORT, SOURCES_PORT, RosRole
 from .names import SOURCES_COMPONENT
 from .tier import RosTier
 
 
-class SourcesApi(constructs.Construct):
+class SourcesApi(Part):
     """``<release>-sources-api`` Deployment and Service."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:

@@ -227,7 +227,7 @@ def _scaled_to_zero(component: Component, objects: Inventory) -> bool:
 
 def topology(app: cdk8s.App, release: Release) -> Topology:
     """The picture of ``app`` (built from ``release``; it need not be synthesized)."""
-    from ..core.inventory import inventory
+    from ..core.tree import inventory
     from ..edge.chart import service_destinations
     from ..edge.network import TrafficGraph
 

@@ -1,0 +1,90 @@
+"""How objects cross into cdk8s: rendered whole in Python, yet an ordinary ``ApiObject`` to cdk8s.
+
+The document a :class:`RenderedObject` hands over must be what cdk8s itself renders from the same
+metadata and body, in a chart of this library and in a chart of the caller's own, and changes
+made through cdk8s's API must reach the output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import cdk8s
+import constructs
+import pytest
+from cdk8s import Testing as Cdk8sTesting
+
+from ros_constructs.core.emit import RenderedObject, api_object
+from ros_constructs.core.tree import Part, ReleaseChart, inventory, release_chart
+
+BODY = {"data": {"b": "2", "a": "1"}, "immutable": None}
+LABELS = {"app.kubernetes.io/name": "demo"}
+
+
+def config_map(scope: constructs.Construct, **kwargs: Any) -> cdk8s.ApiObject:
+    return api_object(
+        scope, "Config", api_version="v1", kind="ConfigMap", name="demo", labels=LABELS, body=BODY, **kwargs
+    )
+
+
+def by_cdk8s(**metadata: Any) -> str:
+    """What cdk8s renders for the same object from its own props and a JSON patch, as JSON text
+    (key order is part of the output)."""
+    chart = cdk8s.Chart(Cdk8sTesting.app(), "plain", namespace="ns")
+    obj = cdk8s.ApiObject(
+        chart, "Config", api_version="v1", kind="ConfigMap", metadata=cdk8s.ApiObjectMetadata(**metadata)
+    )
+    obj.add_json_patch(cdk8s.JsonPatch.add("/data", {"a": "1", "b": "2"}))
+    [document] = Cdk8sTesting.synth(chart)
+    return json.dumps(document)
+
+
+@pytest.fixture
+def chart() -> ReleaseChart:
+    return ReleaseChart(Cdk8sTesting.app(), "ours", namespace="ns")
+
+
+def test_the_handed_over_document_is_what_cdk8s_renders(chart: ReleaseChart) -> None:
+    obj = config_map(Part(chart, "Holder"), annotations={"note": "x"})
+    assert isinstance(obj, RenderedObject)
+    [document] = Cdk8sTesting.synth(chart)
+    assert json.dumps(document) == by_cdk8s(name="demo", labels=LABELS, annotations={"note": "x"})
+    assert (obj.name, obj.kind) == ("demo", "ConfigMap")
+
+
+def test_a_chart_of_the_callers_own_gets_the_same_object_from_cdk8s() -> None:
+    plain = cdk8s.Chart(Cdk8sTesting.app(), "plain", namespace="ns")
+    config_map(plain)
+    assert release_chart(plain) is None
+    [document] = Cdk8sTesting.synth(plain)
+    assert json.dumps(document) == by_cdk8s(name="demo", labels=LABELS)
+
+
+def test_cluster_scoped_objects_have_no_namespace_in_either_chart(chart: ReleaseChart) -> None:
+    plain = cdk8s.Chart(Cdk8sTesting.app(), "plain", namespace="ns")
+    for scope in (chart, plain):
+        config_map(scope, cluster_scoped=True)
+        [document] = Cdk8sTesting.synth(scope)
+        assert "namespace" not in document["metadata"]
+
+
+def test_labels_and_patches_added_through_cdk8s_reach_the_output(chart: ReleaseChart) -> None:
+    labelled, patched = config_map(Part(chart, "A")), config_map(Part(chart, "B"))
+    cdk8s.ApiObject.of(labelled).metadata.add_label("team", "cost")
+    patched.add_json_patch(cdk8s.JsonPatch.add("/data/c", "3"))
+    first, second = Cdk8sTesting.synth(chart)
+    assert first["metadata"]["labels"] == {**LABELS, "team": "cost"}
+    assert first["data"] == {"a": "1", "b": "2"}
+    assert second["data"] == {"a": "1", "b": "2", "c": "3"}
+
+
+def test_every_object_is_in_the_inventory_with_its_body(chart: ReleaseChart) -> None:
+    config_map(Part(chart, "Holder"))
+    [emitted] = inventory(chart).objects
+    assert emitted.manifest() == {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "demo"},
+        "data": {"a": "1", "b": "2"},
+    }
