@@ -22,7 +22,6 @@ below::
 """
 
 from importlib import import_module
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,8 +41,8 @@ if TYPE_CHECKING:
     from .ros.chart import RosChart
     from .values import Values, ValuesError, defaults, load, parse
 
-__version__ = version("ros-constructs")
-"""The installed distribution's version (package metadata)."""
+    __version__: str
+    """The installed distribution's version (package metadata)."""
 
 _EXPORTS = {
     "CHARTS": "app",
@@ -109,6 +108,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # the installed distribution's version, read when asked for
+        from importlib.metadata import version
+
+        return version("ros-constructs")
     if name not in _EXPORTS:
         raise AttributeError(f"module 'ros_constructs' has no attribute {name!r}")
     return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -9,19 +9,19 @@ pods reference and the output lacks (the release's reference registry).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..values import ValuesError, load
-from ..values.profiles import PROFILES
-from . import helm
-from .compare import CompareError, Comparison, compare, object_key, read_output
-from .diagram import DiagramError
+if TYPE_CHECKING:
+    from .compare import Comparison
 
 EXIT_VALUES_ERROR = 2
 EXIT_DIAGRAM_ERROR = 1
@@ -32,6 +32,8 @@ NOTES = "NOTES.txt"
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ..values.profiles import PROFILES
+
     parser = argparse.ArgumentParser(prog="ros-synth", description="Synthesize ROS + Cost Management manifests.")
     parser.add_argument(
         "-f",
@@ -102,12 +104,16 @@ def synth_to(
     """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line,
     after the comparison's listing (``compare_to``) and the per-component sizing table
     (``sizing_table``). ``diagram`` adds ``topology.mmd`` and ``topology.svg``."""
+    from ..values import load
+    from .compare import compare, object_key, read_output
+
     values = load(files, sets)
     previous = read_output(compare_to) if compare_to else None
-    # Imported late: values errors are reported without starting Node.
     from ..app import build_app
     from ..core.secrets import required
+    from ..core.tree import inventory
     from ..release import Release
+    from . import helm
     from .kustomize import KUSTOMIZATION, kustomization
     from .sizing import read_objects, sizing
 
@@ -121,10 +127,11 @@ def synth_to(
         app.synth()
         charts = len(list(staging.glob("*.k8s.yaml")))
         (staging / NOTES).write_text(release.notes())
-        written_objects = read_objects(staging)
-        sized = sizing(written_objects)
-        new = {object_key(obj): obj for obj in written_objects}
-        comparison = compare(compare_to, previous, new) if compare_to and previous else None
+        made = [o.manifest() for o in inventory(app).objects]
+        sized = sizing(made)
+        comparison = None
+        if compare_to and previous:  # compared as written: what Kubernetes would be sent
+            comparison = compare(compare_to, previous, {object_key(obj): obj for obj in read_objects(staging)})
         if comparison and comparison.refusals:
             raise UpgradeRefused(comparison)
         if diagram:
@@ -146,7 +153,7 @@ def synth_to(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     to_create = required(release.references)
-    summary = f"synthesized {charts} charts, {len(written_objects)} objects to {outdir}"
+    summary = f"synthesized {charts} charts, {len(made)} objects to {outdir}"
     if output_format == "helm":
         summary += f" as Helm chart {values.release}"
     summary += f"; {sized.summary()}"
@@ -163,7 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Values problems found only while building the constructs are :class:`ValuesError` too; any
     other exception is a bug and keeps its traceback.
     """
-    quiet_node_end_of_life_banner()
+    boot_node_in_background()
+    from ..values import ValuesError
+    from .compare import CompareError
+    from .diagram import DiagramError
+
     args = _with_version(_parser()).parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
     sets += [f"profile={args.profile}"] if args.profile else []
@@ -206,6 +217,25 @@ def _with_version(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 NODE_BANNER_SWITCH = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
 """Node majors (comma-separated) for which jsii skips its multi-line end-of-life banner on stderr."""
+
+
+def boot_node_in_background() -> threading.Thread:
+    """Start jsii's Node runtime and load cdk8s's JavaScript while this thread imports pydantic and
+    reads the values: both take about as long, and Node runs on another core. jsii's own Python
+    is imported here first, so the boot thread spawns Node at once instead of sharing the GIL
+    with pydantic until it can. A failure is left for the main thread's first ``import cdk8s``
+    to raise, as it would have anyway."""
+
+    def boot() -> None:
+        with contextlib.suppress(Exception):
+            quiet_node_end_of_life_banner()
+            import cdk8s  # noqa: F401
+
+    with contextlib.suppress(Exception):
+        import jsii  # noqa: F401
+    thread = threading.Thread(target=boot, name="node-boot")
+    thread.start()
+    return thread
 
 
 def quiet_node_end_of_life_banner() -> None:
