@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate the cdk8s Python bindings in imports/ from the reduced CRDs in crds/.
+# Regenerate the cdk8s Python bindings in imports/: one module per CRD API group from the reduced
+# CRDs in crds/, and imports/manifest (ManifestObject) from jsii/index.ts.
 #
 #   scripts/imports.sh [CRD_SOURCE_DIR]   # source dir is passed to reduce_crds.py
 #
@@ -33,3 +34,5 @@ for combined in "$tmp"/*.yaml; do
   # shellcheck disable=SC2086 # $CDK8S may be a multi-word command
   $CDK8S import "$combined" --language python --output imports --no-save
 done
+
+node scripts/manifest_object.cjs

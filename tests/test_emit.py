@@ -1,13 +1,16 @@
 """How objects cross into cdk8s: rendered whole in Python, yet an ordinary ``ApiObject`` to cdk8s.
 
-The document a :class:`RenderedObject` hands over must be what cdk8s itself renders from the same
-metadata and body, in a chart of this library and in a chart of the caller's own, and changes
-made through cdk8s's API must reach the output.
+An object made from its manifest's text must synthesize to what cdk8s renders from the same
+metadata and body given as props and a JSON patch, in a chart of this library and in a chart of
+the caller's own, and changes made through cdk8s's API must reach the output.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import tarfile
+from pathlib import Path
 from typing import Any
 
 import cdk8s
@@ -15,7 +18,7 @@ import constructs
 import pytest
 from cdk8s import Testing as Cdk8sTesting
 
-from ros_constructs.core.emit import RenderedObject, api_object
+from ros_constructs.core.emit import api_object
 from ros_constructs.core.tree import Part, ReleaseChart, inventory, release_chart
 
 BODY = {"data": {"b": "2", "a": "1"}, "immutable": None}
@@ -47,7 +50,6 @@ def chart() -> ReleaseChart:
 
 def test_the_handed_over_document_is_what_cdk8s_renders(chart: ReleaseChart) -> None:
     obj = config_map(Part(chart, "Holder"), annotations={"note": "x"})
-    assert isinstance(obj, RenderedObject)
     [document] = Cdk8sTesting.synth(chart)
     assert json.dumps(document) == by_cdk8s(name="demo", labels=LABELS, annotations={"note": "x"})
     assert (obj.name, obj.kind) == ("demo", "ConfigMap")
@@ -88,3 +90,16 @@ def test_every_object_is_in_the_inventory_with_its_body(chart: ReleaseChart) -> 
         "metadata": {"name": "demo"},
         "data": {"a": "1", "b": "2"},
     }
+
+
+def test_the_committed_binding_was_compiled_from_jsii_index_ts() -> None:
+    """``make imports`` compiles jsii/index.ts into imports/manifest; the compiled JavaScript
+    carries its TypeScript source in its source map."""
+    root = Path(__file__).resolve().parent.parent
+    [bundle] = (root / "imports" / "manifest" / "_jsii").glob("*.jsii.tgz")
+    with tarfile.open(bundle) as tar:
+        compiled = tar.extractfile("package/index.js")
+        assert compiled is not None
+        source_map = compiled.read().decode().rpartition("base64,")[2]
+    [source] = json.loads(base64.b64decode(source_map))["sourcesContent"]
+    assert source == (root / "jsii" / "index.ts").read_text(), "stale: run make imports"

@@ -1,9 +1,10 @@
-"""Where a construct of this library stands, known in Python: its chart and the App's inventory.
+"""Where a construct of this library stands, known in Python, and how its Node side is made.
 
-cdk8s answers such questions through Node (``Chart.of``, ``node.root``), one round trip each.
-Every construct here takes them from its parent when it is made instead, so emitting an object
-(:mod:`.emit`) asks Node nothing. A construct placed in a chart of the caller's own (a plain
-``cdk8s.Chart``) has no :class:`ReleaseChart`; its objects then take cdk8s's ordinary path.
+cdk8s answers "which chart, which App" through Node (``Chart.of``, ``node.root``), one round
+trip each. Every construct here takes its chart from its parent when it is made instead, so
+recording an object in the App's inventory (:mod:`.emit`) asks Node nothing. A construct placed
+in a chart of the caller's own (a plain ``cdk8s.Chart``) has no :class:`ReleaseChart` and finds
+its inventory through Node.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import cdk8s
 import constructs
+
 import jsii
 
 from .inventory import Inventory, app_inventory
@@ -31,8 +33,6 @@ class ReleaseChart(cdk8s.Chart):
     def __init__(self, scope: constructs.Construct, id: str, *, namespace: str | None = None) -> None:
         props = {"namespace": namespace, "disableResourceNameHashes": True}
         create_node_side(self, scope, id, {k: v for k, v in props.items() if v is not None})
-        self.default_namespace = namespace
-        """Where objects go that name no namespace of their own (none: cluster-scoped or explicit)."""
         self.inventory = inventory(scope)
         self.parts: dict[str, Part] = {}
         """Shared holders other constructs add objects to on first use (the env ConfigMaps)."""
