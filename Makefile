@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK8S_CHECK_UPGRADE := false
+# Cached bytecode: with PYTHONDONTWRITEBYTECODE set, every fresh process (each ros-synth, each test
+# worker) compiles the package and the cdk8s bindings again.
+unexport PYTHONDONTWRITEBYTECODE
 
 PYTHON ?= python3
 VENV := .venv
@@ -27,9 +30,10 @@ $(NODE_STAMP): package.json package-lock.json
 synth: $(PY_STAMP) $(NODE_STAMP)
 	$(BIN)/ros-synth $(foreach f,$(subst :, ,$(ROS_VALUES)),-f $(f)) -o dist
 
-## test: lint, type-check and run every test
+## test: lint, type-check and run every test, on every core (snapshot updates run serially:
+## .venv/bin/pytest --snapshot-update)
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ An empty list means the invariant holds; each problem names the object it is abo
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from conftest import notes_of, pod_templates, render
 from dangling import operator_made
 from policies import (
@@ -591,7 +591,7 @@ def test_secret_material_check_catches_literals_and_url_credentials() -> None:
     """The check itself works (so a clean matrix means something)."""
     docs = [dict(o) for o in matrix_objects("default-kubernetes")]
     deployment = next(o for o in docs if o["kind"] == "Deployment" and "env" in containers(o["spec"]["template"])[-1])
-    leaky = yaml.safe_load(yaml.safe_dump(deployment))
+    leaky = copy.deepcopy(deployment)
     leaky["spec"]["template"]["spec"]["containers"][0]["env"] += [
         {"name": "DB_PASSWORD", "value": "hunter2"},
         {"name": "BROKER_URL", "value": "redis://koku:hunter2@redis:6379/1"},
@@ -659,7 +659,7 @@ MUTATIONS: dict[str, tuple[str, Callable[[list[Obj]], None]]] = {
 def test_each_invariant_catches_a_broken_object(mutation: str) -> None:
     """Every invariant fails on output broken in the way it guards against (none is vacuous)."""
     invariant, mutate = MUTATIONS[mutation]
-    docs = yaml.safe_load(yaml.safe_dump(matrix_objects("default-kubernetes")))
+    docs = copy.deepcopy(matrix_objects("default-kubernetes"))
     values = matrix_values("default-kubernetes")
     assert INVARIANTS[invariant](values, docs) == []
     mutate(docs)
