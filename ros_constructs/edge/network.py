@@ -74,6 +74,19 @@ class Service:
 
 
 @dataclass
+class Named:
+    """What some configuration names: Services of the output (by name) and outside destinations
+    (by their token)."""
+
+    services: set[str] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)
+
+    def add(self, other: Named) -> None:
+        self.services |= other.services
+        self.tokens |= other.tokens
+
+
+@dataclass
 class Rules:
     """The ingress and egress rules of one component; ingress grouped by port list."""
 
@@ -110,10 +123,12 @@ def _strings(value: object) -> str:
     return ""
 
 
-def _host_pattern(name: str, namespace: str) -> re.Pattern[str]:
-    """``name`` as a whole host: bare, or ``name.<namespace>[.svc[.cluster.local]]``."""
+def _hosts_pattern(names: Iterable[str], namespace: str) -> re.Pattern[str]:
+    """Any of ``names`` as a whole host: bare, or ``name.<namespace>[.svc[.cluster.local]]``; the
+    name is group 1. Longer names come first, so a name another one extends matches only alone."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
     suffix = rf"(\.{re.escape(namespace)}(\.svc(\.cluster\.local)?)?)?"
-    return re.compile(rf"(?<![\w.-]){re.escape(name)}{suffix}(?![\w-])")
+    return re.compile(rf"(?<![\w.-])({alternatives}){suffix}(?![\w-])")
 
 
 def _ports(names: Iterable[str | int], protocols: Iterable[str] = ("TCP",)) -> list[Json]:
@@ -128,11 +143,14 @@ class TrafficGraph:
         self.objects = objects
         self.components = self._components()
         self.services = [self._service(s) for s in objects.of_kind("Service")]
+        self._pods = {s.name: self._select(s) for s in self.services}
         self._data = {
             (o.kind, o.name): o.body.get("data") or o.body.get("stringData") or {}
             for o in objects.of_kind("ConfigMap", "Secret")
         }
         self.destinations = [*store_destinations(release.values, release.connections), *destinations]
+        self._hosts = _hosts_pattern([s.name for s in self.services], release.namespace) if self.services else None
+        self._named_in_data: dict[tuple[str, str], Named] = {}
         self.rules: dict[str, Rules] = {c: Rules() for c in self.components}
         self.calls: set[tuple[str, str]] = set()
         """(source, target) components: every path between pods of the release."""
@@ -153,24 +171,31 @@ class TrafficGraph:
             found[name] = Component(name=name, selector=dict(selectors.pop()), owners=tuple(owners))
         return found
 
-    def _mentions(self, component: Component) -> str:
-        """Everything the pods are configured with (their spec and the data of the ConfigMaps and
-        Secrets they read), where the host names of their peers appear."""
-        data = {
-            (o.kind, o.name): o.body.get("data") or o.body.get("stringData") or {}
-            for o in self.objects.of_kind("ConfigMap", "Secret")
-        }
-        read: list[object] = []
+    def _named_by(self, component: Component) -> Named:
+        """The Services and outside stores the pods are configured with: in their spec and in the
+        data of the ConfigMaps and Secrets they read (each scanned once, however many read it)."""
+        found = Named()
         for owner in component.owners:
-            read.append(owner.pod)
+            found.add(self._named_in(_strings(owner.pod)))
             for container in owner.containers:
-                read += [data.get(("ConfigMap", ref["configMapRef"]["name"])) for ref in container.get("envFrom", [])]
+                for ref in container.get("envFrom", []):
+                    found.add(self._named_in_object("ConfigMap", ref["configMapRef"]["name"]))
             for volume in owner.pod.get("volumes", []):
                 if "configMap" in volume:
-                    read.append(data.get(("ConfigMap", volume["configMap"]["name"])))
+                    found.add(self._named_in_object("ConfigMap", volume["configMap"]["name"]))
                 elif "secret" in volume:
-                    read.append(data.get(("Secret", volume["secret"]["secretName"])))
-        return "\n".join(_strings(r) for r in read)
+                    found.add(self._named_in_object("Secret", volume["secret"]["secretName"]))
+        return found
+
+    def _named_in_object(self, kind: str, name: str) -> Named:
+        key = (kind, name)
+        if key not in self._named_in_data:
+            self._named_in_data[key] = self._named_in(_strings(self._data.get(key)))
+        return self._named_in_data[key]
+
+    def _named_in(self, text: str) -> Named:
+        services = {m.group(1) for m in self._hosts.finditer(text)} if self._hosts else set()
+        return Named(services=services, tokens={d.token for d in self.destinations if d.token in text})
 
     @staticmethod
     def _service(s: Emitted) -> Service:
@@ -180,6 +205,9 @@ class TrafficGraph:
         return Service(name=s.name, selector=s.body["spec"]["selector"], ports=ports)
 
     def pods_of(self, service: Service) -> list[Component]:
+        return self._pods[service.name]
+
+    def _select(self, service: Service) -> list[Component]:
         return [c for c in self.components.values() if all(c.selector.get(k) == v for k, v in service.selector.items())]
 
     def _scraped(self) -> dict[str, set[str]]:
@@ -191,12 +219,12 @@ class TrafficGraph:
     # -- the paths ------------------------------------------------------------------------------
 
     def _derive(self) -> None:
-        namespace, scraped = self.release.namespace, self._scraped()
+        scraped = self._scraped()
         for source in self.components.values():
-            mentions = self._mentions(source)
+            named = self._named_by(source)
             egress = self.rules[source.name].egress
             for service in self.services:
-                if not _host_pattern(service.name, namespace).search(mentions):
+                if service.name not in named.services:
                     continue
                 for target in self.pods_of(service):
                     if target is source:
@@ -207,7 +235,7 @@ class TrafficGraph:
                     if reachable:
                         self.allow(source, target, reachable)
             for destination in self.destinations:
-                if destination.token in mentions:
+                if destination.token in named.tokens:
                     self.reaches[source.name].append(destination)
                     egress.append(self._to_destination(destination))
             if source.token:
