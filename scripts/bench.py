@@ -2,11 +2,13 @@
 
 Every case runs in fresh processes (``--repeat`` each, default 5), the way an operator runs
 ``ros-synth``: the floor (an empty cdk8s app writing its output, i.e. Python, Node and jsii
-start-up), the default deployment, every values file in ``tests/profiles/`` and
-``tests/matrix/``, and the defaults plus fleets of 10, 50 and 200 extra worker pools. It prints
-the median wall time, the spread (min-max as a share of the median), the ratio to the floor and
-the peak resident memory of the largest process (Python or its Node child), then the slope per
-extra pool and how straight the fleet line is. Measures only; asserts nothing.
+start-up), the default deployment, each sized profile (``--profile``), every values file in
+``tests/profiles/`` and ``tests/matrix/``, and the defaults plus fleets of 10, 50 and 200 extra
+worker pools. Rounds run every case once each, so a slower spell of the machine weighs on all
+cases alike. It prints the median wall time, the spread (min-max as a share of the median), the
+ratio to the floor and the peak resident memory of the largest process (Python or its Node
+child), then the slope per extra pool and how straight the fleet line is. Measures only;
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from ros_constructs.values.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 VALUES_DIRS = (ROOT / "tests" / "profiles", ROOT / "tests" / "matrix")
@@ -70,12 +74,22 @@ def run_once(argv: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def measure(case: Case, repeat: int) -> Result:
-    run_once(case.argv)  # warm-up: bytecode and the OS page cache, as on an operator's second run
-    runs = [run_once(case.argv) for _ in range(repeat)]
-    times = [t for t, _ in runs]
-    median = statistics.median(times)
-    return Result(case, median, (max(times) - min(times)) / median, max(m for _, m in runs))
+def measure(found: list[Case], repeat: int) -> list[Result]:
+    """``repeat`` rounds over every case, after one unmeasured round (bytecode, the page cache)."""
+    runs: dict[str, list[tuple[float, float]]] = {case.name: [] for case in found}
+    for index in range(repeat + 1):
+        for case in found:
+            run = run_once(case.argv)
+            if index:
+                runs[case.name].append(run)
+        print(f"round {index}/{repeat} done", file=sys.stderr, flush=True)
+    results = []
+    for case in found:
+        times = [t for t, _ in runs[case.name]]
+        median = statistics.median(times)
+        spread = (max(times) - min(times)) / median
+        results.append(Result(case, median, spread, max(m for _, m in runs[case.name])))
+    return results
 
 
 def fleet_file(pools: int, directory: Path) -> Path:
@@ -89,6 +103,7 @@ def fleet_file(pools: int, directory: Path) -> Path:
 def cases(scratch: Path) -> list[Case]:
     synth = ["-m", "ros_constructs.tools.cli", "-o", "{out}"]
     found = [Case("floor (empty cdk8s app)", ["-c", EMPTY_APP, "{out}"]), Case("default", synth, pools=0)]
+    found += [Case(f"--profile {name}", [*synth, "--profile", name]) for name in PROFILES]
     for directory in VALUES_DIRS:
         for path in sorted(directory.glob("*.yaml")):
             found.append(Case(f"{directory.name}/{path.stem}", [*synth, "-f", str(path)]))
@@ -114,17 +129,11 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {repeat} fresh processes per case")
     print(f"{'case':<34} {'median s':>9} {'spread':>7} {'x floor':>8} {'peak MiB':>9}")
     with tempfile.TemporaryDirectory() as scratch:
-        floor = None
-        results = []
-        for case in cases(Path(scratch)):
-            result = measure(case, repeat)
-            floor = floor or result.median
-            results.append(result)
-            print(
-                f"{case.name:<34} {result.median:>9.2f} {result.spread:>6.0%} "
-                f"{result.median / floor:>8.2f} {result.peak_mib:>9.0f}",
-                flush=True,
-            )
+        results = measure(cases(Path(scratch)), repeat)
+    floor = results[0].median
+    for r in results:
+        ratio = r.median / floor
+        print(f"{r.case.name:<34} {r.median:>9.2f} {r.spread:>6.0%} {ratio:>8.2f} {r.peak_mib:>9.0f}")
     fleet = [(r.case.pools, r.median) for r in results if r.case.pools is not None]
     slope, r2 = slope_and_fit(fleet)
     print(f"per extra pool: {slope * 1000:.1f} ms (least squares over {[n for n, _ in fleet]} pools, R² {r2:.4f})")
