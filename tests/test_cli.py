@@ -36,6 +36,16 @@ def test_success_prints_a_one_line_summary(default_run: Run) -> None:
     assert result.stderr == ""
 
 
+def test_node_has_stopped_when_ros_synth_exits(tmp_path: Path) -> None:
+    """ros-synth ends without tearing Python down, but only after jsii has stopped Node: nothing
+    of its process group outlives it."""
+    args = [sys.executable, "-m", "ros_constructs.tools.cli", "-o", str(tmp_path / "out")]
+    process = subprocess.Popen(args, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, start_new_session=True)
+    assert process.wait() == 0
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)
+
+
 def test_two_synths_are_byte_identical_and_the_console_script_prints_no_node_banner(
     tmp_path: Path, openshift_run: Run
 ) -> None:
