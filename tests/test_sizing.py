@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cdk8s import Testing as Cdk8sTesting
 from conftest import ROOT, objects, profile_values, render, ros_synth
 
+from ros_constructs.app import build_app
+from ros_constructs.core.tree import inventory
+from ros_constructs.release import Release
 from ros_constructs.tools.sizing import (
     BEGIN,
     END,
@@ -258,3 +262,21 @@ def test_the_readme_table_is_current() -> None:
     }
     expected = replace_block(readme, readme_block(sizings))
     assert readme == expected, "README sizing table is stale: run `make sizing`"
+
+
+@pytest.mark.parametrize("profile", ["openshift", "keda-redis", "production"])
+def test_the_inventory_holds_every_synthesized_object(profile: str) -> None:
+    """ros-synth counts and sizes its output from the App's inventory; objects of typed CRD
+    bindings (ODF's ObjectBucketClaims, KEDA, CloudNativePG) and Strimzi's are in it too."""
+    values = (
+        load([ROOT / "tests" / "matrix" / "production.yaml"]) if profile == "production" else profile_values(profile)
+    )
+    app = build_app(Release(values=values))
+    synthesized = [obj for chart in app.charts for obj in Cdk8sTesting.synth(chart)]
+    made = [o.manifest() for o in inventory(app).objects]
+    kinds = {o["kind"] for o in made}
+    assert kinds & {"ObjectBucketClaim", "ScaledObject", "TriggerAuthentication", "Cluster", "KafkaTopic"}
+    assert sorted((o["kind"], o["metadata"]["name"]) for o in made) == sorted(
+        (o["kind"], o["metadata"]["name"]) for o in synthesized
+    )
+    assert sizing(made) == sizing(synthesized)

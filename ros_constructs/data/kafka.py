@@ -2,8 +2,8 @@
 that is on uses, a SCRAM KafkaUser per client application with ACLs for exactly its topics, and
 optionally the KRaft cluster itself (a ``Kafka`` with a controller and a broker KafkaNodePool).
 
-Written as plain ``ApiObject`` JSON: the Strimzi bindings are several megabytes of Python for four
-small objects; the tests validate every object against Strimzi's own CRD schemas.
+Written as plain JSON through ``api_object``: the Strimzi bindings are several megabytes of Python
+for four small objects; the tests validate every object against Strimzi's own CRD schemas.
 """
 
 from __future__ import annotations
