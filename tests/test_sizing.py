@@ -266,8 +266,8 @@ def test_the_readme_table_is_current() -> None:
 
 @pytest.mark.parametrize("profile", ["openshift", "keda-redis", "production"])
 def test_the_inventory_holds_every_synthesized_object(profile: str) -> None:
-    """ros-synth counts and sizes its output from the App's inventory; objects of typed CRD
-    bindings (ODF's ObjectBucketClaims, KEDA, CloudNativePG) and Strimzi's are in it too."""
+    """ros-synth counts and sizes its output from the App's inventory; custom resources (ODF's
+    ObjectBucketClaims, KEDA, CloudNativePG, Strimzi) are in it too."""
     values = (
         load([ROOT / "tests" / "matrix" / "production.yaml"]) if profile == "production" else profile_values(profile)
     )

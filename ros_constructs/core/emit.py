@@ -64,19 +64,3 @@ def api_object(
     emitted = Emitted(api_version=api_version, kind=kind, name=name, labels=dict(labels), body=ready)
     inventory(scope).objects.append(emitted)
     return obj
-
-
-def adopt(scope: constructs.IConstruct, obj: cdk8s.ApiObject) -> None:
-    """Record an object cdk8s renders from typed props (a CRD binding) in the App's inventory, as
-    cdk8s renders it now, so the inventory holds every object this library makes."""
-    document = obj.to_json()
-    metadata = document["metadata"]
-    body = {k: v for k, v in document.items() if k not in ("apiVersion", "kind", "metadata")}
-    emitted = Emitted(
-        api_version=document["apiVersion"],
-        kind=document["kind"],
-        name=metadata["name"],
-        labels=metadata.get("labels", {}),
-        body=body,
-    )
-    inventory(scope).objects.append(emitted)

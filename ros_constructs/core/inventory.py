@@ -2,9 +2,9 @@
 
 Edge and monitoring come after the tiers (data flows one way): network policies follow the
 pods, Services and configuration that exist, ServiceMonitors follow the ``metrics`` ports.
-Every object made through :func:`~ros_constructs.core.emit.api_object` (or from a typed CRD
-binding and :func:`~ros_constructs.core.emit.adopt`-ed) is recorded here in the order it was
-made; reading it costs no Node round trip. ``ros-synth`` counts and sizes its output from it.
+Every object made through :func:`~ros_constructs.core.emit.api_object`, which every construct
+here uses, is recorded here in the order it was made; reading it costs no Node round trip.
+``ros-synth`` counts and sizes its output from it.
 """
 
 from __future__ import annotations

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 
 import constructs
-from cdk8s import ApiObjectMetadata
 
-from ..core.emit import adopt, api_object
+from ..core.emit import Json, api_object
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
 from ..core.tree import Part
 from ..core.workload import DeploymentKind, Workload
@@ -23,6 +22,7 @@ from .queue_monitoring import WorkerRules, backlog_query
 from .tier import METRICS_PORT, KokuPod, KokuTier
 
 MASU_TMP = "/var/tmp/masu"
+KEDA_API_VERSION = "keda.sh/v1alpha1"
 
 
 def worker_probes() -> ProbeSet:
@@ -95,68 +95,51 @@ class CeleryWorkerPool(Part):
             self._scaled_object(tier, pool)
 
     def _scaled_object(self, tier: KokuTier, pool: WorkerPool) -> None:
-        # Loaded on use: a CRD binding takes about 0.1 s to load into Node, and most profiles use none.
-        from ros_constructs.imports.sh.keda import (
-            ScaledObject,
-            ScaledObjectSpec,
-            ScaledObjectSpecFallback,
-            ScaledObjectSpecFallbackBehavior,
-            ScaledObjectSpecScaleTargetRef,
-            ScaledObjectSpecTriggers,
-            ScaledObjectSpecTriggersAuthenticationRef,
-        )
-
         keda = tier.values.cost_management.workers.keda
         name = self.workload.name
+        triggers: list[Json]
         if keda.trigger == "prometheus":
-            triggers = [
-                ScaledObjectSpecTriggers(
-                    type="prometheus",
-                    metadata={
-                        "serverAddress": keda.prometheus.server_address,
-                        "query": backlog_query(self.queues, tier.values.namespace),
-                        "threshold": str(pool.keda_threshold),
-                    },
-                )
-            ]
+            query = backlog_query(self.queues, tier.values.namespace)
+            metadata = {"serverAddress": keda.prometheus.server_address, "query": query}
+            triggers = [{"type": "prometheus", "metadata": {**metadata, "threshold": str(pool.keda_threshold)}}]
         else:  # one trigger per list: the HPA KEDA drives scales to the largest of them
             cache = tier.release.connections.cache
+            auth = {"name": tier.naming.name("redis-trigger-auth")} if cache.password or cache.tls else None
             triggers = [
-                ScaledObjectSpecTriggers(
-                    type="redis",
-                    metadata={
+                {
+                    "type": "redis",
+                    "metadata": {
                         "address": f"{cache.host}:{cache.port}",
                         "listName": queue,
                         "listLength": str(math.ceil(pool.keda_threshold)),
                         "databaseIndex": str(keda.redis.database_index),
                     },
-                    authentication_ref=ScaledObjectSpecTriggersAuthenticationRef(
-                        name=tier.naming.name("redis-trigger-auth")
-                    )
-                    if cache.password or cache.tls
-                    else None,
-                )
+                    "authenticationRef": auth,
+                }
                 for queue in self.queues
             ]
-        scaled = ScaledObject(
+        spec = {
+            "scaleTargetRef": {"name": name, "kind": "Deployment", "apiVersion": "apps/v1"},
+            "minReplicaCount": pool.min_replicas,
+            "maxReplicaCount": pool.max_replicas,
+            "pollingInterval": keda.polling_interval,
+            "cooldownPeriod": keda.cooldown_period,
+            "fallback": {
+                "failureThreshold": 3,
+                "replicas": pool.fallback_replicas,
+                "behavior": "currentReplicasIfHigher",
+            },
+            "triggers": triggers,
+        }
+        api_object(
             self,
             "ScaledObject",
-            metadata=ApiObjectMetadata(name=name, labels=self.workload.labels),
-            spec=ScaledObjectSpec(
-                scale_target_ref=ScaledObjectSpecScaleTargetRef(name=name, kind="Deployment", api_version="apps/v1"),
-                min_replica_count=pool.min_replicas,
-                max_replica_count=pool.max_replicas,
-                polling_interval=keda.polling_interval,
-                cooldown_period=keda.cooldown_period,
-                fallback=ScaledObjectSpecFallback(
-                    failure_threshold=3,
-                    replicas=pool.fallback_replicas,
-                    behavior=ScaledObjectSpecFallbackBehavior.CURRENT_REPLICAS_IF_HIGHER,
-                ),
-                triggers=triggers,
-            ),
+            api_version=KEDA_API_VERSION,
+            kind="ScaledObject",
+            name=name,
+            labels=self.workload.labels,
+            body={"spec": spec},
         )
-        adopt(self, scaled)
 
 
 class WorkerFleet(Part):
@@ -180,20 +163,10 @@ class WorkerFleet(Part):
     def _redis_trigger_auth(self, tier: KokuTier) -> None:
         """The cache's password and TLS for KEDA, from the same connection the workers use; the
         ``tls: enable`` switch is not secret, so it comes from a ConfigMap."""
-        # Loaded on use: a CRD binding takes about 0.1 s to load into Node, and most profiles use none.
-        from ros_constructs.imports.sh.keda import (
-            TriggerAuthentication,
-            TriggerAuthenticationSpec,
-            TriggerAuthenticationSpecConfigMapTargetRef,
-            TriggerAuthenticationSpecSecretTargetRef,
-        )
-
         cache, component = tier.release.connections.cache, "redis-trigger-auth"
         refs = {"password": cache.password, "ca": cache.ca.ref if cache.ca else None}
         secret_refs = [
-            TriggerAuthenticationSpecSecretTargetRef(parameter=param, name=ref.name, key=ref.key)
-            for param, ref in refs.items()
-            if ref is not None
+            {"parameter": param, "name": ref.name, "key": ref.key} for param, ref in refs.items() if ref is not None
         ]
         config_refs = None
         if cache.tls:
@@ -208,11 +181,13 @@ class WorkerFleet(Part):
                 body={"data": {"tls": "enable"}},
             )
             tier.release.references.provide("ConfigMap", switch, frozenset({"tls"}))
-            config_refs = [TriggerAuthenticationSpecConfigMapTargetRef(parameter="tls", name=switch, key="tls")]
-        auth = TriggerAuthentication(
+            config_refs = [{"parameter": "tls", "name": switch, "key": "tls"}]
+        api_object(
             self,
             "RedisTriggerAuth",
-            metadata=ApiObjectMetadata(name=tier.naming.name(component), labels=tier.naming.labels(component)),
-            spec=TriggerAuthenticationSpec(secret_target_ref=secret_refs or None, config_map_target_ref=config_refs),
+            api_version=KEDA_API_VERSION,
+            kind="TriggerAuthentication",
+            name=tier.naming.name(component),
+            labels=tier.naming.labels(component),
+            body={"spec": {"secretTargetRef": secret_refs or None, "configMapTargetRef": config_refs}},
         )
-        adopt(self, auth)

@@ -9,7 +9,7 @@ import shlex
 
 import constructs
 
-from ..core.emit import adopt
+from ..core.emit import api_object
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, literal, secret_key
 from ..core.tree import Part
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
@@ -128,20 +128,18 @@ class BucketClaims(Part):
 
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
         super().__init__(scope, id)
-        from cdk8s import ApiObjectMetadata
-
-        from ros_constructs.imports.io.objectbucket import ObjectBucketClaim, ObjectBucketClaimSpec
-
         odf = store.release.values.object_storage.odf
         for claim in sorted({b.claim for b in s3.buckets.values() if b.claim}):
             component = claim.removeprefix(f"{store.release.name}-")
-            bucket_claim = ObjectBucketClaim(
+            api_object(
                 self,
                 claim,
-                metadata=ApiObjectMetadata(name=claim, labels=store.naming.labels(component)),
-                spec=ObjectBucketClaimSpec(generate_bucket_name=claim, storage_class_name=odf.storage_class),
+                api_version="objectbucket.io/v1alpha1",
+                kind="ObjectBucketClaim",
+                name=claim,
+                labels=store.naming.labels(component),
+                body={"spec": {"generateBucketName": claim, "storageClassName": odf.storage_class}},
             )
-            adopt(self, bucket_claim)
             store.operator_makes(
                 "ConfigMap",
                 claim,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import constructs
 
-from ..core.emit import adopt
+from ..core.emit import api_object
 from ..core.pod import ConfigMapFiles, Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, secret_key
 from ..core.secrets import SecretRef
 from ..core.tree import Part
@@ -76,58 +76,39 @@ class CloudNativePgCluster(Part):
 
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, db: DatabaseConnection) -> None:
         super().__init__(scope, id)
-        from cdk8s import ApiObjectMetadata
-
-        from ros_constructs.imports.io.cnpg.postgresql import (
-            Cluster,
-            ClusterSpec,
-            ClusterSpecManaged,
-            ClusterSpecManagedRoles,
-            ClusterSpecManagedRolesEnsure,
-            ClusterSpecManagedRolesPasswordSecret,
-            ClusterSpecResources,
-            ClusterSpecResourcesLimits,
-            ClusterSpecResourcesRequests,
-            ClusterSpecStorage,
-        )
-
         values = store.release.values
         spec = values.database.cloudnativepg
         name = cnpg_cluster(values)
         res = spec.resources
-        limits = {"memory": ClusterSpecResourcesLimits.from_string(res.limits.memory)}
-        if res.limits.cpu:
-            limits["cpu"] = ClusterSpecResourcesLimits.from_string(res.limits.cpu)
-        cluster = Cluster(
+        roles = [
+            {
+                "name": login.user_name,
+                "ensure": "present",
+                "login": True,
+                "passwordSecret": {"name": login.password.name},
+            }
+            for service, login in sorted(db.logins.items())
+        ]
+        cluster = {
+            "instances": spec.instances,
+            "imageName": spec.image_name,
+            "enableSuperuserAccess": True,
+            "storage": {"size": spec.volume.size, "storageClass": spec.volume.storage_class},
+            "resources": {
+                "requests": {"cpu": res.requests.cpu, "memory": res.requests.memory},
+                "limits": {"memory": res.limits.memory, "cpu": res.limits.cpu or None},
+            },
+            "managed": {"roles": roles},
+        }
+        api_object(
             self,
             "Cluster",
-            metadata=ApiObjectMetadata(name=name, labels=store.naming.labels("database")),
-            spec=ClusterSpec(
-                instances=spec.instances,
-                image_name=spec.image_name,
-                enable_superuser_access=True,
-                storage=ClusterSpecStorage(size=spec.volume.size, storage_class=spec.volume.storage_class),
-                resources=ClusterSpecResources(
-                    requests={
-                        "cpu": ClusterSpecResourcesRequests.from_string(res.requests.cpu),
-                        "memory": ClusterSpecResourcesRequests.from_string(res.requests.memory),
-                    },
-                    limits=limits,
-                ),
-                managed=ClusterSpecManaged(
-                    roles=[
-                        ClusterSpecManagedRoles(
-                            name=login.user_name,
-                            ensure=ClusterSpecManagedRolesEnsure.PRESENT,
-                            login=True,
-                            password_secret=ClusterSpecManagedRolesPasswordSecret(name=login.password.name),
-                        )
-                        for service, login in sorted(db.logins.items())
-                    ]
-                ),
-            ),
+            api_version="postgresql.cnpg.io/v1",
+            kind="Cluster",
+            name=name,
+            labels=store.naming.labels("database"),
+            body={"spec": cluster},
         )
-        adopt(self, cluster)
         store.operator_makes("Secret", f"{name}-superuser", frozenset({"username", "password"}))
         store.operator_makes("Secret", f"{name}-ca", frozenset({"ca.crt"}))
 
