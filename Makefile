@@ -69,7 +69,7 @@ diagram: $(PY_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m ros_constructs.tools.diagram --readme README.md --svg docs/topology.svg
 
 ## imports: regenerate crds/ (reduced) and imports/ (cdk8s bindings) from ../shared/crds, and
-## imports/manifest (the ManifestObject every object is made as) from jsii/index.ts
+## imports/manifest (the ManifestObject every object is made as) from typescript/index.ts
 imports: $(PY_STAMP) $(NODE_STAMP)
 	PYTHON=$(BIN)/python scripts/imports.sh
 

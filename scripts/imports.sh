@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate the cdk8s Python bindings in imports/: one module per CRD API group from the reduced
-# CRDs in crds/, and imports/manifest (ManifestObject) from jsii/index.ts.
+# CRDs in crds/, and imports/manifest (ManifestObject) from typescript/index.ts.
 #
 #   scripts/imports.sh [CRD_SOURCE_DIR]   # source dir is passed to reduce_crds.py
 #

@@ -1,4 +1,4 @@
-// Compile jsii/index.ts (ManifestObject) into its Python binding, imports/manifest, the way
+// Compile typescript/index.ts (ManifestObject) into its Python binding, imports/manifest, the way
 // `cdk8s import` compiles CRD bindings: jsii-srcmak against the cdk8s and constructs packages.
 //   node scripts/manifest_object.cjs   (run by scripts/imports.sh, i.e. `make imports`)
 const path = require('path');
@@ -8,7 +8,7 @@ const srcmak = fromCli('jsii-srcmak');
 const deps = ['@types/node', 'constructs', 'cdk8s'].map((dep) => path.dirname(fromCli.resolve(`${dep}/package.json`)));
 
 srcmak
-  .srcmak(path.join(root, 'jsii'), {
+  .srcmak(path.join(root, 'typescript'), {
     entrypoint: 'index.ts',
     moduleKey: 'ros-constructs-manifest',
     deps,

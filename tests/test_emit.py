@@ -93,7 +93,7 @@ def test_every_object_is_in_the_inventory_with_its_body(chart: ReleaseChart) -> 
 
 
 def test_the_committed_binding_was_compiled_from_jsii_index_ts() -> None:
-    """``make imports`` compiles jsii/index.ts into imports/manifest; the compiled JavaScript
+    """``make imports`` compiles typescript/index.ts into imports/manifest; the compiled JavaScript
     carries its TypeScript source in its source map."""
     root = Path(__file__).resolve().parent.parent
     [bundle] = (root / "imports" / "manifest" / "_jsii").glob("*.jsii.tgz")
@@ -102,4 +102,4 @@ def test_the_committed_binding_was_compiled_from_jsii_index_ts() -> None:
         assert compiled is not None
         source_map = compiled.read().decode().rpartition("base64,")[2]
     [source] = json.loads(base64.b64decode(source_map))["sourcesContent"]
-    assert source == (root / "jsii" / "index.ts").read_text(), "stale: run make imports"
+    assert source == (root / "typescript" / "index.ts").read_text(), "stale: run make imports"

@@ -4,7 +4,7 @@ Building an object from cdk8s-plus's typed structs costs a runtime type check pe
 a Node round trip per ``Quantity`` and ``IntOrString``; a JSON patch per field costs two more,
 and jsii walks every value it carries twice on the Python side. The constructs of this library
 are typed in Python already (dataclasses, pydantic values), so each object is rendered here to
-plain JSON and made in one round trip as a ``ManifestObject`` (``jsii/index.ts``): an
+plain JSON and made in one round trip as a ``ManifestObject`` (``typescript/index.ts``): an
 ``ApiObject`` whose props are that JSON's text, parsed in Node. cdk8s renders it like any other
 ``ApiObject`` (the chart's namespace and labels, metadata changes and JSON patches apply), with
 keys sorted, ``None`` left out and empty objects (``emptyDir: {}``) kept. Every object is also

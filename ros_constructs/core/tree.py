@@ -13,7 +13,6 @@ from typing import Any
 
 import cdk8s
 import constructs
-
 import jsii
 
 from .inventory import Inventory, app_inventory
@@ -21,7 +20,7 @@ from .inventory import Inventory, app_inventory
 
 def create_node_side(obj: constructs.IConstruct, *args: Any) -> None:
     """Make ``obj``'s Node object as jsii's generated constructors do, minus their debug-mode type
-    checks: those import typeguard (about 45 ms, with unittest.mock and asyncio) and check every
+    checks: those import typeguard (25 to 45 ms, with unittest.mock and asyncio) and check every
     argument and struct field again. The constructs here are typed in Python already and pass
     cdk8s plain values; props go as a mapping with cdk8s's own (camelCase) keys."""
     jsii.create(type(obj), obj, list(args))
