@@ -38,12 +38,29 @@ def test_success_prints_a_one_line_summary(default_run: Run) -> None:
 
 def test_node_has_stopped_when_ros_synth_exits(tmp_path: Path) -> None:
     """ros-synth ends without tearing Python down, but only after jsii has stopped Node: nothing
-    of its process group outlives it."""
+    of its process group outlives it, and jsii's stop has removed its runtime's temp folders."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     args = [sys.executable, "-m", "ros_constructs.tools.cli", "-o", str(tmp_path / "out")]
-    process = subprocess.Popen(args, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, start_new_session=True)
+    env = {**ENV, "TMPDIR": str(scratch)}
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
     assert process.wait() == 0
+    assert list(scratch.iterdir()) == []
     with pytest.raises(ProcessLookupError):
         os.killpg(process.pid, 0)
+
+
+def test_exit_handlers_registered_before_ros_synth_still_run(tmp_path: Path) -> None:
+    """A handler registered before ``run`` (a coverage tool's, say) is not cut off by the fast exit."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(print, 'handler ran')\n"
+        "from ros_constructs.tools.cli import run\n"
+        f"run(['-o', {str(tmp_path / 'out')!r}])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "handler ran"
 
 
 def test_two_synths_are_byte_identical_and_the_console_script_prints_no_node_banner(

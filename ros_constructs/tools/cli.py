@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import functools
 import gc
 import os
 import shutil
@@ -113,6 +114,7 @@ def synth_to(
 
     values = load(files, sets)
     previous = read_output(compare_to) if compare_to else None
+    node_boot().join()
     from ..app import build_app
     from ..core.secrets import required
     from ..core.tree import inventory
@@ -171,10 +173,13 @@ def synth_to(
 def run(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of the ``ros-synth`` script, ``python -m`` and ``cdk8s synth``: :func:`main`,
     then, after a normal run, an exit that skips tearing the interpreter down (freeing every
-    module and object takes about as long as the rest of the exit). The skip is registered
-    before jsii registers the handler that stops Node, so it runs after it."""
+    module and object takes about as long as the rest of the exit). Exit handlers run in
+    reverse order of registration, so the skip, registered first, runs after every other one,
+    jsii's (which stops Node) included. When a handler was registered before ``run`` (a
+    coverage tool's, say), the skip would cut it off, so the process exits as usual."""
     outcome: list[int] = []
-    atexit.register(_skip_teardown, outcome)
+    if getattr(atexit, "_ncallbacks", lambda: 1)() == 0:  # CPython's count of registered handlers
+        atexit.register(_skip_teardown, outcome)
     outcome.append(main(argv))
     sys.exit(outcome[0])
 
@@ -192,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Values problems found only while building the constructs are :class:`ValuesError` too; any
     other exception is a bug and keeps its traceback.
     """
-    boot_node_in_background()
+    node_boot()
     # A run keeps nearly all it allocates until it ends: the cycle collector's passes would cost
     # about 5% of a default synth and find next to nothing.
     collecting = gc.isenabled()
@@ -253,12 +258,14 @@ NODE_BANNER_SWITCH = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
 """Node majors (comma-separated) for which jsii skips its multi-line end-of-life banner on stderr."""
 
 
-def boot_node_in_background() -> None:
-    """Start jsii's Node runtime and load cdk8s's JavaScript while this thread imports pydantic and
-    reads the values: both take about as long, and Node runs on another core. jsii's own Python
-    is imported here first, so the boot thread spawns Node at once instead of sharing the GIL
-    with pydantic until it can. A failure is left for the main thread's first ``import cdk8s``
-    to raise, as it would have anyway."""
+@functools.cache
+def node_boot() -> threading.Thread:
+    """Start jsii's Node runtime and load cdk8s's JavaScript (once per process) while this thread
+    imports pydantic and reads the values: both take about as long, and Node runs on another
+    core. jsii's own Python is imported here first, so the boot thread spawns Node at once
+    instead of sharing the GIL with pydantic until it can. jsii serves one thread at a time:
+    join the returned thread before any other Node call. A failure is left for the main
+    thread's first ``import cdk8s`` to raise, as it would have anyway."""
 
     def boot() -> None:
         with contextlib.suppress(Exception):
@@ -267,7 +274,9 @@ def boot_node_in_background() -> None:
 
     with contextlib.suppress(Exception):
         import jsii  # noqa: F401
-    threading.Thread(target=boot, name="node-boot").start()
+    thread = threading.Thread(target=boot, name="node-boot")
+    thread.start()
+    return thread
 
 
 def quiet_node_end_of_life_banner() -> None:
