@@ -18,8 +18,11 @@ import constructs
 import pytest
 from cdk8s import Testing as Cdk8sTesting
 
+from ros_constructs.app import add_stack, build_app
 from ros_constructs.core.emit import api_object
 from ros_constructs.core.tree import Part, ReleaseChart, inventory, release_chart
+from ros_constructs.release import Release
+from ros_constructs.values import load
 
 BODY = {"data": {"b": "2", "a": "1"}, "immutable": None}
 LABELS = {"app.kubernetes.io/name": "demo"}
@@ -56,9 +59,11 @@ def test_the_handed_over_document_is_what_cdk8s_renders(chart: ReleaseChart) -> 
 
 
 def test_a_chart_of_the_callers_own_gets_the_same_object_from_cdk8s() -> None:
-    plain = cdk8s.Chart(Cdk8sTesting.app(), "plain", namespace="ns")
+    app = Cdk8sTesting.app()
+    plain = cdk8s.Chart(app, "plain", namespace="ns")
     config_map(plain)
     assert release_chart(plain) is None
+    assert inventory(plain) is inventory(app) and [o.name for o in inventory(app).objects] == ["demo"]
     [document] = Cdk8sTesting.synth(plain)
     assert json.dumps(document) == by_cdk8s(name="demo", labels=LABELS)
 
@@ -92,7 +97,7 @@ def test_every_object_is_in_the_inventory_with_its_body(chart: ReleaseChart) -> 
     }
 
 
-def test_the_committed_binding_was_compiled_from_jsii_index_ts() -> None:
+def test_the_committed_binding_was_compiled_from_typescript_index_ts() -> None:
     """``make imports`` compiles typescript/index.ts into imports/manifest; the compiled JavaScript
     carries its TypeScript source in its source map."""
     root = Path(__file__).resolve().parent.parent
@@ -103,3 +108,12 @@ def test_the_committed_binding_was_compiled_from_jsii_index_ts() -> None:
         source_map = compiled.read().decode().rpartition("base64,")[2]
     [source] = json.loads(base64.b64decode(source_map))["sourcesContent"]
     assert source == (root / "typescript" / "index.ts").read_text(), "stale: run make imports"
+
+
+def test_the_stack_in_an_app_made_by_node_synthesizes_as_in_our_own() -> None:
+    """``Testing.app()`` returns an App made in Node, which jsii hands back as a new proxy each
+    time; the charts still share one inventory, so the edge's policies follow the tiers."""
+    release = Release(values=load())
+    ours = [Cdk8sTesting.synth(chart) for chart in build_app(release).charts]
+    theirs = [Cdk8sTesting.synth(chart) for chart in add_stack(Cdk8sTesting.app(), Release(values=load()))]
+    assert theirs == ours

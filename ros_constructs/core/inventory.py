@@ -9,7 +9,6 @@ here uses, is recorded here in the order it was made; reading it costs no Node r
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,9 +75,12 @@ class Inventory:
             yield PodOwner(kind=o.kind, name=o.name, labels=template["metadata"]["labels"], pod=template["spec"])
 
 
-_INVENTORIES: weakref.WeakKeyDictionary[constructs.IConstruct, Inventory] = weakref.WeakKeyDictionary()
+_INVENTORIES: dict[str, Inventory] = {}
+"""By the App's jsii reference: an App made in Node (``Testing.app()``) comes back to Python as a
+new proxy object each time it is returned, and jsii keeps every App alive anyway."""
 
 
 def app_inventory(scope: constructs.IConstruct) -> Inventory:
     """The inventory of the App ``scope`` belongs to (asks Node for the root: see :func:`.tree.inventory`)."""
-    return _INVENTORIES.setdefault(scope.node.root, Inventory())
+    root: Any = scope.node.root
+    return _INVENTORIES.setdefault(root.__jsii_ref__.ref, Inventory())
