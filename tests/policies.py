@@ -133,7 +133,7 @@ def crd_validators(crds_dir: Path) -> dict[tuple[str, str], jsonschema.protocols
     """(apiVersion, kind) -> validator for every served version of every CRD in ``crds_dir``."""
     validators: dict[tuple[str, str], jsonschema.protocols.Validator] = {}
     for path in sorted(crds_dir.glob("*.yaml")):
-        for crd in yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader):
+        for crd in yaml.load_all(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             if not crd or crd.get("kind") != "CustomResourceDefinition":
                 continue
             group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]

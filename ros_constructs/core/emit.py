@@ -39,7 +39,7 @@ class RenderedObject(ManifestObject):  # type: ignore[misc]  # the generated bin
     """A ``ManifestObject`` made from a rendered manifest, without jsii's debug-mode argument checks."""
 
     def __init__(self, scope: constructs.Construct, id: str, manifest: Json, *, cluster_scoped: bool) -> None:
-        create_node_side(self, scope, id, json.dumps(manifest), cluster_scoped)
+        create_node_side(self, scope, id, json.dumps(manifest, allow_nan=False), cluster_scoped)
 
 
 def api_object(

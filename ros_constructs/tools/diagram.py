@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from ..release import Release
 from ..values import queue_family
 
-if TYPE_CHECKING:  # the construct runtime loads on use: the CLI imports DiagramError before Node starts
+if TYPE_CHECKING:  # the construct runtime loads on use: importing DiagramError asks nothing of Node
     import cdk8s
 
     from ..core.inventory import Inventory
