@@ -159,6 +159,10 @@ def _diff(path: str, base: Any, other: Any, out: dict[str, Any]) -> None:
     if isinstance(base, str) and isinstance(other, str) and "\n" in base + other:
         out[path] = {"diff": _text_diff(base, other)}
         return
+    if isinstance(base, list) and isinstance(other, list) and any(isinstance(i, dict) for i in base + other):
+        # Unnamed items (network policy rules): the YAML of both lists as their unified diff.
+        out[path] = {"diff": _text_diff(_yaml(base), _yaml(other))}
+        return
     out[path] = {k: v for k, v in (("default", base), ("profile", other)) if v is not _ABSENT}
 
 
@@ -169,6 +173,10 @@ def _text_diff(base: str, other: str) -> str:
 
 
 _ABSENT = object()
+
+
+def _yaml(value: Any) -> str:
+    return yaml.dump(value, Dumper=_ReadableDumper, sort_keys=False, default_flow_style=False, width=120)
 
 
 def profile_diff(base: list[dict[str, Any]], other: list[dict[str, Any]]) -> dict[str, Any]:
