@@ -20,6 +20,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import cdk8s
 
 from ros_constructs.app import build_app
+from ros_constructs.core.tree import inventory
 from ros_constructs.release import Release
 from ros_constructs.values import Values, load
 from ros_constructs.values.profiles import PROFILES as SIZED
@@ -79,6 +80,7 @@ def profile_values(profile: str) -> Values:
 
 
 _NOTES: dict[str, str] = {}
+_MADE: dict[str, list[dict[str, Any]]] = {}
 _RENDERED: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
@@ -94,7 +96,14 @@ def render(values: Values) -> dict[str, list[dict[str, Any]]]:
         app = build_app(release)
         _RENDERED[key] = {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
         _NOTES[key] = release.notes()
+        _MADE[key] = [o.manifest() for o in inventory(app).objects]
     return _RENDERED[key]
+
+
+def made_of(values: Values) -> list[dict[str, Any]]:
+    """What synthesizing ``values`` recorded in the App's inventory (ros-synth counts and sizes it)."""
+    render(values)
+    return _MADE[values.model_dump_json()]
 
 
 def notes_of(values: Values) -> str:
@@ -175,8 +184,8 @@ def _text_diff(base: str, other: str) -> str:
 _ABSENT = object()
 
 
-def _yaml(value: Any) -> str:
-    return yaml.dump(value, Dumper=_ReadableDumper, sort_keys=False, default_flow_style=False, width=120)
+def _yaml(*docs: Any) -> str:
+    return yaml.dump_all(docs, Dumper=_ReadableDumper, sort_keys=False, default_flow_style=False, width=120)
 
 
 def profile_diff(base: list[dict[str, Any]], other: list[dict[str, Any]]) -> dict[str, Any]:
@@ -215,7 +224,7 @@ class KubernetesYamlSnapshot(SingleFileSnapshotExtension):
     file_extension = "yaml"
 
     def serialize(self, data: Any, **kwargs: Any) -> str:
-        return yaml.dump_all(data, Dumper=_ReadableDumper, sort_keys=False, default_flow_style=False, width=120)
+        return _yaml(*data)
 
 
 @pytest.fixture

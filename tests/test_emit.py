@@ -17,8 +17,9 @@ import cdk8s
 import constructs
 import pytest
 from cdk8s import Testing as Cdk8sTesting
+from conftest import render
 
-from ros_constructs.app import add_stack, build_app
+from ros_constructs.app import add_stack
 from ros_constructs.core.emit import api_object
 from ros_constructs.core.tree import Part, ReleaseChart, inventory, release_chart
 from ros_constructs.release import Release
@@ -113,7 +114,6 @@ def test_the_committed_binding_was_compiled_from_typescript_index_ts() -> None:
 def test_the_stack_in_an_app_made_by_node_synthesizes_as_in_our_own() -> None:
     """``Testing.app()`` returns an App made in Node, which jsii hands back as a new proxy each
     time; the charts still share one inventory, so the edge's policies follow the tiers."""
-    release = Release(values=load())
-    ours = [Cdk8sTesting.synth(chart) for chart in build_app(release).charts]
+    ours = list(render(load()).values())
     theirs = [Cdk8sTesting.synth(chart) for chart in add_stack(Cdk8sTesting.app(), Release(values=load()))]
     assert theirs == ours

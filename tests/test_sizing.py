@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdk8s import Testing as Cdk8sTesting
-from conftest import ROOT, objects, profile_values, render, ros_synth
+from conftest import ROOT, made_of, objects, profile_values, render, ros_synth
+from test_gate import matrix_values
 
-from ros_constructs.app import build_app
-from ros_constructs.core.tree import inventory
-from ros_constructs.release import Release
 from ros_constructs.tools.sizing import (
     BEGIN,
     END,
@@ -275,12 +272,9 @@ def test_the_readme_table_is_current() -> None:
 def test_the_inventory_holds_every_synthesized_object(profile: str, custom: set[str]) -> None:
     """ros-synth counts and sizes its output from the App's inventory; custom resources (ODF's
     ObjectBucketClaims, KEDA, CloudNativePG, Strimzi) are in it too."""
-    values = (
-        load([ROOT / "tests" / "matrix" / "production.yaml"]) if profile == "production" else profile_values(profile)
-    )
-    app = build_app(Release(values=values))
-    synthesized = [obj for chart in app.charts for obj in Cdk8sTesting.synth(chart)]
-    made = [o.manifest() for o in inventory(app).objects]
+    values = matrix_values("production-kubernetes") if profile == "production" else profile_values(profile)
+    synthesized = [obj for docs in render(values).values() for obj in docs]
+    made = made_of(values)
     assert custom <= {o["kind"] for o in made}
     assert sorted((o["kind"], o["metadata"]["name"]) for o in made) == sorted(
         (o["kind"], o["metadata"]["name"]) for o in synthesized
