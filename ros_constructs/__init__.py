@@ -6,9 +6,9 @@ The public API, by what a team importing the library does with it:
   :func:`parse` (a mapping), :func:`defaults`, :class:`ValuesError` (one line per wrong field);
 - the release every construct shares: :class:`Release` (values, naming, connections, and the
   registry of what pods reference; ``Release.notes()`` is NOTES.txt after building);
-- the whole stack: :func:`add_stack` (every chart into your own App or construct),
-  :func:`build_app` (a fresh App), :data:`CHARTS` (names and factories in apply order) and the
-  charts themselves (:class:`BaseChart` ... :class:`MonitoringChart`);
+- the whole stack: :data:`TIERS` (every tier's declaration), :func:`new_release` (a release of
+  those tiers), :func:`add_stack` (every chart into your own App or construct), :func:`build_app`
+  (a fresh App) and the charts themselves (:class:`BaseChart` ... :class:`MonitoringChart`);
 - parts of a tier: :class:`KokuTier`, :class:`CostManagementApi`, :class:`Connections`;
 - the pod building block: :class:`Workload`, :class:`WorkloadProps` and one spec per controller
   (:class:`DeploymentKind`, :class:`StatefulSetKind`, :class:`JobKind`, :class:`CronJobKind`),
@@ -25,7 +25,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import CHARTS, add_stack, build_app
+    from .app import TIERS, add_stack, build_app, new_release
     from .core.naming import Naming
     from .core.platform import Platform, platform_for
     from .core.workload import CronJobKind, DeploymentKind, JobKind, StatefulSetKind, Workload, WorkloadProps
@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     """The installed distribution's version (package metadata)."""
 
 _EXPORTS = {
-    "CHARTS": "app",
+    "TIERS": "app",
+    "new_release": "app",
     "add_stack": "app",
     "build_app": "app",
     "Naming": "core.naming",
@@ -76,7 +77,7 @@ _EXPORTS = {
 """Public name -> the module (relative to this package) that defines it."""
 
 __all__ = [
-    "CHARTS",
+    "TIERS",
     "BaseChart",
     "Connections",
     "CostManagementApi",
@@ -102,6 +103,7 @@ __all__ = [
     "build_app",
     "defaults",
     "load",
+    "new_release",
     "parse",
     "platform_for",
 ]

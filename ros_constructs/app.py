@@ -1,42 +1,47 @@
-"""Compose the charts of a release into one cdk8s App.
+"""The composition root: the tiers of the stack, and their charts composed into one cdk8s App.
 
-Chart ids carry their apply order (``01-cost-management``), so ``cdk8s synth`` writes
-``dist/01-cost-management.k8s.yaml`` and ``dist/kustomization.yaml`` lists the files in that
-order for ``kubectl apply -k dist/``. All charts share one :class:`Release`, whose registry
-afterwards says what the pods reference.
+``TIERS`` is the one place that knows every tier; everything else (the release, NOTES.txt, the
+docs, the edge and monitoring) reads what the tiers declare. Chart ids carry their apply order
+with gaps (``10-base`` ... ``90-monitoring``), so ``cdk8s synth`` writes
+``dist/40-cost-management.k8s.yaml`` and ``dist/kustomization.yaml`` lists the files in that
+order for ``kubectl apply -k dist/``; a new chart takes a free number and renames nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import cdk8s
 import constructs
 
+from .core.tier import ChartSpec, TierSpec
 from .core.tree import create_node_side
-from .cost_management.chart import CostManagementChart
-from .data.base import BaseChart
-from .data.chart import DataStoresChart
-from .edge.chart import EdgeChart
-from .monitoring.chart import MonitoringChart
+from .cost_management.spec import TIER as COST_MANAGEMENT
+from .data.spec import TIER as DATA
+from .edge.spec import TIER as EDGE
+from .monitoring.spec import TIER as MONITORING
 from .release import Release
-from .ros.chart import RosChart
+from .ros.spec import TIER as ROS
+from .values import Values
 
-ChartFactory = Callable[[constructs.Construct, str, Release], cdk8s.Chart]
+TIERS: tuple[TierSpec[Release], ...] = (DATA, COST_MANAGEMENT, ROS, EDGE, MONITORING)
+"""Every tier, in the order their declarations are read (Secret plans, prerequisites, routes)."""
 
-CHARTS: list[tuple[str, ChartFactory]] = [
-    ("base", lambda scope, id, release: BaseChart(scope, id, release=release)),
-    ("data-stores", lambda scope, id, release: DataStoresChart(scope, id, release=release)),
-    ("cost-management", lambda scope, id, release: CostManagementChart(scope, id, release=release)),
-    ("ros", lambda scope, id, release: RosChart(scope, id, release=release)),
-    ("edge", lambda scope, id, release: EdgeChart(scope, id, release=release)),
-    ("monitoring", lambda scope, id, release: MonitoringChart(scope, id, release=release)),
-]
-"""(name, factory) in apply order."""
+
+def charts() -> list[ChartSpec[Release]]:
+    """Every tier's charts in apply order."""
+    found = sorted((chart for tier in TIERS for chart in tier.charts), key=lambda c: c.order)
+    orders = [c.order for c in found]
+    if len(set(orders)) != len(orders):
+        raise ValueError(f"two charts share an apply order: {[c.id for c in found]}")
+    return found
 
 
 def chart_ids() -> list[str]:
-    return [f"{index:02d}-{name}" for index, (name, _) in enumerate(CHARTS, start=1)]
+    return [chart.id for chart in charts()]
+
+
+def new_release(values: Values) -> Release:
+    """The release of ``values`` made of :data:`TIERS`."""
+    return Release(values=values, tiers=TIERS)
 
 
 def add_stack(scope: constructs.Construct, release: Release) -> list[cdk8s.Chart]:
@@ -45,7 +50,7 @@ def add_stack(scope: constructs.Construct, release: Release) -> list[cdk8s.Chart
     Ids are :func:`chart_ids`, so add it once per scope. Afterwards ``release.notes()`` says what
     the output expects to exist (NOTES.txt).
     """
-    return [factory(scope, chart_id, release) for chart_id, (_, factory) in zip(chart_ids(), CHARTS, strict=True)]
+    return [chart.build(scope, chart.id, release) for chart in charts()]
 
 
 class ReleaseApp(cdk8s.App):

@@ -1,50 +1,40 @@
 """The release context every tier shares: values, platform, naming, images, data-store
-connections, and the registry of Secrets and ConfigMaps the built pods reference.
+connections, the registry of Secrets and ConfigMaps the built pods reference, and what every
+tier declares (Secret plans, Kafka clients, front-door routes, prerequisites, dashboard rows).
 
 One :class:`Release` is made per synthesis and handed to every chart; a tier asks it for names,
-connections and pull settings instead of deriving them. Plain Python: no Node at import.
+connections, pull settings and the other tiers' declarations instead of deriving them. It knows
+the tiers only through their :class:`~ros_constructs.core.tier.TierSpec` (``app.TIERS``).
+Plain Python: no Node at import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
+from .core.inventory import PodOwner
+from .core.messaging import KafkaClient
 from .core.naming import Naming
 from .core.platform import Platform, platform_for
+from .core.pod import Container
 from .core.references import References
-from .core.secrets import SecretPlan
-from .data.connections import Connections, connections, object_storage_mode, strimzi_cluster
-from .data.kafka_clients import KafkaClient
+from .core.secrets import SecretPlan, notes
+from .core.tier import DashboardRow, FrontDoorRoute, Fronted, TierSpec
+from .data.connections import Connections, connections
 from .values import Values
+
+if TYPE_CHECKING:
+    import constructs
 
 
 @cache
 def library_version() -> str:
     """The installed ros-constructs version: the version label of objects that run no image."""
     return version("ros-constructs")
-
-
-def edge_prerequisites(values: Values) -> list[str]:
-    """What the exposure and the edge's identity checks rely on outside the output."""
-    edge, found = values.edge, []
-    exposure = edge.exposure
-    if exposure.type == "ingress":
-        found.append(f"an Ingress controller serving ingressClassName {exposure.ingress_class}")
-        if exposure.tls_secret:
-            found.append(f"Secret {exposure.tls_secret}: the TLS certificate of {exposure.host}")
-    elif exposure.type == "gatewayApi":
-        for parent in exposure.parent_refs:
-            found.append(f"Gateway {parent.namespace or values.namespace}/{parent.name} (Gateway API, edge.exposure)")
-    if edge.auth.mode != "none":
-        found.append(
-            f"the identity provider {edge.auth.jwt.issuer} issuing tokens for {', '.join(edge.auth.jwt.audiences)}"
-        )
-    if edge.auth.token_review.enabled:
-        found.append("the AuthConfig CRD (authorino.kuadrant.io/v1beta3), from the Authorino operator or its manifests")
-    return found
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +70,8 @@ class Release:
     """What every construct of one release needs; build one per synthesis."""
 
     values: Values
+    tiers: Sequence[TierSpec[Release]]
+    """What the release is made of, in apply order (``app.TIERS``; ``app.new_release`` fills it in)."""
     references: References = field(default_factory=References)
     """Filled while constructs are built: what pods read and what the output provides."""
 
@@ -128,82 +120,47 @@ class Release:
 
     @cached_property
     def secret_plans(self) -> list[SecretPlan]:
-        """How every credential Secret of the release is made (tiers add theirs through ``cost_management``)."""
-        from .cost_management.credentials import koku_secret_plans
-        from .ros.credentials import ros_secret_plans
-
-        plans = [*self.connections.secret_plans, *koku_secret_plans(self.values), *ros_secret_plans(self.values)]
+        """How every credential Secret of the release is made, as the tiers declare (first plan of a name wins)."""
+        plans = [p for tier in self.tiers for p in tier.secret_plans(self.values)]
         return list({p.name: p for p in plans}.values())
 
     @cached_property
     def kafka_clients(self) -> list[KafkaClient]:
         """What each application that is on does with Kafka (topics and users derive from it)."""
-        from .cost_management.messaging import koku_kafka_client
-        from .ros.credentials import ros_kafka_clients
+        return [c for tier in self.tiers for c in tier.kafka_clients(self.values)]
 
-        return [koku_kafka_client(self.values), *ros_kafka_clients(self.values)]
+    @cached_property
+    def routes(self) -> list[FrontDoorRoute]:
+        """The front door's paths, as the tiers declare them (in tier order)."""
+        return [r for tier in self.tiers for r in tier.routes(self)]
+
+    def route_at(self, prefix: str) -> FrontDoorRoute | None:
+        """The route some tier serves at ``prefix``, if any."""
+        return next((r for r in self.routes if r.prefix == prefix), None)
+
+    def front(
+        self, scope: constructs.Construct, naming: Naming, component: str, container: Container
+    ) -> Fronted | None:
+        """``container`` behind the sidecar the edge puts in front of ``component`` (None: none)."""
+        for tier in self.tiers:
+            if tier.fronting is not None and (fronted := tier.fronting(self)(scope, naming, component, container)):
+                return fronted
+        return None
 
     def prerequisites(self) -> list[str]:
-        """What must exist outside the output: the namespace if not created, operators whose
-        custom resources the output contains, and the servers of ``external`` stores."""
-        v, stores, found = self.values, self.connections, []
-        if not v.create_namespace:
-            found.append(f"Namespace {v.namespace} (createNamespace is false)")
-        if v.database.mode == "cloudnativepg":
-            found.append("the CloudNativePG operator (postgresql.cnpg.io/v1 Cluster)")
-        if v.database.mode == "external":
-            db = stores.database
-            found.append(
-                f"PostgreSQL at {db.host}:{db.port} with a database and login per service "
-                f"({', '.join(sorted(c.database for c in db.logins.values()))}), each login's Secret below"
-            )
-        if v.cache.mode == "external":
-            found.append(f"Redis or Valkey at {stores.cache.host}:{stores.cache.port}")
-        kafka = stores.kafka
-        if v.kafka.mode == "external":
-            found.append(
-                f"Kafka at {kafka.bootstrap_servers} ({kafka.security_protocol}) with auto-created topics or these: "
-                f"{', '.join(sorted({t for c in self.kafka_clients for t in c.topics}))}"
-            )
-        elif not v.kafka.strimzi.broker.deploy:
-            found.append(f"the Strimzi operator and its Kafka cluster {strimzi_cluster(v)} in namespace {v.namespace}")
-        else:
-            found.append("the Strimzi operator (kafka.strimzi.io/v1beta2, KRaft node pools)")
-        mode = object_storage_mode(v)
-        if mode == "odf":
-            found.append("OpenShift Data Foundation's bucket provisioner (objectbucket.io/v1alpha1 ObjectBucketClaim)")
-        elif mode == "external":
-            names = ", ".join(sorted(str(b.name) for b in stores.object_storage.buckets.values()))
-            found.append(f"S3 at {stores.object_storage.endpoint} with the buckets {names}")
-        from .cost_management.credentials import koku_prerequisites
+        """What must exist outside the output, as the tiers declare it (NOTES.txt)."""
+        return [p for tier in self.tiers for p in tier.prerequisites(self)]
 
-        return [*found, *koku_prerequisites(v), *edge_prerequisites(v), *self._monitoring_prerequisites()]
-
-    def _monitoring_prerequisites(self) -> list[str]:
-        plan, found = self.monitoring, []
-        if plan.operator_objects and self.platform.prometheus_operator:
-            found.append(
-                "user workload monitoring (enableUserWorkload: true in the openshift-monitoring namespace's "
-                "cluster-monitoring-config), which scrapes and evaluates this namespace's ServiceMonitors and "
-                "PrometheusRules"
-            )
-        elif plan.operator_objects:
-            labelled = ", ".join(f"{k}={v}" for k, v in sorted(plan.labels.items()))
-            found.append(
-                "the Prometheus Operator's CRDs (monitoring.coreos.com/v1 ServiceMonitor, PrometheusRule) and a "
-                f"Prometheus in namespace {plan.prometheus_namespace} that selects this namespace's ServiceMonitors "
-                "and PrometheusRules" + (f" labelled {labelled}" if labelled else "")
-            )
-        if plan.alerts and not self.platform.prometheus_operator:  # OpenShift's platform monitoring has both
-            found.append("kube-state-metrics and the kubelets' cAdvisor in that Prometheus (availability alerts)")
-        if plan.dashboards:
-            labels = self.values.monitoring.dashboards.labels
-            labelled = " labelled " + ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) if labels else ""
-            found.append(f"Grafana loading dashboards from ConfigMaps{labelled} in namespace {self.namespace}")
-        return found
+    def dashboard_rows(self, owners: Sequence[PodOwner]) -> list[DashboardRow]:
+        """The rows the tiers add to the release's dashboard, joined by title and ranked."""
+        rows: dict[str, list[DashboardRow]] = {}
+        for row in sorted((r for tier in self.tiers for r in tier.dashboard(self, owners)), key=lambda r: r.rank):
+            rows.setdefault(row.title, []).append(row)
+        return [
+            DashboardRow(title=title, rank=parts[0].rank, panels=[p for part in parts for p in part.panels])
+            for title, parts in rows.items()
+        ]
 
     def notes(self) -> str:
         """NOTES.txt: call after the charts are built (the reference registry is filled then)."""
-        from .core.secrets import notes
-
         return notes(self.namespace, self.references, self.secret_plans, self.prerequisites())

@@ -19,9 +19,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import cdk8s
 
-from ros_constructs.app import build_app
+from ros_constructs.app import build_app, new_release
 from ros_constructs.core.tree import inventory
-from ros_constructs.release import Release
 from ros_constructs.values import Values, load
 from ros_constructs.values.profiles import PROFILES as SIZED
 
@@ -92,7 +91,7 @@ def render(values: Values) -> dict[str, list[dict[str, Any]]]:
     """
     key = values.model_dump_json()
     if key not in _RENDERED:
-        release = Release(values=values)
+        release = new_release(values)
         app = build_app(release)
         _RENDERED[key] = {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
         _NOTES[key] = release.notes()

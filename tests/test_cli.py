@@ -13,7 +13,7 @@ import pytest
 from conftest import ENV, ROOT, ros_synth, tree
 
 import ros_constructs
-from ros_constructs.app import CHARTS, chart_ids
+from ros_constructs.app import chart_ids
 from ros_constructs.tools.sizing import read_objects, sizing
 
 Run = tuple[Path, subprocess.CompletedProcess[str]]
@@ -26,7 +26,7 @@ def test_success_prints_a_one_line_summary(default_run: Run) -> None:
     charts = out.glob("*.k8s.yaml")
     objects = sum(f.read_text().count("\nkind: ") + f.read_text().startswith("kind: ") for f in charts)
     assert line == (
-        f"synthesized {len(CHARTS)} charts, {objects} objects to {out}; {sizing(read_objects(out)).summary()}; "
+        f"synthesized {len(chart_ids())} charts, {objects} objects to {out}; {sizing(read_objects(out)).summary()}; "
         "create 8 Secrets first (cost-onprem-database-admin, "
         f"cost-onprem-django, cost-onprem-koku-db, cost-onprem-kruize-db, cost-onprem-object-storage, "
         f"cost-onprem-ros-db, cost-onprem-sources-db, cost-onprem-sources-encryption): see {out}/NOTES.txt"
@@ -114,16 +114,16 @@ def test_invalid_values_exit_2_and_leave_output_alone(
 
 def test_a_seed_generates_the_chart_s_own_secrets(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path), "--set", "secrets.seed=an-operator-chosen-seed")
-    assert result.stdout.startswith(f"synthesized {len(CHARTS)} charts, ") and "create" not in result.stdout
+    assert result.stdout.startswith(f"synthesized {len(chart_ids())} charts, ") and "create" not in result.stdout
     notes = (tmp_path / "NOTES.txt").read_text()
-    assert "name: cost-onprem-django\n" in (tmp_path / "01-base.k8s.yaml").read_text()
+    assert "name: cost-onprem-django\n" in (tmp_path / "10-base.k8s.yaml").read_text()
     assert "cost-onprem-django" not in notes and "Secret cost-onprem-sentry (optional)" in notes
 
 
 def test_set_and_platform_flags(tmp_path: Path) -> None:
     result = ros_synth("-o", str(tmp_path), "--platform", "openshift", "--set", "costManagement.api.mode=unified")
     assert result.returncode == 0, result.stderr
-    text = (tmp_path / "03-cost-management.k8s.yaml").read_text()
+    text = (tmp_path / "40-cost-management.k8s.yaml").read_text()
     assert "name: cost-onprem-api\n" in text and "runAsUser" not in text
 
 

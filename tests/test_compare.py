@@ -284,7 +284,7 @@ def test_an_env_change_is_listed_by_container_and_env_name_and_exits_0(tmp_path:
         "             spec.template.spec.containers[cost-onprem-api-writes].env[FEATURE_X].value",
     ]
     assert lines[3].startswith(f"synthesized 6 charts, {_count(old)} objects to {new}")
-    assert '- name: FEATURE_X\n              value: "2"' in (new / "03-cost-management.k8s.yaml").read_text()
+    assert '- name: FEATURE_X\n              value: "2"' in (new / "40-cost-management.k8s.yaml").read_text()
 
 
 def _count(directory: Path) -> int:
@@ -321,7 +321,7 @@ def test_a_selector_change_against_an_older_output_exits_3(tmp_path: Path, defau
     an output written by an earlier version with another selector label stands in for one."""
     old = tmp_path / "old"
     shutil.copytree(default_run[0], old)
-    chart = old / "03-cost-management.k8s.yaml"
+    chart = old / "40-cost-management.k8s.yaml"
     docs = list(yaml.safe_load_all(chart.read_text()))
     for doc in docs:
         if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "cost-onprem-worker-celery":
@@ -353,7 +353,7 @@ def test_comparing_with_a_helm_chart_output_reads_its_templates(tmp_path: Path) 
     [
         (lambda d: None, "no such directory"),
         (lambda d: d.mkdir(), "no objects in {d}/*.k8s.yaml"),
-        (lambda d: (d.mkdir(), (d / "01-base.k8s.yaml").write_text("kind: [\n")), "not an output of ros-synth"),
+        (lambda d: (d.mkdir(), (d / "10-base.k8s.yaml").write_text("kind: [\n")), "not an output of ros-synth"),
     ],
     ids=["missing", "empty", "not-yaml"],
 )

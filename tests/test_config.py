@@ -277,14 +277,14 @@ def test_unified_mode_routes_ros_fallback_to_the_unified_api() -> None:
 def test_an_unknown_env_role_is_an_error_not_a_pod_without_env() -> None:
     from enum import StrEnum
 
+    from ros_constructs.app import new_release
     from ros_constructs.cost_management.env import KOKU_ENV
     from ros_constructs.cost_management.tier import KokuTier
-    from ros_constructs.release import Release
 
     class Other(StrEnum):
         STRANGER = "stranger"
 
-    tier = KokuTier(release=Release(values=parse({})))
+    tier = KokuTier(release=new_release(parse({})))
     with pytest.raises(ValueError, match="unknown env role"):
         KOKU_ENV.pod_env(tier, [Other.STRANGER])
     with pytest.raises(ValueError, match="unknown env role"):

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import PROFILES_DIR, ROOT
 
-from ros_constructs.app import build_app
-from ros_constructs.release import Release
+from ros_constructs.app import build_app, new_release
 from ros_constructs.tools import cli, diagram
 from ros_constructs.tools.diagram import MERMAID_FILE, SVG_FILE, Topology, diagram_files, topology
 from ros_constructs.values import load
@@ -27,7 +26,7 @@ needs_viz = pytest.mark.skipif(
 def built(*args: str) -> tuple[Topology, dict[str, str]]:
     """The topology and its files for values files and ``--set`` pairs (``k=v`` args)."""
     files = [Path(a) for a in args if "=" not in a]
-    release = Release(values=load(files, [a for a in args if "=" in a]))
+    release = new_release(load(files, [a for a in args if "=" in a]))
     app = build_app(release)
     return topology(app, release), diagram_files(app, release)
 
@@ -39,9 +38,9 @@ def test_default_paths() -> None:
         ("c_api_router", "c_api_writes"),
         ("c_api_router", "c_rosocp_api"),
         # every worker family reaches the broker, the database and the bucket: one arrow each
-        ("g_workers_03_cost_management", "c_redis"),
-        ("g_workers_03_cost_management", "c_database"),
-        ("g_workers_03_cost_management", "c_minio"),
+        ("g_workers_40_cost_management", "c_redis"),
+        ("g_workers_40_cost_management", "c_database"),
+        ("g_workers_40_cost_management", "c_minio"),
         ("c_listener", "t_hccm_ros_events"),
         ("c_ingress", "t_hccm_ros_events"),
         ("t_hccm_ros_events", "c_rosocp_processor"),
@@ -66,7 +65,7 @@ def test_worker_pools_collapse_into_families() -> None:
     assert workers["w_download"] == ("download workers", "download, download-penalty, download-xl")
     assert workers["w_subs_extraction"] == ("subs_extraction workers", "subs-extraction")
     assert workers["w_subs_transmission"] == ("subs_transmission workers", "subs-transmission (0 replicas)")
-    assert topo.nodes["c_celery_beat"].group == "g_03_cost_management", "beat names queues but consumes none"
+    assert topo.nodes["c_celery_beat"].group == "g_40_cost_management", "beat names queues but consumes none"
 
 
 def test_edge_gateway_profile_draws_the_front_door() -> None:
@@ -80,7 +79,7 @@ def test_edge_gateway_profile_draws_the_front_door() -> None:
 
 def test_ros_off_removes_the_ros_nodes() -> None:
     topo, files = built("ros.enabled=false")
-    assert "g_04_ros" not in topo.groups
+    assert "g_50_ros" not in topo.groups
     assert not [n for n in topo.nodes if "rosocp" in n or n in ("c_kruize", "c_sources_api", "c_ingress")]
     assert "t_rosocp_kruize_recommendations" not in topo.nodes
     assert "rosocp" not in files[MERMAID_FILE]
@@ -129,7 +128,7 @@ def test_svg_is_xml_with_every_label(args: tuple[str, ...]) -> None:
 
 @needs_viz
 def test_same_values_same_bytes() -> None:
-    release = Release(values=load([], []))
+    release = new_release(load([], []))
     assert diagram_files(build_app(release), release) == built()[1]
 
 

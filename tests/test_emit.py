@@ -19,10 +19,9 @@ import pytest
 from cdk8s import Testing as Cdk8sTesting
 from conftest import render
 
-from ros_constructs.app import add_stack
+from ros_constructs.app import add_stack, new_release
 from ros_constructs.core.emit import api_object
 from ros_constructs.core.tree import Part, ReleaseChart, inventory, release_chart
-from ros_constructs.release import Release
 from ros_constructs.values import load
 
 BODY = {"data": {"b": "2", "a": "1"}, "immutable": None}
@@ -115,5 +114,5 @@ def test_the_stack_in_an_app_made_by_node_synthesizes_as_in_our_own() -> None:
     """``Testing.app()`` returns an App made in Node, which jsii hands back as a new proxy each
     time; the charts still share one inventory, so the edge's policies follow the tiers."""
     ours = list(render(load()).values())
-    theirs = [Cdk8sTesting.synth(chart) for chart in add_stack(Cdk8sTesting.app(), Release(values=load()))]
+    theirs = [Cdk8sTesting.synth(chart) for chart in add_stack(Cdk8sTesting.app(), new_release(load()))]
     assert theirs == ours

@@ -544,7 +544,7 @@ def test_cli_rejects_invalid_values_cleanly(tmp_path_factory: pytest.TempPathFac
     suffix = f" (from {values_file})"
     assert [p.removesuffix(suffix) for p in expected] == parsed, "the same problems, naming the file that set the key"
     out.mkdir()
-    (out / "03-cost-management.k8s.yaml").write_text("# from an earlier run\n")
+    (out / "40-cost-management.k8s.yaml").write_text("# from an earlier run\n")
     before = tree(work)
     result = subprocess.run(
         [sys.executable, "-m", "ros_constructs.tools.cli", "-f", str(values_file), "-o", str(out)],

@@ -17,10 +17,9 @@ import yaml
 from conftest import PROFILES_DIR, profile_values, render
 from policies import custom_resource_errors, is_builtin
 
-from ros_constructs.app import build_app
+from ros_constructs.app import build_app, new_release
 from ros_constructs.core.inventory import ScrapeTarget
 from ros_constructs.core.tree import inventory
-from ros_constructs.release import Release
 from ros_constructs.values import KOKU_QUEUES, Values, load
 
 Obj = dict[str, Any]
@@ -46,7 +45,7 @@ _BUILT: dict[str, tuple[list[Obj], list[ScrapeTarget]]] = {}
 def built(case: str) -> tuple[list[Obj], list[ScrapeTarget]]:
     """The objects of ``case`` and the scrape targets its App recorded."""
     if case not in _BUILT:
-        app = build_app(Release(values=case_values(case)))
+        app = build_app(new_release(case_values(case)))
         docs = [o for chart in app.charts for o in cdk8s.Testing.synth(chart)]
         _BUILT[case] = docs, inventory(app).scrape_targets
     return _BUILT[case]
@@ -268,8 +267,8 @@ def test_dashboard_and_rules_query_only_defined_series(case: str) -> None:
 
 
 def test_notes_name_the_monitoring_prerequisites() -> None:
-    kubernetes = Release(values=load(sets=["monitoring.enabled=true"])).prerequisites()
+    kubernetes = new_release(load(sets=["monitoring.enabled=true"])).prerequisites()
     assert any("Prometheus Operator's CRDs" in line for line in kubernetes)
-    openshift = Release(values=load(sets=["platform=openshift"])).prerequisites()
+    openshift = new_release(load(sets=["platform=openshift"])).prerequisites()
     assert any(line.startswith("user workload monitoring") for line in openshift)
-    assert not any("Prometheus" in line or "Grafana" in line for line in Release(values=load()).prerequisites())
+    assert not any("Prometheus" in line or "Grafana" in line for line in new_release(load()).prerequisites())

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import constructs
+if TYPE_CHECKING:  # the release reads inventories' types without loading the construct runtime
+    import constructs
 
 Json = dict[str, Any]
 POD_CONTROLLERS = ("Deployment", "StatefulSet", "Job", "CronJob")

@@ -19,7 +19,6 @@ import constructs
 from ..core.pod import Container, EnvVar, Port, Probe, literal, resource_ref
 from ..core.tree import Part
 from ..core.workload import DeploymentKind, JobKind, Workload
-from ..ros.names import ros_api_service
 from ..values import ApiDeployment
 from .env import KokuRole
 from .gateway import ApiHttpRoute
@@ -45,14 +44,8 @@ class CostManagementApi(Part):
         else:
             self._api_deployment("Unified", "api", api.unified, reads=False)
         reads, writes = tier.api_services
-        ros = api.router.ros_api
-        upstreams = Upstreams(
-            reads=reads,
-            writes=writes,
-            port=WEB_PORT,
-            ros_api=ros.service or ros_api_service(tier.release) or writes,
-            ros_api_port=ros.port if ros.service or tier.values.ros.enabled else WEB_PORT,
-        )
+        ros_api, ros_api_port = tier.recommendations
+        upstreams = Upstreams(reads=reads, writes=writes, port=WEB_PORT, ros_api=ros_api, ros_api_port=ros_api_port)
         if api.router.type == "nginx":
             NginxRouter(self, "Router", tier=tier, upstreams=upstreams)
         else:  # the Gateway's data plane reaches the API pods directly

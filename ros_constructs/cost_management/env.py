@@ -13,15 +13,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..core.env_table import EnvTable, derived, django_bool, fixed, from_field, from_secret, from_store, from_values
-from ..ros.names import ros_api_service
+from ..data.connections import Connections
 from ..values import KOKU_FAMILIES, Values, queue_family
 from . import credentials
 
-if TYPE_CHECKING:
-    from .tier import KokuTier
+
+class ReleaseView(Protocol):
+    @property
+    def connections(self) -> Connections: ...
+
+
+class KokuContext(Protocol):
+    """What the env table reads of its tier (the tier object is one): the values and the release's connections."""
+
+    @property
+    def values(self) -> Values: ...
+
+    @property
+    def release(self) -> ReleaseView: ...
+
+    @property
+    def recommendations(self) -> tuple[str, int]: ...
+
 
 PROMETHEUS_DIR = "/tmp"
 """prometheus_client multiprocess files live on the pod's /tmp emptyDir."""
@@ -119,25 +135,25 @@ INGEST_TUNING = INGEST_WORKERS | {R.MASU, R.BEAT}
 MIGRATIONS = {R.MIGRATIONS}
 
 
-def _v(tier: KokuTier) -> Values:
+def _v(tier: KokuContext) -> Values:
     return tier.values
 
 
-def _conn(tier: KokuTier) -> Any:
+def _conn(tier: KokuContext) -> Any:
     return tier.release.connections
 
 
-def _rbac(tier: KokuTier, setting: str) -> Any:
+def _rbac(tier: KokuContext, setting: str) -> Any:
     """The RBAC service's port or protocol, only when a host is set (Koku's own defaults otherwise)."""
     rbac = tier.values.cost_management.cache_and_rbac
     return getattr(rbac, f"rbac_service_{setting}") if rbac.rbac_service_host else None
 
 
-def _bucket(tier: KokuTier, bucket: str) -> Any:
+def _bucket(tier: KokuContext, bucket: str) -> Any:
     return tier.release.connections.object_storage.buckets[bucket]
 
 
-def _kafka_login(tier: KokuTier, part: str) -> Any:
+def _kafka_login(tier: KokuContext, part: str) -> Any:
     login = tier.release.connections.kafka.login(KAFKA_CLIENT)
     return getattr(login, part) if login else None
 
@@ -330,9 +346,7 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
             "ROS_OCP_API",
             "costManagement.api.router.rosApi.service",
             {R.ROUTER},
-            lambda t: (
-                t.values.cost_management.api.router.ros_api.service or ros_api_service(t.release) or t.api_services[1]
-            ),
+            lambda t: t.recommendations[0],
         ),
         from_values("ENABLE_HCS_DEBUG", "costManagement.featureFlags.enableHcsDebug", {F.HCS}),
         from_values("ENABLE_SUBS_DEBUG", "costManagement.featureFlags.enableSubsDebug", SUBS),

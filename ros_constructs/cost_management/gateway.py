@@ -6,8 +6,8 @@ import constructs
 
 from ..core.emit import Json, api_object
 from ..core.tree import Part
-from .router import RECOMMENDATIONS_PATH, Upstreams
-from .tier import KokuTier
+from .router import Upstreams
+from .tier import RECOMMENDATIONS_PATH, KokuTier
 
 
 class ApiHttpRoute(Part):

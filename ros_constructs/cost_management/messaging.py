@@ -7,15 +7,14 @@ exactly these. Plain Python.
 
 from __future__ import annotations
 
-from ..data.kafka_clients import (
+from ..core.messaging import KafkaClient, TopicUse
+from ..data.topics import (
     NOTIFICATIONS,
     ROS_EVENTS,
     SOURCES_EVENTS,
     SUBS_INGRESS,
     UPLOAD_ANNOUNCE,
     UPLOAD_VALIDATION,
-    KafkaClient,
-    TopicUse,
 )
 from ..values import Values
 from .env import KAFKA_CLIENT, KokuRole, component_for

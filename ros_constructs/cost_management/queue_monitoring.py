@@ -5,16 +5,13 @@ The monitoring chart's ServiceMonitors scrape the workers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import constructs
 
 from ..core.prometheus import Alert, prometheus_rule
 from ..core.tree import Part
 from .tier import KokuTier
-
-if TYPE_CHECKING:
-    from .workers import CeleryWorkerPool
 
 
 def recording_rule(queue: str) -> str:
@@ -35,24 +32,34 @@ def backlog_series(queue: str) -> str:
     return f"{'default' if queue == 'celery' else queue}_backlog"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Consumer:
+    """One worker Deployment as the rules see it: its own queue, what it consumes and its alert threshold."""
+
+    deployment: str
+    queue: str
+    consumes: tuple[str, ...]
+    backlog_alert_threshold: int
+
+
 class WorkerRules(Part):
     """``<release>-celery``: a recording rule per consumed queue and, when on, its two alerts."""
 
-    def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, pools: list[CeleryWorkerPool]) -> None:
+    def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier, pools: list[Consumer]) -> None:
         super().__init__(scope, id)
         workers, plan = tier.values.cost_management.workers, tier.release.monitoring
         namespace = tier.values.namespace
         records, alerts = [], []
-        consumers: dict[str, list[CeleryWorkerPool]] = {}
+        consumers: dict[str, list[Consumer]] = {}
         for pool in pools:
-            for consumed in pool.queues:
+            for consumed in pool.consumes:
                 consumers.setdefault(consumed, []).append(pool)
         for queue, consuming in consumers.items():
             # The threshold of the queue's own pool when it has one, else of the first pool consuming it.
-            spec = next((p for p in consuming if p.queue == queue), consuming[0]).pool
+            threshold = next((p for p in consuming if p.queue == queue), consuming[0]).backlog_alert_threshold
             series = f'{recording_rule(queue)}{{namespace="{namespace}"}}'
             title = queue.title().replace("_", "")
-            names = [p.workload.name for p in consuming]
+            names = [p.deployment for p in consuming]
             deployment = " or ".join(names)
             gauge = f'{backlog_series(queue)}{{namespace="{namespace}"}}'
             expr = f"max by (namespace) (max_over_time({gauge}[5m]))"
@@ -63,11 +70,11 @@ class WorkerRules(Part):
             alerts += [
                 Alert(
                     name=f"KokuCeleryBacklog{title}",
-                    expr=f"{series} > {spec.backlog_alert_threshold}",
+                    expr=f"{series} > {threshold}",
                     duration=workers.alerts.backlog_for,
                     severity="warning",
                     labels={"queue": queue},
-                    summary=f"Celery queue {queue} has more than {spec.backlog_alert_threshold} waiting tasks",
+                    summary=f"Celery queue {queue} has more than {threshold} waiting tasks",
                     description=f"Scale {deployment} or check why its workers are slow.",
                     runbook="KokuCeleryBacklog",
                 ),

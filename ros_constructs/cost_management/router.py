@@ -15,16 +15,14 @@ from ..core.env_table import checksum
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe
 from ..core.tree import Part
 from ..core.workload import DeploymentKind
-from ..edge.proxy import front_with_sidecar
 from .env import KokuRole
-from .tier import KokuPod, KokuTier
+from .tier import RECOMMENDATIONS_PATH, KokuPod, KokuTier
 
 COMPONENT = "api-router"
 ROUTER_PORT = 8080
 ROUTER_CONFIG_PATH = "/etc/nginx/router"
 RUN_DIR = "/tmp"
 """nginx's pid file and temp files; the only writable path (read-only root filesystem)."""
-RECOMMENDATIONS_PATH = "/v1/recommendations/"
 DRAIN_SECONDS = 10
 PROXY_READ_TIMEOUT = 600
 """Koku's nginx waits this long for an API answer (long reports)."""
@@ -153,19 +151,11 @@ class NginxRouter(Part):
             readiness=Probe.http("/healthz", "http", period_seconds=10),
             liveness=Probe.http("/healthz", "http", period_seconds=20, failure_threshold=5),
         )
-        sidecars = []
-        fronted = front_with_sidecar(
-            self, release=tier.release, naming=tier.naming, component=COMPONENT, container=container
-        )
-        if fronted:
-            container, sidecars = fronted.container, [fronted.sidecar]
-            annotations["checksum/envoy"] = fronted.config_checksum
         tier.workload(
             self,
             "Workload",
             component=COMPONENT,
             pod=KokuPod(roles=[KokuRole.ROUTER], pod_annotations=annotations),
-            sidecars=sidecars,
             controller=DeploymentKind(replicas=router.replicas),
             termination_grace_period_seconds=DRAIN_SECONDS + PROXY_READ_TIMEOUT + 10,
             container=container,

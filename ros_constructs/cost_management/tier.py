@@ -1,25 +1,24 @@
 """``KokuTier``: what every Cost Management construct shares, built once per release.
 
-It names Koku's objects, builds every Koku pod through ``Workload`` with its env (``envFrom``
-of the role profile's ConfigMap, Secret refs, credential mounts, extraEnv) and a
-``checksum/config`` annotation over exactly the ConfigMap the pod consumes, and creates each
-env ConfigMap the first time a pod needs it, so only profiles in use appear in the output.
+It names Koku's objects and gives every Koku pod to the release's plumbing
+(:mod:`~ros_constructs.core.plumbing`) with the env of its roles (the role profile's ConfigMap,
+Secret refs, credential mounts, extraEnv); env ConfigMaps are made the first time a pod needs
+them, so only profiles in use appear in the output.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import constructs
 
-from ..core.env_config import env_from
-from ..core.env_table import checksum
 from ..core.naming import Naming
 from ..core.platform import Platform
-from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, merge_env, secret_key
-from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
+from ..core.plumbing import TierEnv, build_workload
+from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, secret_key
+from ..core.workload import Controller, DeploymentKind, Workload
 from ..release import Release
 from ..values import ExtraEnv, Values
 from . import credentials
@@ -42,6 +41,8 @@ WEB_PORT = 8000
 METRICS_PORT = 9000
 """Koku's probe server (``/livez``, ``/readyz``, ``/metrics``) when Clowder is off."""
 STATUS_PATH = "/v1/status/"
+RECOMMENDATIONS_PATH = "/v1/recommendations/"
+"""Under the API prefix: Koku's router sends it to the ROS API (Koku's own nginx does the same)."""
 SHARED_ENV = "koku-env"
 """The ConfigMap of what every Koku deployment gets (the router and migrations have their own)."""
 
@@ -103,6 +104,17 @@ class KokuTier:
             return (self.naming.name("api"),) * 2
         return self.naming.name("api-reads"), self.naming.name("api-writes")
 
+    @property
+    def recommendations(self) -> tuple[str, int]:
+        """Service and port for ``<prefix>/v1/recommendations/``: the one the values name, else the
+        route another tier serves there, else the writes API (Koku's own fallback)."""
+        api = self.values.cost_management.api
+        ros_api = api.router.ros_api
+        if ros_api.service:
+            return ros_api.service, ros_api.port
+        route = self.release.route_at(f"{api.path_prefix}{RECOMMENDATIONS_PATH}")
+        return (route.service, route.port) if route else (self.api_services[1], WEB_PORT)
+
     def credential_mounts(self, roles: frozenset[Role]) -> list[Mount]:
         values = self.values
         mounts = []
@@ -135,47 +147,28 @@ class KokuTier:
         pod: KokuPod,
         controller: Controller | None = None,
         termination_grace_period_seconds: int = 30,
-        sidecars: Sequence[Container] = (),
     ) -> Workload:
-        """A Koku pod: naming, platform and pull settings, plus the env and mounts of ``pod.roles``."""
+        """A Koku pod through the release's plumbing, with the env and mounts of ``pod.roles``."""
         roles = frozenset(pod.roles)
-        annotations = dict(pod.pod_annotations)
+        env = None
         if roles:
-            pod_env = KOKU_ENV.pod_env(self, roles)
             extras = [render_extra(e) for e in [*self.values.cost_management.extra_env, *pod.extra_env]]
-            container = replace(
-                container,
-                env_from=[
-                    *env_from(
-                        scope,
-                        self.naming,
-                        self.release.references,
-                        shared=SHARED_ENV,
-                        profile=pod.env_profile or profile(roles),
-                        pod_env=pod_env,
-                    ),
-                    *container.env_from,
-                ],
-                env=merge_env([*pod_env.env, *container.env], extras),
-                mounts=[*self.credential_mounts(roles), *container.mounts],
+            env = TierEnv(
+                pod_env=KOKU_ENV.pod_env(self, roles),
+                shared=SHARED_ENV,
+                profile=pod.env_profile or profile(roles),
+                overrides=extras,
+                mounts=self.credential_mounts(roles),
             )
-            own = annotations.get("checksum/config")
-            annotations["checksum/config"] = checksum(own, pod_env.checksum) if own else pod_env.checksum
-        images = self.values.images
-        return Workload(
+        return build_workload(
             scope,
             id,
-            WorkloadProps(
-                component=component,
-                naming=self.naming,
-                platform=self.platform,
-                container=container,
-                sidecars=sidecars,
-                controller=controller or DeploymentKind(),
-                termination_grace_period_seconds=termination_grace_period_seconds,
-                pod_annotations=annotations,
-                image_pull_policy=images.pull_policy,
-                image_pull_secrets=tuple(images.pull_secrets),
-                references=self.release.references,
-            ),
+            self.release,
+            naming=self.naming,
+            component=component,
+            container=container,
+            env=env,
+            pod_annotations=pod.pod_annotations,
+            controller=controller or DeploymentKind(),
+            termination_grace_period_seconds=termination_grace_period_seconds,
         )

@@ -18,7 +18,7 @@ from ..core.tree import Part
 from ..core.workload import DeploymentKind, Workload
 from ..values import Autoscaling, WorkerPool
 from .env import component_for, pool_profile, worker_roles
-from .queue_monitoring import WorkerRules, backlog_query
+from .queue_monitoring import Consumer, WorkerRules, backlog_query
 from .tier import METRICS_PORT, KokuPod, KokuTier
 
 MASU_TMP = "/var/tmp/masu"
@@ -158,7 +158,16 @@ class WorkerFleet(Part):
         if keda_pools and workers.keda.trigger == "redis" and (cache.password or cache.tls):
             self._redis_trigger_auth(tier)
         if plan.worker_rules and self.pools:
-            WorkerRules(self, "Monitoring", tier=tier, pools=self.pools)
+            consumers = [
+                Consumer(
+                    deployment=p.workload.name,
+                    queue=p.queue,
+                    consumes=tuple(p.queues),
+                    backlog_alert_threshold=p.pool.backlog_alert_threshold,
+                )
+                for p in self.pools
+            ]
+            WorkerRules(self, "Monitoring", tier=tier, pools=consumers)
 
     def _redis_trigger_auth(self, tier: KokuTier) -> None:
         """The cache's password and TLS for KEDA, from the same connection the workers use; the

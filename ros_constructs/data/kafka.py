@@ -14,10 +14,10 @@ from typing import Any
 import constructs
 
 from ..core.emit import api_object
+from ..core.messaging import KafkaClient
 from ..core.tree import Part
 from ..values.data import Kafka as KafkaValues
 from .connections import STRIMZI_PLAIN_PORT, STRIMZI_TLS_PORT, KafkaConnection, strimzi_cluster
-from .kafka_clients import KafkaClient
 from .store import DataStore
 
 API_VERSION = "kafka.strimzi.io/v1beta2"

@@ -11,9 +11,10 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.naming import Naming
+from ..core.plumbing import build_workload
 from ..core.pod import Container
 from ..core.references import Kind
-from ..core.workload import Controller, Workload, WorkloadProps
+from ..core.workload import Controller, Workload
 from ..release import Release
 from ..values import Image, resources
 
@@ -52,21 +53,15 @@ class DataStore:
         controller: Controller,
         termination_grace_period_seconds: int = 30,
     ) -> Workload:
-        images = self.release.values.images
-        return Workload(
+        return build_workload(
             scope,
             id,
-            WorkloadProps(
-                component=component,
-                naming=self.naming,
-                platform=self.release.platform,
-                container=container,
-                controller=controller,
-                termination_grace_period_seconds=termination_grace_period_seconds,
-                image_pull_policy=images.pull_policy,
-                image_pull_secrets=tuple(images.pull_secrets),
-                references=self.release.references,
-            ),
+            self.release,
+            naming=self.naming,
+            component=component,
+            container=container,
+            controller=controller,
+            termination_grace_period_seconds=termination_grace_period_seconds,
         )
 
     def config_map(

@@ -14,10 +14,11 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.naming import INSTANCE_LABEL, Naming
+from ..core.plumbing import build_workload
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
 from ..core.rbac import RBAC, token_review_grant
 from ..core.tree import Part
-from ..core.workload import DeploymentKind, Workload, WorkloadProps
+from ..core.workload import DeploymentKind
 from ..release import Release
 from .proxy import AUTHORINO_COMPONENT, AUTHORINO_GRPC_PORT
 
@@ -38,45 +39,40 @@ class Authorino(Part):
         self._grants(name, labels, release.namespace)
         release.references.provide("Secret", tls_secret, frozenset({"tls.crt", "tls.key"}))  # the service CA makes it
         images = release.values.images
-        Workload(
+        build_workload(
             self,
             "Workload",
-            WorkloadProps(
-                component=AUTHORINO_COMPONENT,
-                naming=naming,
-                platform=release.platform,
-                container=Container(
-                    image=images.authorino.ref,
-                    resources=review.resources,
-                    args=[
-                        f"--watch-namespace={release.namespace}",
-                        f"--auth-config-label-selector={INSTANCE_LABEL}={release.name}",
-                        f"--tls-cert={TLS_DIR}/tls.crt",
-                        f"--tls-cert-key={TLS_DIR}/tls.key",
-                        f"--ext-auth-grpc-port={AUTHORINO_GRPC_PORT}",
-                        f"--metrics-addr=:{METRICS_PORT}",
-                        f"--health-probe-addr=:{HEALTH_PORT}",
-                    ],
-                    ports=[
-                        Port(name="grpc", container_port=AUTHORINO_GRPC_PORT),
-                        Port(name="metrics", container_port=METRICS_PORT, metrics_path="/metrics"),
-                        Port(name="health", container_port=HEALTH_PORT, expose=False),
-                    ],
-                    mounts=[Mount(name="tls", path=TLS_DIR, source=SecretFiles(secret_name=tls_secret))],
-                    liveness=Probe.http("/healthz", "health", period_seconds=20),
-                    readiness=Probe.http("/readyz", "health"),
-                ),
-                controller=DeploymentKind(replicas=review.replicas),
-                service_account_name=name,
-                automount_service_account_token=True,
-                service_annotations={"service.beta.openshift.io/serving-cert-secret-name": tls_secret},
-                image_pull_policy=images.pull_policy,
-                image_pull_secrets=tuple(images.pull_secrets),
-                references=release.references,
-                scanner_exceptions={
-                    "CKV_K8S_38": "Authorino reviews tokens and watches its AuthConfigs: it needs its token"
-                },
+            release,
+            component=AUTHORINO_COMPONENT,
+            naming=naming,
+            container=Container(
+                image=images.authorino.ref,
+                resources=review.resources,
+                args=[
+                    f"--watch-namespace={release.namespace}",
+                    f"--auth-config-label-selector={INSTANCE_LABEL}={release.name}",
+                    f"--tls-cert={TLS_DIR}/tls.crt",
+                    f"--tls-cert-key={TLS_DIR}/tls.key",
+                    f"--ext-auth-grpc-port={AUTHORINO_GRPC_PORT}",
+                    f"--metrics-addr=:{METRICS_PORT}",
+                    f"--health-probe-addr=:{HEALTH_PORT}",
+                ],
+                ports=[
+                    Port(name="grpc", container_port=AUTHORINO_GRPC_PORT),
+                    Port(name="metrics", container_port=METRICS_PORT, metrics_path="/metrics"),
+                    Port(name="health", container_port=HEALTH_PORT, expose=False),
+                ],
+                mounts=[Mount(name="tls", path=TLS_DIR, source=SecretFiles(secret_name=tls_secret))],
+                liveness=Probe.http("/healthz", "health", period_seconds=20),
+                readiness=Probe.http("/readyz", "health"),
             ),
+            controller=DeploymentKind(replicas=review.replicas),
+            service_account_name=name,
+            automount_service_account_token=True,
+            service_annotations={"service.beta.openshift.io/serving-cert-secret-name": tls_secret},
+            scanner_exceptions={
+                "CKV_K8S_38": "Authorino reviews tokens and watches its AuthConfigs: it needs its token"
+            },
         )
         api_object(
             self,

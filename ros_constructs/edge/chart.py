@@ -35,10 +35,10 @@ class EdgeChart(ReleaseChart):
         gateway = None
         if edge.auth.mode == "gateway":
             EdgeGateway(self, "Gateway", release=release, naming=naming, doors=doors)
-            gateway = backend(objects, release, GATEWAY, naming.app)
+            gateway = backend(objects, release, naming.name(GATEWAY))
         if edge.auth.token_review.enabled:
             Authorino(self, "Authorino", release=release, naming=naming)
-        Exposure(self, "Exposure", release=release, naming=naming, paths=exposed_paths(release, doors, gateway))
+        Exposure(self, "Exposure", release=release, naming=naming, paths=exposed_paths(doors, gateway))
         if edge.network_policies.enabled:
             ReleaseNetworkPolicies(
                 self, "NetworkPolicies", release=release, naming=naming, destinations=service_destinations(release)

@@ -1,9 +1,9 @@
 """Exposure (``edge.exposure``): OpenShift Routes, one Ingress, or one Gateway API HTTPRoute.
 
-Behind a central gateway ``/api/`` goes to it. Otherwise ``<prefix>/`` goes to the Cost
-Management front door (the router sends the recommendations on to the ROS API),
-``<prefix>/v1/recommendations/`` straight to the ROS API and ``/api/ingress/`` to the upload
-ingress; with sidecars those Services' ports are their Envoys'.
+Behind a central gateway ``/api/`` goes to it. Otherwise each front-door route the tiers declare
+goes to its Service: ``<prefix>/`` to the Cost Management front door (the router sends the
+recommendations on to the ROS API), ``<prefix>/v1/recommendations/`` straight to the ROS API and
+``/api/ingress/`` to the upload ingress; with sidecars those Services' ports are their Envoys'.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..core.emit import Json, api_object
 from ..core.naming import Naming
 from ..core.tree import Part
 from ..release import Release
-from .gateway import RECOMMENDATIONS, UPLOAD_PREFIX, Backend, FrontDoors
+from .gateway import Backend, FrontDoor
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,20 +27,14 @@ class ExposedPath:
     backend: Backend
 
 
-def exposed_paths(release: Release, doors: FrontDoors, gateway: Backend | None) -> list[ExposedPath]:
-    prefix = release.values.cost_management.api.path_prefix
-    if gateway is not None:  # it routes by path itself and answers 404 for anything else
+def exposed_paths(doors: list[FrontDoor], gateway: Backend | None) -> list[ExposedPath]:
+    """The gateway alone at ``/api/`` (it routes by path itself and answers 404 for anything else),
+    or each declared route the edge exposes, in tier order."""
+    if gateway is not None:
         return [ExposedPath(component="api", prefix="/api/", backend=gateway)]
-    paths = []
-    if release.values.cost_management.api.router.type == "nginx":  # else the tier's own HTTPRoute splits methods
-        paths.append(ExposedPath(component="api", prefix=f"{prefix}/", backend=doors.cost_management))
-    if doors.ros_api:
-        paths.append(
-            ExposedPath(component="recommendations", prefix=f"{prefix}{RECOMMENDATIONS}", backend=doors.ros_api)
-        )
-    if doors.upload:
-        paths.append(ExposedPath(component="upload", prefix=UPLOAD_PREFIX, backend=doors.upload))
-    return paths
+    return [
+        ExposedPath(component=d.route.name, prefix=d.route.prefix, backend=d.backend) for d in doors if d.route.exposed
+    ]
 
 
 class Exposure(Part):

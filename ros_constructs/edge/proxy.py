@@ -1,9 +1,11 @@
 """The authenticating Envoy as a container: its configuration from values, the ConfigMap that holds
 it and the CA bundles it trusts. The central gateway and the per-pod sidecars both use it.
 
-Which pods get a sidecar is decided here (:func:`sidecar_auth`), so the tiers only place it:
-``edge.auth.mode: sidecars`` puts a JWT-checking Envoy in front of the router, the ROS API and the
-upload ingress; ``edge.auth.tokenReview`` puts one asking Authorino in front of the ROS API.
+Which pods get a sidecar is decided here (:func:`sidecar_auth`) from the front-door routes the
+tiers declare, and the release's plumbing places it: ``edge.auth.mode: sidecars`` puts a
+JWT-checking Envoy in front of every pod that serves a route (the Cost Management router, the ROS
+API, the upload ingress); ``edge.auth.tokenReview`` puts one asking Authorino in front of those
+whose route takes service-account tokens (the ROS API).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.naming import Naming
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFiles
+from ..core.tier import Fronted, Fronting
 from ..data.connections import SERVICE_CA_KEY, service_host
 from ..release import Release
 from .envoy import (
@@ -110,14 +113,15 @@ def token_review_auth(release: Release) -> Auth:
     return Auth(config=config, mounts=(Mount(name="service-ca", path=SERVICE_CA_DIR, source=source),))
 
 
-def sidecar_auth(release: Release, component: str) -> Auth | None:
-    """The Envoy in front of ``component`` (``api-router``, ``rosocp-api``, ``ingress``), if any."""
+def sidecar_auth(release: Release, service: str) -> Auth | None:
+    """The Envoy in front of the pods behind ``service``, if they serve a front-door route."""
     auth = release.values.edge.auth
-    if component == "rosocp-api" and auth.token_review.enabled:
+    route = next((r for r in release.routes if r.service == service), None)
+    if route is None:
+        return None
+    if route.service_account_tokens and auth.token_review.enabled:
         return token_review_auth(release)
-    if auth.mode == "sidecars" and component in ("api-router", "rosocp-api", "ingress"):
-        return jwt_auth(release)
-    return None
+    return jwt_auth(release) if auth.mode == "sidecars" else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,37 +182,29 @@ def envoy_proxy(
     return Proxy(container=container, config_checksum=checksum(text))
 
 
-@dataclass(frozen=True, kw_only=True)
-class Fronted:
-    """An app container behind its Envoy sidecar: the app's first port is off the Service, the
-    sidecar's ``proxy`` port takes its Service port."""
+def sidecar_fronting(release: Release) -> Fronting:
+    """How the release's plumbing puts an Envoy in front of a pod (``TierSpec.fronting``)."""
 
-    container: Container
-    sidecar: Container
-    config_checksum: str
+    def front(scope: constructs.Construct, naming: Naming, component: str, container: Container) -> Fronted | None:
+        """``container`` behind its Envoy (None: no sidecar). The sidecar's one route sends every path,
+        authenticated, to the app's first port on localhost; kubelet probes still reach the app's own port."""
+        auth = sidecar_auth(release, naming.name(component))
+        if auth is None:
+            return None
+        app = container.ports[0]
+        route = Route(prefix="/", upstream=Upstream(name="app", host="127.0.0.1", port=app.container_port))
+        proxy = envoy_proxy(
+            scope,
+            release=release,
+            naming=naming,
+            component=component,
+            routes=(route,),
+            auth=auth,
+            service_port=app.service_port or app.container_port,
+        )
+        ports = [replace(app, expose=False), *container.ports[1:]]
+        return Fronted(
+            container=replace(container, ports=ports), sidecar=proxy.container, config_checksum=proxy.config_checksum
+        )
 
-
-def front_with_sidecar(
-    scope: constructs.Construct, *, release: Release, naming: Naming, component: str, container: Container
-) -> Fronted | None:
-    """``container`` behind the Envoy the edge puts in front of ``component`` (None: no sidecar).
-    The sidecar's one route sends every path, authenticated, to the app's first port on localhost;
-    kubelet probes still reach the app's own port directly."""
-    auth = sidecar_auth(release, component)
-    if auth is None:
-        return None
-    app = container.ports[0]
-    route = Route(prefix="/", upstream=Upstream(name="app", host="127.0.0.1", port=app.container_port))
-    proxy = envoy_proxy(
-        scope,
-        release=release,
-        naming=naming,
-        component=component,
-        routes=(route,),
-        auth=auth,
-        service_port=app.service_port or app.container_port,
-    )
-    ports = [replace(app, expose=False), *container.ports[1:]]
-    return Fronted(
-        container=replace(container, ports=ports), sidecar=proxy.container, config_checksum=proxy.config_checksum
-    )
+    return front

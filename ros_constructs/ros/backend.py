@@ -182,7 +182,7 @@ class RosBackend(Part):
         inits = list(waits or [])
         kafka = tier.release.connections.kafka
         if role in (RosRole.PROCESSOR, RosRole.POLLER, RosRole.HOUSEKEEPER) and clowder.clowder_needed(kafka):
-            render, _ = tier.pod_container(self, role, clowder.render_container(image, kafka, own_env))
+            render = tier.pod_container(self, role, clowder.render_container(image, kafka, own_env))
             inits.append(render)
             container = replace(
                 container,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..core.pod import Container, EmptyDir, EnvVar, Mount, literal, secret_key
 from ..data.connections import KafkaConnection
-from ..data.kafka_clients import RECOMMENDATIONS, ROS_EVENTS, SOURCES_EVENTS
+from ..data.topics import RECOMMENDATIONS, ROS_EVENTS, SOURCES_EVENTS
 from ..values import resources
 from .credentials import BACKEND_KAFKA_CLIENT
 

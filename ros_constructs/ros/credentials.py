@@ -7,15 +7,14 @@ Kafka identity and topics, and what ROS expects outside the output.
 
 from __future__ import annotations
 
+from ..core.messaging import KafkaClient, TopicUse
 from ..core.secrets import SecretPlan, SecretRef, credential_ref, plan
-from ..data.kafka_clients import (
+from ..data.topics import (
     NOTIFICATIONS,
     RECOMMENDATIONS,
     ROS_EVENTS,
     SOURCES_EVENTS,
     UPLOAD_VALIDATION,
-    KafkaClient,
-    TopicUse,
 )
 from ..values import Values
 from .names import HOUSEKEEPER_COMPONENT, INGRESS_COMPONENT, POLLER_COMPONENT, PROCESSOR_COMPONENT, SOURCES_COMPONENT

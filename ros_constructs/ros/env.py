@@ -14,16 +14,31 @@ Plain Python: the docs read this table without Node.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..core.env_table import EnvTable, Scalar, derived, fixed, from_secret, from_store, from_values
 from ..core.pod import ConfigMapKey
-from ..data.kafka_clients import RECOMMENDATIONS, ROS_EVENTS, SOURCES_EVENTS
+from ..data.connections import Connections
+from ..data.topics import RECOMMENDATIONS, ROS_EVENTS, SOURCES_EVENTS
+from ..values import Values
 from . import credentials
 
-if TYPE_CHECKING:
-    from .tier import RosTier
+
+class ReleaseView(Protocol):
+    @property
+    def connections(self) -> Connections: ...
+
+
+class RosContext(Protocol):
+    """What the env table reads of its tier (the tier object is one): the values and the release's connections."""
+
+    @property
+    def values(self) -> Values: ...
+
+    @property
+    def release(self) -> ReleaseView: ...
+
 
 API_PORT = 8000
 METRICS_PORT = 9000
@@ -59,15 +74,15 @@ KRUIZE_CLIENTS = {R.PROCESSOR, R.POLLER, R.HOUSEKEEPER}
 KRUIZE_ALL = {R.KRUIZE, R.KRUIZE_JOB}
 
 
-def _conn(tier: RosTier) -> Any:
+def _conn(tier: RosContext) -> Any:
     return tier.release.connections
 
 
-def _login(tier: RosTier, service: str) -> Any:
+def _login(tier: RosContext, service: str) -> Any:
     return tier.release.connections.database.logins[service]
 
 
-def db_host(tier: RosTier, role: RosRole) -> str:
+def db_host(tier: RosContext, role: RosRole) -> str:
     """The API reads from the replica when asked; everything else uses the primary."""
     replica, db = tier.values.ros.api.read_replica, _conn(tier).database
     host: str = db.host
@@ -76,12 +91,12 @@ def db_host(tier: RosTier, role: RosRole) -> str:
     return host
 
 
-def _ros_db_ssl(tier: RosTier) -> str:
+def _ros_db_ssl(tier: RosContext) -> str:
     """ros-ocp-backend passes DB_SSL verbatim as sslmode; our internal server speaks no TLS."""
     return _conn(tier).database.ssl_mode or "disable"
 
 
-def _storage_endpoint(tier: RosTier) -> tuple[str | None, bool]:
+def _storage_endpoint(tier: RosContext) -> tuple[str | None, bool]:
     """minio-go's endpoint (host:port, no scheme) and TLS flag; None in ODF mode (from the claim)."""
     endpoint = _conn(tier).object_storage.endpoint
     if isinstance(endpoint, ConfigMapKey):
@@ -96,20 +111,20 @@ def _bool(flag: Scalar) -> str:
     return str(flag).lower() if isinstance(flag, bool) else str(flag)
 
 
-def _kafka_login(tier: RosTier, part: str) -> Any:
+def _kafka_login(tier: RosContext, part: str) -> Any:
     login = tier.release.connections.kafka.login(credentials.INGRESS_KAFKA_CLIENT)
     return getattr(login, part) if login else None
 
 
-def _object_store(tier: RosTier) -> Any:
+def _object_store(tier: RosContext) -> Any:
     return tier.release.connections.object_storage
 
 
-def _upload_bucket(tier: RosTier) -> Any:
+def _upload_bucket(tier: RosContext) -> Any:
     return _object_store(tier).buckets["upload"]
 
 
-def _cache_password(tier: RosTier) -> Any:
+def _cache_password(tier: RosContext) -> Any:
     return _conn(tier).cache.password
 
 

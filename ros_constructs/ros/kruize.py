@@ -62,9 +62,7 @@ class KruizeEngine(Part):
 
         inits = []
         if kruize.partitions.create:
-            step, _ = tier.pod_container(
-                self, RosRole.KRUIZE_JOB, partition_step("CreatePartition", "create-partitions")
-            )
+            step = tier.pod_container(self, RosRole.KRUIZE_JOB, partition_step("CreatePartition", "create-partitions"))
             inits.append(step)
         tier.workload(
             self,

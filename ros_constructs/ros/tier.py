@@ -1,9 +1,8 @@
 """``RosTier``: what every ROS-tier construct shares, built once per release.
 
 It names the four applications of the tier (the ROS backend, Kruize, the Sources API and the
-upload ingress), builds their pods through ``Workload`` with env from :data:`ROS_ENV`
-(``envFrom`` of generated ConfigMaps, Secret refs) and a ``checksum/config`` annotation over
-exactly the values a pod consumes.
+upload ingress) and gives their pods to the release's plumbing
+(:mod:`~ros_constructs.core.plumbing`) with env from :data:`ROS_ENV`.
 """
 
 from __future__ import annotations
@@ -17,13 +16,13 @@ import constructs
 from ..core.env_config import env_from
 from ..core.naming import Naming
 from ..core.platform import Platform
+from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount
-from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
-from ..edge.proxy import front_with_sidecar
+from ..core.workload import Controller, DeploymentKind, Workload
 from ..release import Release
 from ..values import Values
 from .env import BACKEND, ROS_ENV, RosRole
-from .names import API_COMPONENT, BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP
+from .names import BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP
 
 SHARED_ENV = "rosocp-env"
 """The ConfigMap of what every ros-ocp-backend container gets."""
@@ -70,36 +69,43 @@ class RosTier:
     def sources_host(self) -> str:
         return self._host(self.sources, "sources-api")
 
-    @property
-    def api_service(self) -> str:
-        """The ROS API Service (the Cost Management router's recommendations upstream)."""
-        return self.backend.name(API_COMPONENT)
-
     def naming_of(self, role: RosRole) -> Naming:
+        """The application ``role`` belongs to; every role names one (a new role must be added here)."""
         if role in BACKEND:
             return self.backend
-        if role in (RosRole.KRUIZE, RosRole.KRUIZE_JOB):
-            return self.kruize
-        return self.sources if role is RosRole.SOURCES else self.ingress
+        apps = {
+            RosRole.KRUIZE: self.kruize,
+            RosRole.KRUIZE_JOB: self.kruize,
+            RosRole.SOURCES: self.sources,
+            RosRole.INGRESS: self.ingress,
+        }
+        if role not in apps:
+            raise ValueError(f"ROS role {role.value!r} belongs to no application of the tier")
+        return apps[role]
 
-    def pod_container(self, scope: constructs.Construct, role: RosRole, container: Container) -> tuple[Container, str]:
-        """``container`` with the env and store mounts of ``role``, and the checksum of that env."""
-        pod_env = ROS_ENV.pod_env(self, [role])
+    def tier_env(self, role: RosRole) -> TierEnv:
+        """The env of ``role`` as ROS's table gives it, with the store mounts its clients read."""
+        return TierEnv(
+            pod_env=ROS_ENV.pod_env(self, [role]), shared=SHARED_ENV, profile=role.value, mounts=self.store_mounts(role)
+        )
+
+    def pod_container(self, scope: constructs.Construct, role: RosRole, container: Container) -> Container:
+        """``container`` (an init container) with the env and store mounts of ``role``."""
+        env = self.tier_env(role)
         names = env_from(
             scope,
             self.naming_of(role),
             self.release.references,
-            shared=SHARED_ENV,
-            profile=role.value,
-            pod_env=pod_env,
+            shared=env.shared,
+            profile=env.profile,
+            pod_env=env.pod_env,
         )
-        container = replace(
+        return replace(
             container,
             env_from=[*names, *container.env_from],
-            env=[*pod_env.env, *container.env],
-            mounts=[*self.store_mounts(role), *container.mounts],
+            env=[*env.pod_env.env, *container.env],
+            mounts=[*env.mounts, *container.mounts],
         )
-        return container, pod_env.checksum
 
     def store_mounts(self, role: RosRole) -> list[Mount]:
         """CA files and config the role's data-store clients read."""
@@ -123,36 +129,19 @@ class RosTier:
         termination_grace_period_seconds: int = 30,
         scanner_exceptions: Mapping[str, str] | None = None,
     ) -> Workload:
-        """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``, behind the
-        edge's Envoy sidecar when the edge puts one in front of ``component``."""
-        container, digest = self.pod_container(scope, role, container)
-        annotations = {"checksum/config": digest}
-        sidecars = []
-        fronted = front_with_sidecar(
-            scope, release=self.release, naming=self.naming_of(role), component=component, container=container
-        )
-        if fronted:
-            container, sidecars = fronted.container, [fronted.sidecar]
-            annotations["checksum/envoy"] = fronted.config_checksum
-        images = self.values.images
-        return Workload(
+        """A ROS-tier pod through the release's plumbing, with the env of ``role``."""
+        return build_workload(
             scope,
             id,
-            WorkloadProps(
-                component=component,
-                naming=self.naming_of(role),
-                platform=self.platform,
-                container=container,
-                init_containers=init_containers,
-                sidecars=sidecars,
-                controller=controller or DeploymentKind(),
-                termination_grace_period_seconds=termination_grace_period_seconds,
-                pod_annotations=annotations,
-                image_pull_policy=images.pull_policy,
-                image_pull_secrets=tuple(images.pull_secrets),
-                service_account_name=service_account_name,
-                automount_service_account_token=automount_token,
-                references=self.release.references,
-                scanner_exceptions=scanner_exceptions or {},
-            ),
+            self.release,
+            naming=self.naming_of(role),
+            component=component,
+            container=container,
+            env=self.tier_env(role),
+            init_containers=init_containers,
+            controller=controller or DeploymentKind(),
+            termination_grace_period_seconds=termination_grace_period_seconds,
+            service_account_name=service_account_name,
+            automount_service_account_token=automount_token,
+            scanner_exceptions=scanner_exceptions or {},
         )

@@ -115,15 +115,14 @@ def synth_to(
     values = load(files, sets)
     previous = read_output(compare_to) if compare_to else None
     node_boot().join()
-    from ..app import build_app
+    from ..app import build_app, new_release
     from ..core.secrets import required
     from ..core.tree import inventory
-    from ..release import Release
     from . import helm
     from .kustomize import KUSTOMIZATION, kustomization
     from .sizing import read_objects, sizing
 
-    release = Release(values=values)
+    release = new_release(values)
 
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)

@@ -191,7 +191,7 @@ def _id(prefix: str, name: str) -> str:
 
 
 def chart_of_objects(app: cdk8s.App) -> dict[tuple[str, str], str]:
-    """(kind, name) -> the id of the chart that made the object (``03-cost-management``)."""
+    """(kind, name) -> the id of the chart that made the object (``40-cost-management``)."""
     import cdk8s
 
     found = {}
@@ -203,7 +203,7 @@ def chart_of_objects(app: cdk8s.App) -> dict[tuple[str, str], str]:
 
 
 def _chart_name(chart_id: str) -> str:
-    """``03-cost-management`` -> ``cost-management``."""
+    """``40-cost-management`` -> ``cost-management``."""
     return chart_id.split("-", 1)[1]
 
 
@@ -368,10 +368,10 @@ def with_readme_block(readme: str, mermaid: str) -> str:
 
 def default_files() -> dict[str, str]:
     """The diagram of the default deployment (no values files)."""
-    from ..app import build_app
+    from ..app import build_app, new_release
     from ..values import load
 
-    release = Release(values=load([], []))
+    release = new_release(load([], []))
     return diagram_files(build_app(release), release)
 
 

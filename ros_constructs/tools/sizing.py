@@ -313,11 +313,10 @@ def profiles() -> dict[str, list[Path]]:
 
 
 def _synthesize(files: Sequence[Path]) -> list[Json]:
-    from ..app import build_app
-    from ..release import Release
+    from ..app import build_app, new_release
     from ..values import load
 
-    app = build_app(Release(values=load(files)))
+    app = build_app(new_release(load(files)))
     return [obj for chart in app.charts for obj in chart.to_json()]
 
 

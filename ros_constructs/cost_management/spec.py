@@ -1,0 +1,71 @@
+"""The Cost Management tier's declaration: its chart, credentials, Kafka use, prerequisites, the
+API's front-door route, its dashboard rows and the Koku env table for the docs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..core.tier import ChartSpec, EnvDoc, FrontDoorRoute, TierSpec
+from ..release import Release
+from .chart import CostManagementChart
+from .credentials import koku_prerequisites, koku_secret_plans
+from .dashboard import dashboard_rows
+from .env import KOKU_ENV, KokuRole
+from .messaging import koku_kafka_client
+from .router import COMPONENT as ROUTER
+from .tier import WEB_PORT, KokuTier
+
+
+def _routes(release: Release) -> list[FrontDoorRoute]:
+    """``<prefix>/``: the nginx router, or with Gateway API the writes API (the tier's own
+    HTTPRoute then splits methods and the edge does not expose it)."""
+    api = release.values.cost_management.api
+    nginx = api.router.type == "nginx"
+    component = ROUTER if nginx else "api-writes" if api.mode == "split" else "api"
+    return [
+        FrontDoorRoute(
+            name="api",
+            upstream="cost-management",
+            prefix=f"{api.path_prefix}/",
+            component=component,
+            service=KokuTier(release=release).naming.name(component),
+            port=WEB_PORT,
+            exposed=nginx,
+        )
+    ]
+
+
+def _env_rows() -> Iterator[tuple[str, str, str, str]]:
+    for entry in KOKU_ENV.entries:
+        roles = ", ".join(sorted(r.value if isinstance(r, KokuRole) else f"worker:{r.value}" for r in entry.roles))
+        yield entry.name, entry.source, entry.kind, roles
+
+
+TIER: TierSpec[Release] = TierSpec(
+    name="cost-management",
+    charts=(
+        ChartSpec(
+            order=40,
+            name="cost-management",
+            build=lambda scope, id, release: CostManagementChart(scope, id, release=release),
+        ),
+    ),
+    secret_plans=koku_secret_plans,
+    kafka_clients=lambda values: [koku_kafka_client(values)],
+    prerequisites=lambda release: koku_prerequisites(release.values),
+    routes=_routes,
+    dashboard=dashboard_rows,
+    env_docs=(
+        EnvDoc(
+            title="Koku environment variables",
+            intro="Which value sets each variable and which deployments get it (roles: `worker` is every pool,\n"
+            "`worker:<family>` a queue family with its `_xl` and `_penalty` pools). Plain values reach\n"
+            "containers through `envFrom` of their role's `<release>-<role>-env` ConfigMap; credentials only\n"
+            "as Secret references.\n"
+            "Per-deployment values (`GUNICORN_WORKERS`, `GUNICORN_THREADS`, `POD_CPU_LIMIT`, `WORKER_QUEUES`,\n"
+            "`USE_READREPLICA`, `MASU`, `SOURCES`) are set by their constructs from the deployment's own values.",
+            column="deployments",
+            rows=_env_rows,
+        ),
+    ),
+)

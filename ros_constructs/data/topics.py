@@ -1,0 +1,11 @@
+"""The Kafka topic names the tiers share (a producer in one tier, its consumer in another)."""
+
+UPLOAD_ANNOUNCE = "platform.upload.announce"
+UPLOAD_VALIDATION = "platform.upload.validation"
+SOURCES_EVENTS = "platform.sources.event-stream"
+ROS_EVENTS = "hccm.ros.events"
+"""Uploads' ROS data: Koku's listener and the upload ingress announce, ROS's processor consumes."""
+NOTIFICATIONS = "platform.notifications.ingress"
+SUBS_INGRESS = "platform.rhsm-subscriptions.service-instance-ingress"
+RECOMMENDATIONS = "rosocp.kruize.recommendations"
+"""ROS's processor announces each experiment here; the poller asks Kruize when it comes due."""

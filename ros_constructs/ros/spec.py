@@ -1,0 +1,76 @@
+"""The ROS tier's declaration: its chart, credentials, Kafka use, the recommendations and upload
+routes of the front door, its dashboard rows and the ROS env table for the docs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..core.tier import ChartSpec, EnvDoc, FrontDoorRoute, TierSpec
+from ..release import Release
+from .chart import RosChart
+from .credentials import ros_kafka_clients, ros_secret_plans
+from .dashboard import dashboard_rows
+from .env import API_PORT, INGRESS_PORT, ROS_ENV
+from .names import API_COMPONENT, INGRESS_COMPONENT
+from .tier import RosTier
+
+RECOMMENDATIONS = "/v1/recommendations/"
+"""Under the Cost Management API prefix, where clients ask ROS for recommendations (Koku's path)."""
+UPLOAD_PREFIX = "/api/ingress/"
+"""Where the metrics operator uploads (the upload service's path)."""
+
+
+def _routes(release: Release) -> list[FrontDoorRoute]:
+    """The ROS API under the Cost Management prefix (it also takes service-account tokens when
+    ``edge.auth.tokenReview`` is on) and the upload ingress."""
+    values = release.values
+    if not values.ros.enabled:
+        return []
+    tier = RosTier(release=release)
+    api, upload = tier.backend.name(API_COMPONENT), tier.ingress.name(INGRESS_COMPONENT)
+    return [
+        FrontDoorRoute(
+            name="recommendations",
+            upstream="ros-api",
+            prefix=f"{values.cost_management.api.path_prefix}{RECOMMENDATIONS}",
+            component=API_COMPONENT,
+            service=api,
+            port=API_PORT,
+            service_account_tokens=True,
+        ),
+        FrontDoorRoute(
+            name="upload",
+            upstream="upload",
+            prefix=UPLOAD_PREFIX,
+            component=INGRESS_COMPONENT,
+            service=upload,
+            port=INGRESS_PORT,
+        ),
+    ]
+
+
+def _env_rows() -> Iterator[tuple[str, str, str, str]]:
+    for entry in ROS_ENV.entries:
+        yield entry.name, entry.source, entry.kind, ", ".join(sorted(r.value for r in entry.roles))
+
+
+TIER: TierSpec[Release] = TierSpec(
+    name="ros",
+    charts=(ChartSpec(order=50, name="ros", build=lambda scope, id, release: RosChart(scope, id, release=release)),),
+    secret_plans=ros_secret_plans,
+    kafka_clients=ros_kafka_clients,
+    routes=_routes,
+    dashboard=dashboard_rows,
+    env_docs=(
+        EnvDoc(
+            title="ROS environment variables",
+            intro="What ros-ocp-backend, Kruize, sources-api-go and insights-ros-ingress read, and which\n"
+            "containers get it. `SERVICE_NAME`, `DB_HOST` (the API may read from a replica),\n"
+            "`KAFKA_CONSUMER_GROUP_ID`, `KAFKA_AUTO_COMMIT` and the Sources `LOG_LEVEL` are set per\n"
+            "component; with a SASL Kafka the consumers also get `ACG_CONFIG` (a Clowder file written at\n"
+            "pod start).",
+            column="containers",
+            rows=_env_rows,
+        ),
+    ),
+)
