@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,6 @@ from envoy.extensions.transport_sockets.tls.v3.tls_pb2 import UpstreamTlsContext
 from google.protobuf import json_format
 
 from ros_constructs.edge.envoy import (
-    AUTHZ_CLUSTER,
-    EXT_AUTHZ_FILTER,
-    IDENTITY_FILTER,
-    JWKS_CLUSTER,
-    JWT_FILTER,
-    JWT_PROVIDER,
-    STRIP_FILTER,
-    STRIPPED_HEADERS,
     EnvoyConfig,
     IdentityClaims,
     JwtAuth,
@@ -43,6 +36,16 @@ from ros_constructs.edge.envoy import (
     Upstream,
     bootstrap,
     render,
+)
+from ros_constructs.edge.envoy.renderer import (
+    AUTHZ_CLUSTER,
+    EXT_AUTHZ_FILTER,
+    IDENTITY_FILTER,
+    JWKS_CLUSTER,
+    JWT_FILTER,
+    JWT_PROVIDER,
+    STRIP_FILTER,
+    STRIPPED_HEADERS,
 )
 
 # Every extension the generator names by @type: importing registers it, so Any fields resolve.
@@ -281,12 +284,14 @@ def test_importable_without_node_or_the_values_model() -> None:
 
 # --- The Lua, run under LuaJIT ------------------------------------------------------------------
 
-# arg[1], arg[2]: the strip and identity filter sources; arg[3]: the case, a Lua file returning
-# {headers, metadata, authz_headers, authenticated}. The strip filter runs, then what ext_authz
-# would add, then (on authenticated routes) the identity filter; prints the status and headers.
+# arg[1]: the strip filter's source; arg[2]: the identity filter's settings, a Lua file returning
+# its CFG table; arg[3]: the identity filter's code, the package's identity.lua itself; arg[4]:
+# the case, a Lua file returning {headers, metadata, authz_headers, authenticated}. The strip
+# filter runs, then what ext_authz would add, then (on authenticated routes) the identity filter;
+# prints the status and headers.
 DRIVER = r"""
-local function filter(path)
-  local env = setmetatable({}, {__index = _G})
+local function filter(path, cfg)
+  local env = setmetatable({CFG = cfg}, {__index = _G})
   local chunk = assert(loadfile(path))
   setfenv(chunk, env)
   chunk()
@@ -310,7 +315,7 @@ local function base64(s)
   return table.concat(out)
 end
 
-local case = dofile(arg[3])
+local case = dofile(arg[4])
 local headers, status = {}, ""
 for k, v in pairs(case.headers) do headers[k] = v end
 local header_map = {
@@ -329,7 +334,7 @@ local handle = {
 }
 filter(arg[1])(handle)
 for k, v in pairs(case.authz_headers) do headers[k] = v end
-if case.authenticated then filter(arg[2])(handle) end
+if case.authenticated then filter(arg[3], dofile(arg[2]))(handle) end
 print("status " .. status)
 for k, v in pairs(headers) do print("header " .. k .. " " .. v) end
 """
@@ -349,6 +354,28 @@ def lua(value: Any) -> str:
     return "{" + ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in value.items()) + "}"
 
 
+IDENTITY_LUA = resources.files("ros_constructs.edge.envoy") / "identity.lua"
+
+
+def lua_source(config: EnvoyConfig, name: str) -> str:
+    [typed] = [f["typed_config"] for f in hcm(bootstrap(config))["http_filters"] if f["name"] == name]
+    return str(typed["default_source_code"]["inline_string"])
+
+
+def identity_settings(config: EnvoyConfig) -> str:
+    """The identity filter in the bootstrap is ``local CFG = {...}`` then identity.lua as is: the CFG part."""
+    code = IDENTITY_LUA.read_text(encoding="utf-8")
+    settings, found, rest = lua_source(config, IDENTITY_FILTER).partition("\n" + code)
+    assert found and not rest
+    assert settings.startswith("local CFG = {\n") and settings.endswith("\n}\n")
+    return settings
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_identity_filter_is_the_package_lua_after_its_settings(shape: str) -> None:
+    identity_settings(SHAPES[shape])
+
+
 def run_filters(
     tmp_path: Path,
     config: EnvoyConfig,
@@ -358,12 +385,15 @@ def run_filters(
     authz_headers: dict[str, str] | None = None,
     authenticated: bool = True,
 ) -> tuple[str, dict[str, str]]:
-    """Run the generated Lua as Envoy would: (status from respond(), or "" when it passed; headers)."""
-    sources = {f["name"]: f["typed_config"] for f in hcm(bootstrap(config))["http_filters"]}
-    files = []
-    for name in (STRIP_FILTER, IDENTITY_FILTER):
-        files.append(tmp_path / f"{name}.lua")
-        files[-1].write_text(sources[name]["default_source_code"]["inline_string"])
+    """Run the generated Lua as Envoy would: (status from respond(), or "" when it passed; headers).
+
+    The identity filter's code is loaded from the package's file (so LuaJIT's messages name its
+    lines), its settings from the bootstrap.
+    """
+    strip = tmp_path / "strip.lua"
+    strip.write_text(lua_source(config, STRIP_FILTER))
+    settings = tmp_path / "settings.lua"
+    settings.write_text(identity_settings(config) + "return CFG\n")
     case = {
         "headers": {"x-request-id": "r-1", **(headers or {})},
         "metadata": {} if claims is None else {JWT_FILTER: {JWT_PROVIDER: claims}},
@@ -372,13 +402,14 @@ def run_filters(
     }
     (tmp_path / "case.lua").write_text(f"return {lua(case)}\n")
     (tmp_path / "driver.lua").write_text(DRIVER)
-    result = subprocess.run(
-        ["luajit", str(tmp_path / "driver.lua"), *map(str, files), str(tmp_path / "case.lua")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    with resources.as_file(IDENTITY_LUA) as code:
+        result = subprocess.run(
+            ["luajit", str(tmp_path / "driver.lua"), str(strip), str(settings), str(code), str(tmp_path / "case.lua")],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     out = dict(line.removeprefix("header ").split(" ", 1) for line in lines[1:])

@@ -34,6 +34,9 @@ def test_the_wheel_installs_and_synthesizes_in_a_fresh_venv(tmp_path: Path) -> N
     (wheel,) = (tmp_path / "wheels").glob("ros_constructs-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "ros_constructs/py.typed" in names
+    lua = {f"ros_constructs/{p.relative_to(ROOT / 'ros_constructs')}" for p in (ROOT / "ros_constructs").rglob("*.lua")}
+    assert lua, "the Envoy identity filter is a .lua file in the package"
+    assert lua <= set(names), "package data missing from the wheel: pyproject's [tool.setuptools.package-data]"
     bindings = [p for p in (ROOT / "imports").rglob("*") if p.suffix in (".py", ".tgz")]
     assert bindings
     assert {f"ros_constructs/imports/{p.relative_to(ROOT / 'imports')}" for p in bindings} <= set(names)
