@@ -1,7 +1,8 @@
-"""Generate ``docs/configuration.md`` from the values schema and the Koku env table.
+"""Generate ``docs/configuration.md`` from the values schema, Koku's worker pool defaults and the
+Koku and ROS env tables.
 
-``python -m ros_constructs.docs > docs/configuration.md`` (``make docs``); a test fails when the
-committed file is stale.
+``python -m ros_constructs.tools.docs > docs/configuration.md`` (``make docs``); a test fails when
+the committed file is stale.
 """
 
 from __future__ import annotations

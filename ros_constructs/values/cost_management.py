@@ -100,7 +100,7 @@ class Migrations(Model):
 
 
 class Api(Model):
-    """The Cost Management API tier (seed section 2.1)."""
+    """The Cost Management API tier: its Deployments (split or unified), the router, a read replica, migrations."""
 
     mode: Literal["split", "unified"] = Field(
         default="split", description="split: api-reads + api-writes; unified: one api Deployment."
@@ -196,7 +196,7 @@ def _pool(cpu: str, memory: str, cpu_limit: str, memory_limit: str, **fields: An
 
 @functools.cache
 def _koku_pools() -> dict[str, WorkerPool]:
-    """Koku's 22 queues with its replicas, resources and KEDA settings (clowdapp.yaml)."""
+    """Koku's 22 queues with the replicas, resources and KEDA settings of Koku's ``deploy/clowdapp.yaml``."""
     pools: dict[str, WorkerPool] = {"celery": _pool("100m", "256Mi", "200m", "512Mi", gossip=True)}
     families: dict[str, dict[str, Any]] = {
         "cost_model": {"scales_on_backlog": True},
@@ -369,7 +369,7 @@ class Workers(Model):
 
 
 class BeatSchedule(Model):
-    """Koku's beat toggles (env of the scheduler, section 6 of the Koku reference)."""
+    """Koku's beat toggles: env of the scheduler, each field named after the Koku variable it sets."""
 
     report_checks: bool = Field(default=True, description="SCHEDULE_REPORT_CHECKS.")
     report_download_schedule: str = Field(default="0 * * * *", pattern=CRON, description="REPORT_DOWNLOAD_SCHEDULE.")
@@ -410,7 +410,7 @@ class SingletonService(KokuService):
 
 
 class Services(Model):
-    """Koku's listener, sources-listener, masu and sources-client (section 1a)."""
+    """Koku's listener, sources-listener, masu and sources-client Deployments."""
 
     listener: KokuService = Field(
         default=KokuService(replicas=2, resources=resources("150m", "300Mi", cpu_limit="300m", memory_limit="600Mi"))
