@@ -91,8 +91,22 @@ def test_errors_name_the_field_and_value(data: dict[str, object], expected: str)
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    found = problems({"platform": "x", "costManagement": {"api": {"reads": {"replicas": -2}, "mode": "both"}}})
-    assert len(found) == 3
+    found = problems(
+        {
+            "platform": "x",
+            "costManagement": {
+                "api": {"reads": {"replicas": -2}, "mode": "both"},
+                "workers": {"pools": {"download-xl": {}}},
+            },
+        }
+    )
+    assert found == [
+        "platform: 'x' is not one of 'kubernetes' or 'openshift'",
+        "costManagement.api.mode: 'both' is not one of 'split' or 'unified'",
+        "costManagement.api.reads.replicas: -2 is less than 0",
+        "costManagement.workers.pools.download-xl: 'download-xl' is not one of Koku's queues "
+        "(did you mean 'download_xl'?); add new queues under extraPools",
+    ]
 
 
 def test_numeric_tags_stay_strings() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import cdk8s
@@ -140,10 +142,21 @@ def test_stateful_set_with_claims_and_headless_service() -> None:
 def test_job_and_cron_job() -> None:
     job = build(controller=JobKind(backoff_limit=1, ttl_seconds_after_finished=60))
     assert kinds(job) == ["Job"]
-    assert job[0]["spec"]["template"]["spec"]["restartPolicy"] == "Never"
-    cron = build(controller=CronJobKind(schedule="0 * * * *"))
+    spec = job[0]["spec"]
+    assert (spec["backoffLimit"], spec["ttlSecondsAfterFinished"]) == (1, 60)
+    assert "activeDeadlineSeconds" not in spec
+    assert spec["template"]["spec"]["restartPolicy"] == "Never"
+    spec_hash = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
+    assert job[0]["metadata"]["name"] == f"demo-worker-{spec_hash}", "named after its spec as written"
+    cron = build(
+        controller=CronJobKind(schedule="0 * * * *", job=JobKind(backoff_limit=2, active_deadline_seconds=600))
+    )
     assert kinds(cron) == ["CronJob"]
-    assert cron[0]["spec"]["concurrencyPolicy"] == "Forbid"
+    assert cron[0]["metadata"]["name"] == "demo-worker"
+    assert (cron[0]["spec"]["schedule"], cron[0]["spec"]["concurrencyPolicy"]) == ("0 * * * *", "Forbid")
+    job_spec = cron[0]["spec"]["jobTemplate"]["spec"]
+    assert (job_spec["backoffLimit"], job_spec["activeDeadlineSeconds"]) == (2, 600)
+    assert "ttlSecondsAfterFinished" not in job_spec
 
 
 @pytest.mark.parametrize(

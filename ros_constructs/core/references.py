@@ -55,11 +55,3 @@ class References:
         """Referenced but not in the output, required ones first, then by name."""
         absent = [r for k, r in self.referenced.items() if k not in self.provided]
         return sorted(absent, key=lambda r: (r.optional, r.kind, r.name))
-
-    def missing_keys(self) -> dict[tuple[Kind, str], set[str]]:
-        """Keys read from an object in the output that the object does not hold."""
-        return {
-            key: gap
-            for key, ref in self.referenced.items()
-            if key in self.provided and (gap := ref.keys - self.provided[key])
-        }

@@ -71,6 +71,8 @@ class Recreate:
 
 @dataclass(frozen=True, kw_only=True)
 class DeploymentKind:
+    """A Deployment: interchangeable long-running pods; ``autoscaling`` adds a CPU HorizontalPodAutoscaler."""
+
     replicas: int | None = 1
     """None: an external autoscaler (a KEDA ScaledObject) owns the replica count."""
     autoscaling: Autoscaling | None = None
@@ -91,6 +93,8 @@ class VolumeClaim:
 
 @dataclass(frozen=True, kw_only=True)
 class StatefulSetKind:
+    """A StatefulSet: pods with stable names and their own volumes; its Service (if it exposes ports) is headless."""
+
     replicas: int = 1
     volume_claims: Sequence[VolumeClaim] = ()
     spread: bool = True
@@ -98,6 +102,8 @@ class StatefulSetKind:
 
 @dataclass(frozen=True, kw_only=True)
 class JobKind:
+    """A Job that runs the pod to completion once; it is named after its spec (a Job's template is immutable)."""
+
     backoff_limit: int = 3
     active_deadline_seconds: int | None = None
     ttl_seconds_after_finished: int | None = None
@@ -105,6 +111,8 @@ class JobKind:
 
 @dataclass(frozen=True, kw_only=True)
 class CronJobKind:
+    """A CronJob that runs ``job`` on ``schedule``, never two at once."""
+
     schedule: str
     job: JobKind = field(default_factory=JobKind)
 

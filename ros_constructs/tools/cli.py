@@ -193,8 +193,8 @@ def _skip_teardown(outcome: list[int]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``ros-synth``: 0 on success, 2 on invalid values (one line per problem, output untouched).
 
-    Values problems found only while building the constructs are :class:`ValuesError` too; any
-    other exception is a bug and keeps its traceback.
+    Every values problem is a :class:`ValuesError`, raised while loading, before anything is built;
+    any other exception is a bug and keeps its traceback.
     """
     node_boot()
     # A run keeps nearly all it allocates until it ends: the cycle collector's passes would cost

@@ -1,4 +1,5 @@
-"""Generate ``docs/configuration.md`` from the values schema and the env tables the tiers declare.
+"""Generate ``docs/configuration.md`` from the values schema, Koku's worker pool defaults and the
+env tables the tiers declare.
 
 ``python -m ros_constructs.tools.docs > docs/configuration.md`` (``make docs``); a test fails when
 the committed file is stale.

@@ -1,4 +1,4 @@
-"""Print the values JSON schema: ``python -m ros_constructs.schema > values.schema.json``."""
+"""Print the values JSON schema: ``python -m ros_constructs.tools.schema > values.schema.json`` (``make schema``)."""
 
 import json
 

@@ -1,8 +1,18 @@
 """The typed values model: the only input of every chart.
 
-Keys are camelCase like Helm values; every field states its default once, next to it. Sections:
-``base`` (shared building blocks), ``data`` (the data stores), ``cost_management`` and
-``koku_config`` (the Koku tier), ``model`` (the root) and ``loading`` (files, ``--set``, errors).
+Keys are camelCase like Helm values; every field states its default once, next to it. Modules:
+
+- ``base``: the base model and shared building blocks (quantities, resources, images, Secret
+  references, extra env, autoscaling);
+- ``data``: the data stores (PostgreSQL, the cache, Kafka, object storage);
+- ``cost_management`` (the API tier, the worker fleet, beat and the other Koku services) and
+  ``koku_config`` (the Koku settings and the ``costManagement`` section itself);
+- ``ros``: the ROS tier (ROS-OCP backend, Kruize, the Sources API, the upload ingress);
+- ``edge``: exposure and authentication; ``monitoring``: ServiceMonitors, alerts, dashboards;
+- ``profiles``: the sized overlays; ``model``: the root, :class:`Values`, and its cross-section checks;
+- ``loading``: files, ``--set`` and profiles merged, then validated; ``errors``: :class:`ValuesError`,
+  the one error of every values problem, and the helpers validators raise it with.
+
 Importing this package never starts Node.
 """
 
@@ -30,8 +40,9 @@ from .cost_management import (
     Workers,
     queue_family,
 )
+from .errors import ValuesError
 from .koku_config import CostManagement
-from .loading import ValuesError, apply_set, deep_merge, defaults, json_schema, load, parse, read_file
+from .loading import apply_set, deep_merge, defaults, json_schema, load, parse, read_file
 from .model import Values
 
 __all__ = [

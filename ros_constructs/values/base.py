@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic.alias_generators import to_camel
 
 from ..core.naming import MAX_NAME_LENGTH
+from .errors import ValuesError
 
 # --- quantities ------------------------------------------------------------------------------
 
@@ -53,14 +54,14 @@ def memory_bytes(quantity: str) -> Decimal:
 
 def _check_cpu(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a cpu quantity (e.g. 250m, 1, 1.5)")
+        raise ValuesError(f"{value!r} is not a cpu quantity (e.g. 250m, 1, 1.5)")
     cpu_cores(value)
     return value
 
 
 def _check_memory(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a memory quantity (e.g. 512Mi, 1Gi)")
+        raise ValuesError(f"{value!r} is not a memory quantity (e.g. 512Mi, 1Gi)")
     memory_bytes(value)
     return value
 
@@ -112,9 +113,9 @@ class Resources(Model):
     @model_validator(mode="after")
     def _limits_cover_requests(self) -> Resources:
         if memory_bytes(self.limits.memory) < memory_bytes(self.requests.memory):
-            raise ValueError(f"limits.memory {self.limits.memory} is below requests.memory {self.requests.memory}")
+            raise ValuesError(f"limits.memory {self.limits.memory} is below requests.memory {self.requests.memory}")
         if self.limits.cpu is not None and cpu_cores(self.limits.cpu) < cpu_cores(self.requests.cpu):
-            raise ValueError(f"limits.cpu {self.limits.cpu} is below requests.cpu {self.requests.cpu}")
+            raise ValuesError(f"limits.cpu {self.limits.cpu} is below requests.cpu {self.requests.cpu}")
         return self
 
 
@@ -143,9 +144,9 @@ class Image(Model):
     @model_validator(mode="after")
     def _pinned(self) -> Image:
         if not self.tag and not self.digest:
-            raise ValueError("an image needs a tag or a digest")
+            raise ValuesError("an image needs a tag or a digest")
         if self.tag == "latest" and not self.digest:
-            raise ValueError("tag 'latest' is not reproducible; pin a version tag or a digest")
+            raise ValuesError("tag 'latest' is not reproducible; pin a version tag or a digest")
         return self
 
     @property
@@ -229,7 +230,7 @@ class Images(Model):
             images = {field.alias or name: getattr(self, name) for name, field in type(self).model_fields.items()}
             missing = [name for name, image in images.items() if isinstance(image, Image) and not image.digest]
             if missing:
-                raise ValueError(f"requireDigests is true but {', '.join(missing)} has no digest")
+                raise ValuesError(f"requireDigests is true but {', '.join(missing)} has no digest")
         return self
 
 
@@ -262,7 +263,9 @@ class Credential(Model):
     def _known_keys(self) -> Credential:
         unknown = sorted(set(self.existing_secret.keys) - set(self.SECRET_KEYS))
         if unknown:
-            raise ValueError(f"existingSecret.keys has unknown key(s) {unknown}; the keys are {list(self.SECRET_KEYS)}")
+            raise ValuesError(
+                f"existingSecret.keys has unknown key(s) {unknown}; the keys are {list(self.SECRET_KEYS)}"
+            )
         return self
 
     def secret_key(self, documented: str) -> str:
@@ -288,13 +291,13 @@ class ExtraEnv(Model):
     @model_validator(mode="after")
     def _one_source(self) -> ExtraEnv:
         if (self.value is None) == (self.secret_key_ref is None):
-            raise ValueError(f"extraEnv {self.name}: set exactly one of value and secretKeyRef")
+            raise ValuesError(f"extraEnv {self.name}: set exactly one of value and secretKeyRef")
         if self.value is not None and SECRET_LIKE_NAME.search(self.name) and not self.value.startswith("/"):
-            raise ValueError(f"extraEnv {self.name} looks secret; reference a Secret with secretKeyRef instead")
+            raise ValuesError(f"extraEnv {self.name} looks secret; reference a Secret with secretKeyRef instead")
         if self.value is not None and URL_CREDENTIALS.search(self.value):
-            raise ValueError(f"extraEnv {self.name} has credentials in a URL; reference a Secret with secretKeyRef")
+            raise ValuesError(f"extraEnv {self.name} has credentials in a URL; reference a Secret with secretKeyRef")
         if self.secret_key_ref is not None and self.secret_key_ref.name is None:
-            raise ValueError(f"extraEnv {self.name}: secretKeyRef needs a name")
+            raise ValuesError(f"extraEnv {self.name}: secretKeyRef needs a name")
         return self
 
 
@@ -309,5 +312,5 @@ class Autoscaling(Model):
     @model_validator(mode="after")
     def _min_below_max(self) -> Autoscaling:
         if self.min_replicas > self.max_replicas:
-            raise ValueError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
+            raise ValuesError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
         return self

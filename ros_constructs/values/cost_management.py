@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, model_validator
-from pydantic.alias_generators import to_snake
+from pydantic import Field, ValidationInfo, model_validator
 
 from .base import (
     INT32_MAX,
@@ -24,6 +21,7 @@ from .base import (
     Resources,
     resources,
 )
+from .errors import ValuesError, did_you_mean, given
 
 # --- Cost Management (Koku) -----------------------------------------------------------------
 
@@ -102,7 +100,7 @@ class Migrations(Model):
 
 
 class Api(Model):
-    """The Cost Management API tier (seed section 2.1)."""
+    """The Cost Management API tier: its Deployments (split or unified), the router, a read replica, migrations."""
 
     mode: Literal["split", "unified"] = Field(
         default="split", description="split: api-reads + api-writes; unified: one api Deployment."
@@ -120,7 +118,7 @@ class Api(Model):
     @model_validator(mode="after")
     def _replica_needs_reads(self) -> Api:
         if self.mode == "unified" and self.read_replica.enabled:
-            raise ValueError("readReplica needs mode 'split': only api-reads may use the replica")
+            raise ValuesError("readReplica needs mode 'split': only api-reads may use the replica")
         return self
 
 
@@ -172,15 +170,15 @@ class WorkerPool(Model):
     @model_validator(mode="after")
     def _consistent(self) -> WorkerPool:
         if self.min_replicas > self.max_replicas:
-            raise ValueError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
+            raise ValuesError(f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}")
         if self.fallback_replicas > self.max_replicas:
-            raise ValueError(f"fallbackReplicas {self.fallback_replicas} is above maxReplicas {self.max_replicas}")
+            raise ValuesError(f"fallbackReplicas {self.fallback_replicas} is above maxReplicas {self.max_replicas}")
         grace = self.termination_grace_period_seconds
         if grace is not None and grace < self.max_task_seconds:
-            raise ValueError(f"terminationGracePeriodSeconds {grace} is below maxTaskSeconds {self.max_task_seconds}")
+            raise ValuesError(f"terminationGracePeriodSeconds {grace} is below maxTaskSeconds {self.max_task_seconds}")
         repeated = sorted({q for q in self.also_consumes if self.also_consumes.count(q) > 1})
         if repeated:
-            raise ValueError(f"alsoConsumes lists {repeated} more than once")
+            raise ValuesError(f"alsoConsumes lists {repeated} more than once")
         return self
 
     @property
@@ -198,7 +196,7 @@ def _pool(cpu: str, memory: str, cpu_limit: str, memory_limit: str, **fields: An
 
 @functools.cache
 def _koku_pools() -> dict[str, WorkerPool]:
-    """Koku's 22 queues with its replicas, resources and KEDA settings (clowdapp.yaml)."""
+    """Koku's 22 queues with the replicas, resources and KEDA settings of Koku's ``deploy/clowdapp.yaml``."""
     pools: dict[str, WorkerPool] = {"celery": _pool("100m", "256Mi", "200m", "512Mi", gossip=True)}
     families: dict[str, dict[str, Any]] = {
         "cost_model": {"scales_on_backlog": True},
@@ -234,43 +232,6 @@ def queue_family(queue: str) -> str:
 
 
 KOKU_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(queue_family(q) for q in KOKU_QUEUES))
-
-
-def given(info: ValidationInfo, path: str, model: BaseModel, default: BaseModel | None = None) -> bool:
-    """Whether the user set the field at values path ``path`` (ending in the field of ``model``). Loaded values
-    are merged over the defaults, so every field looks set: the loader passes the user's own data as context
-    ``given``. Values built in code have no context and use ``model_fields_set`` (a model equal to its
-    ``default`` counts as unset, since defaults state their fields too)."""
-    raw = (info.context or {}).get("given")
-    if raw is None:
-        return to_snake(path.rsplit(".", 1)[-1]) in model.model_fields_set and model != default
-    node: Any = raw
-    for key in path.split("."):
-        if not isinstance(node, dict):
-            return False
-        match = [k for k in (key, to_snake(key)) if k in node]
-        if not match:
-            return False
-        node = node[match[0]]
-    return True
-
-
-class AtPath(ValueError):
-    """A problem with a key below the model that found it; the loader appends ``path`` to the error's location,
-    so the message names the full key (``costManagement.workers.pools.download-xl``)."""
-
-    def __init__(self, path: str, message: str):
-        super().__init__(message)
-        self.path = path
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """`` (did you mean 'download_xl'?)`` for a near miss: '-' for '_', else the closest name (difflib)."""
-    candidates = list(known)
-    if name.replace("-", "_") in candidates:
-        return f" (did you mean {name.replace('-', '_')!r}?)"
-    close = difflib.get_close_matches(name.replace("-", "_"), candidates, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class KedaPrometheus(Model):
@@ -323,30 +284,30 @@ class Workers(Model):
     def _queues(self) -> Workers:
         for queue in self.pools:
             if queue not in KOKU_QUEUES:
-                raise AtPath(
-                    f"pools.{queue}",
+                raise ValuesError(
                     f"{queue!r} is not one of Koku's queues{did_you_mean(queue, KOKU_QUEUES)}; "
                     "add new queues under extraPools",
+                    at=f"pools.{queue}",
                 )
         for queue in self.extra_pools:
             if not re.match(QUEUE_NAME, queue):
                 fixed = queue.replace("-", "_")
                 hint = f" (did you mean {fixed!r}?)" if re.match(QUEUE_NAME, fixed) else ""
-                raise AtPath(f"extraPools.{queue}", f"{queue!r} is not a valid queue name ({QUEUE_NAME}){hint}")
+                raise ValuesError(f"{queue!r} is not a valid queue name ({QUEUE_NAME}){hint}", at=f"extraPools.{queue}")
             if queue in KOKU_QUEUES:
-                raise AtPath(f"extraPools.{queue}", f"{queue!r} is Koku's queue; configure it under pools")
+                raise ValuesError(f"{queue!r} is Koku's queue; configure it under pools", at=f"extraPools.{queue}")
         known = [*KOKU_QUEUES, *self.extra_pools]
         for section, pools in (("pools", self.pools), ("extraPools", self.extra_pools)):
             for queue, pool in pools.items():
                 for other in pool.also_consumes:
                     if other not in known:
-                        raise AtPath(
-                            f"{section}.{queue}.alsoConsumes",
+                        raise ValuesError(
                             f"{other!r} is not a known queue{did_you_mean(other, known)}; "
                             "list Koku's queues or extraPools names",
+                            at=f"{section}.{queue}.alsoConsumes",
                         )
                     if other == queue:
-                        raise AtPath(f"{section}.{queue}.alsoConsumes", f"{other!r} is the pool's own queue")
+                        raise ValuesError(f"{other!r} is the pool's own queue", at=f"{section}.{queue}.alsoConsumes")
         return self
 
     @model_validator(mode="after")
@@ -361,16 +322,16 @@ class Workers(Model):
                     continue
                 mode, path = self.mode(pool), f"{section}.{queue}.replicas"
                 if mode == "keda":
-                    raise AtPath(
-                        path,
+                    raise ValuesError(
                         f"{pool.replicas} is ignored while the pool scales with KEDA (its ScaledObject owns replicas); "
                         "set minReplicas/maxReplicas instead, or autoscaling none",
+                        at=path,
                     )
                 if mode == "hpa" and pool.replicas > pool.max_replicas:
-                    raise AtPath(
-                        path,
+                    raise ValuesError(
                         f"{pool.replicas} is above maxReplicas {pool.max_replicas}, which wins while the pool has an "
                         "HPA; raise maxReplicas or set autoscaling none",
+                        at=path,
                     )
         return self
 
@@ -408,7 +369,7 @@ class Workers(Model):
 
 
 class BeatSchedule(Model):
-    """Koku's beat toggles (env of the scheduler, section 6 of the Koku reference)."""
+    """Koku's beat toggles: env of the scheduler, each field named after the Koku variable it sets."""
 
     report_checks: bool = Field(default=True, description="SCHEDULE_REPORT_CHECKS.")
     report_download_schedule: str = Field(default="0 * * * *", pattern=CRON, description="REPORT_DOWNLOAD_SCHEDULE.")
@@ -449,7 +410,7 @@ class SingletonService(KokuService):
 
 
 class Services(Model):
-    """Koku's listener, sources-listener, masu and sources-client (section 1a)."""
+    """Koku's listener, sources-listener, masu and sources-client Deployments."""
 
     listener: KokuService = Field(
         default=KokuService(replicas=2, resources=resources("150m", "300Mi", cpu_limit="300m", memory_limit="600Mi"))

@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .base import Count, Credential, DnsLabel, Model, Port, Resources, resources
+from .errors import ValuesError
 
 Size = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")]
 """A storage quantity such as ``20Gi``."""
@@ -116,10 +117,10 @@ class Database(Model):
     @model_validator(mode="after")
     def _external_host(self) -> Database:
         if self.mode == "external" and not self.external.host:
-            raise ValueError("mode external needs external.host")
+            raise ValuesError("mode external needs external.host")
         verifies = self.external.ssl_mode in ("verify-ca", "verify-full")
         if self.mode == "external" and verifies and self.external.ca is None:
-            raise ValueError(f"external.sslMode {self.external.ssl_mode} needs external.ca (the server's CA)")
+            raise ValuesError(f"external.sslMode {self.external.ssl_mode} needs external.ca (the server's CA)")
         return self
 
 
@@ -174,7 +175,7 @@ class Cache(Model):
     @model_validator(mode="after")
     def _external_host(self) -> Cache:
         if self.mode == "external" and not self.external.host:
-            raise ValueError("mode external needs external.host")
+            raise ValuesError("mode external needs external.host")
         return self
 
 
@@ -240,14 +241,14 @@ class Kafka(Model):
     @model_validator(mode="after")
     def _supported(self) -> Kafka:
         if self.security_protocol == "SSL":
-            raise ValueError(
+            raise ValuesError(
                 "securityProtocol SSL is not supported: Koku applies KAFKA_SECURITY_PROTOCOL only together with "
                 "KAFKA_SASL_MECHANISM, so its clients would connect in plaintext; use SASL_SSL"
             )
         if self.mode == "strimzi" and self.uses_sasl and self.sasl.mechanism != "SCRAM-SHA-512":
-            raise ValueError("strimzi mode creates SCRAM-SHA-512 KafkaUsers; set sasl.mechanism SCRAM-SHA-512")
+            raise ValuesError("strimzi mode creates SCRAM-SHA-512 KafkaUsers; set sasl.mechanism SCRAM-SHA-512")
         if self.mode == "strimzi" and self.sasl.existing_secret.name:
-            raise ValueError("strimzi mode uses each client's KafkaUser Secret; unset sasl.existingSecret")
+            raise ValuesError("strimzi mode uses each client's KafkaUser Secret; unset sasl.existingSecret")
         return self
 
 
@@ -306,5 +307,5 @@ class ObjectStorage(Credential):
     @model_validator(mode="after")
     def _external_endpoint(self) -> ObjectStorage:
         if self.mode == "external" and not self.external.endpoint:
-            raise ValueError("mode external needs external.endpoint")
+            raise ValuesError("mode external needs external.endpoint")
         return self

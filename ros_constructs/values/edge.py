@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from .base import DnsLabel, Model, Port, Replicas, Resources, SecretKey, resources
 from .cost_management import GatewayParentRef
+from .errors import ValuesError
 
 HostName = Annotated[
     str, Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=253)
@@ -62,7 +63,7 @@ class CaSource(Model):
     @model_validator(mode="after")
     def _one_source(self) -> CaSource:
         if self.secret and self.config_map:
-            raise ValueError("set either secret or configMap, not both")
+            raise ValuesError("set either secret or configMap, not both")
         return self
 
 
@@ -149,11 +150,11 @@ class EdgeAuth(Model):
     @model_validator(mode="after")
     def _issuer_when_on(self) -> EdgeAuth:
         if self.mode != "none" and not self.jwt.issuer:
-            raise ValueError(f"mode {self.mode} needs jwt.issuer")
+            raise ValuesError(f"mode {self.mode} needs jwt.issuer")
         if self.token_review.enabled and not self.token_review.org_id:
-            raise ValueError("tokenReview.enabled needs tokenReview.orgId (the tenant of service-account callers)")
+            raise ValuesError("tokenReview.enabled needs tokenReview.orgId (the tenant of service-account callers)")
         if self.token_review.enabled and self.mode == "none":
-            raise ValueError("tokenReview.enabled needs mode gateway or sidecars (an Envoy asks Authorino)")
+            raise ValuesError("tokenReview.enabled needs mode gateway or sidecars (an Envoy asks Authorino)")
         return self
 
 
@@ -177,17 +178,17 @@ class Edge(Model):
     def _authenticated_exposure(self) -> Edge:
         e = self.exposure
         if e.type != "none" and self.auth.mode == "none" and not e.allow_unauthenticated:
-            raise ValueError(
+            raise ValuesError(
                 f"exposure.type {e.type} with auth.mode none lets anyone set x-rh-identity: set auth.mode gateway "
                 "or sidecars (with auth.jwt.issuer), or exposure.allowUnauthenticated true (development only)"
             )
         if e.type == "route" and self.auth.mode != "gateway" and not e.host:
-            raise ValueError(
+            raise ValuesError(
                 "exposure.type route without the central gateway makes a Route per path, which need one "
                 "exposure.host (OpenShift would give each its own generated host)"
             )
         if e.tls_secret and not e.host:
-            raise ValueError("exposure.tlsSecret needs exposure.host")
+            raise ValuesError("exposure.tlsSecret needs exposure.host")
         if e.route_termination == "reencrypt" and (e.type != "route" or self.auth.mode != "gateway"):
-            raise ValueError("exposure.routeTermination reencrypt needs exposure.type route and auth.mode gateway")
+            raise ValuesError("exposure.routeTermination reencrypt needs exposure.type route and auth.mode gateway")
         return self

@@ -14,40 +14,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .errors import KeyPath, ValuesError
 from .model import Values
 from .profiles import PROFILES, profile_path
-
-
-class ValuesError(Exception):
-    """Invalid values: one line per problem, each naming the field path and the value."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-KeyPath = tuple[str | int, ...]
-"""A key's path in the values, as pydantic locates errors: ("costManagement", "api", "mode")."""
-
-
-_PROBLEMS: dict[str, str] = {
-    "extra_forbidden": "unknown key (value {value!r})",
-    "missing": "required",
-    "greater_than_equal": "{value!r} is less than {ctx[ge]}",
-    "less_than_equal": "{value!r} is greater than {ctx[le]}",
-    "literal_error": "{value!r} is not one of {ctx[expected]}",
-}
-"""How a pydantic error type reads after the field path."""
-
-
-def _describe(error: Mapping[str, Any]) -> str:
-    value, ctx, kind = error.get("input"), error.get("ctx") or {}, error["type"]
-    below = getattr(ctx.get("error"), "path", None)  # an AtPath names a key below the validated model
-    path = ".".join([*(str(part) for part in error["loc"]), *([below] if below else [])]) or "(top level)"
-    if kind == "value_error":
-        return f"{path}: {ctx.get('error', error['msg'])}"
-    template = _PROBLEMS.get(kind, "{value!r}: {msg}")
-    return f"{path}: {template.format(value=value, ctx=ctx, msg=error['msg'])}"
 
 
 def defaults() -> dict[str, Any]:
@@ -64,11 +33,7 @@ def parse(data: Mapping[str, Any], origins: Mapping[KeyPath, str] | None = None)
     try:
         return Values.model_validate(deep_merge(defaults(), data), context={"given": data})
     except ValidationError as err:
-        problems = []
-        for error in err.errors(include_url=False):
-            source = origin_of(tuple(error["loc"]), origins or {})
-            problems.append(_describe(error) + (f" (from {source})" if source else ""))
-        raise ValuesError(problems) from None
+        raise ValuesError.from_validation(err, lambda loc: origin_of(loc, origins or {})) from None
 
 
 def record_origins(origins: dict[KeyPath, str], layer: Mapping[str, Any], source: str) -> None:
@@ -124,11 +89,11 @@ def set_layer(assignment: str) -> dict[str, Any]:
     path, sep, raw = assignment.partition("=")
     keys = path.split(".")
     if not sep or not all(keys):
-        raise ValuesError([f"--set {assignment!r}: expected PATH=VALUE, e.g. costManagement.api.mode=unified"])
+        raise ValuesError(f"--set {assignment!r}: expected PATH=VALUE, e.g. costManagement.api.mode=unified")
     try:
         value = yaml.safe_load(raw) if raw else ""
     except yaml.YAMLError as err:
-        raise ValuesError([f"--set {path}: {raw!r} is not a YAML value ({_yaml_problem(err)})"]) from None
+        raise ValuesError(f"--set {path}: {raw!r} is not a YAML value ({_yaml_problem(err)})") from None
     nested: Any = value
     for key in reversed(keys):
         nested = {key: nested}
@@ -153,13 +118,13 @@ def read_file(path: Path) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as err:
-        raise ValuesError([f"{path}: cannot read ({err.strerror})"]) from None
+        raise ValuesError(f"{path}: cannot read ({err.strerror})") from None
     except yaml.YAMLError as err:
-        raise ValuesError([f"{path}{_yaml_position(err)}: not valid YAML: {_yaml_problem(err)}"]) from None
+        raise ValuesError(f"{path}{_yaml_position(err)}: not valid YAML: {_yaml_problem(err)}") from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise ValuesError([f"{path}: the top level must be a mapping, not {type(loaded).__name__}"])
+        raise ValuesError(f"{path}: the top level must be a mapping, not {type(loaded).__name__}")
     return loaded
 
 
@@ -191,7 +156,7 @@ def with_profile(data: dict[str, Any], origins: dict[KeyPath, str]) -> dict[str,
     if name is None:
         return data
     if name not in PROFILES:
-        raise ValuesError([f"profile: {name!r} is not a profile; the profiles are {list(PROFILES)}"])
+        raise ValuesError(f"profile: {name!r} is not a profile; the profiles are {list(PROFILES)}")
     overlay = read_file(profile_path(name))
     from_profile: dict[KeyPath, str] = {}
     record_origins(from_profile, overlay, f"profile {name}")

@@ -8,9 +8,10 @@ from pydantic import Field, ValidationInfo, model_validator
 
 from ..core.naming import MAX_CRONJOB_NAME_LENGTH, InvalidNameError, check_dns_label
 from .base import DnsLabel, Images, Model
-from .cost_management import KOKU_FAMILIES, KOKU_QUEUES, Api, ApiDeployment, AtPath, given, queue_family
+from .cost_management import KOKU_FAMILIES, KOKU_QUEUES, Api, ApiDeployment, queue_family
 from .data import Cache, Database, DatabaseLogin, Kafka, ObjectStorage
 from .edge import Edge
+from .errors import ValuesError, given
 from .koku_config import CostManagement
 from .monitoring import Monitoring
 from .profiles import ProfileName
@@ -89,7 +90,7 @@ class Values(Model):
         owners: dict[str, str] = {}
         for service, login in self.database_logins().items():
             if login.name in owners:
-                raise ValueError(
+                raise ValuesError(
                     f"database.{service}.name {login.name!r} is also database.{owners[login.name]}.name: "
                     "each service needs a database of its own"
                 )
@@ -100,16 +101,16 @@ class Values(Model):
     def _edge_fits(self) -> Values:
         edge, openshift = self.edge, self.platform == "openshift"
         if edge.exposure.type == "route" and not openshift:
-            raise ValueError("edge.exposure.type route needs platform openshift (Routes are OpenShift's)")
+            raise ValuesError("edge.exposure.type route needs platform openshift (Routes are OpenShift's)")
         if edge.auth.token_review.enabled and not (openshift and self.ros.enabled):
-            raise ValueError("edge.auth.tokenReview needs platform openshift (service CA) and ros.enabled")
+            raise ValuesError("edge.auth.tokenReview needs platform openshift (service CA) and ros.enabled")
         if edge.exposure.type in ("route", "ingress") and self.cost_management.api.router.type != "nginx":
-            raise ValueError(
+            raise ValuesError(
                 f"edge.exposure.type {edge.exposure.type} sends /api/cost-management/ to the nginx router, which "
                 "splits reads from writes: set costManagement.api.router.type nginx, or exposure.type gatewayApi"
             )
         if edge.auth.mode != "none" and self.cost_management.api.router.type != "nginx":
-            raise ValueError(
+            raise ValuesError(
                 f"edge.auth.mode {edge.auth.mode} authenticates /api/cost-management/ in front of (or beside) the "
                 "nginx router: set costManagement.api.router.type nginx"
             )
@@ -123,7 +124,7 @@ class Values(Model):
             ("ros.api.readReplica", self.ros.api.read_replica),
         ):
             if wanted.enabled and not wanted.host and self.database.mode != "cloudnativepg":
-                raise ValueError(f"{path} needs a host unless database.mode is cloudnativepg (its -ro Service)")
+                raise ValuesError(f"{path} needs a host unless database.mode is cloudnativepg (its -ro Service)")
         return self
 
     @model_validator(mode="after")
@@ -143,7 +144,7 @@ class Values(Model):
         ):
             unsupported.append(f"database.external.sslMode {self.database.external.ssl_mode}")
         if unsupported:
-            raise ValueError(
+            raise ValuesError(
                 f"ros.sources: sources-api-go reads no TLS or SASL settings outside Clowder, so it cannot run with "
                 f"{', '.join(unsupported)}; set ros.sources.enabled false (the ROS housekeeper goes with it)"
             )
@@ -155,10 +156,10 @@ class Values(Model):
         consumed = self.cost_management.workers.consumers(running=True)
         for queue in receivable_queues(self):
             if queue not in consumed:
-                raise AtPath(
-                    f"costManagement.workers.pools.{queue}",
+                raise ValuesError(
                     f"queue {queue} can receive tasks but no pool consumes it: enable its pool (enabled true, "
                     f"replicas above 0 or autoscaling keda) or add {queue} to another pool's alsoConsumes",
+                    at=f"costManagement.workers.pools.{queue}",
                 )
         return self
 
@@ -177,10 +178,10 @@ class Values(Model):
         }
         for path, deployment in scaled.items():
             if deployment.autoscaling.enabled and given(info, f"{path}.replicas", deployment, defaults.get(path)):
-                raise AtPath(
-                    f"{path}.replicas",
+                raise ValuesError(
                     f"{deployment.replicas} is ignored while autoscaling is on (the HPA owns replicas); set "
                     f"{path}.autoscaling.minReplicas, or turn autoscaling off",
+                    at=f"{path}.replicas",
                 )
         return self
 
@@ -207,5 +208,5 @@ class Values(Model):
                 cron_job = f"{self.release}-{LONGEST_CRONJOB}"
                 check_dns_label(cron_job, "longest CronJob name", MAX_CRONJOB_NAME_LENGTH)
         except InvalidNameError as err:
-            raise ValueError(f"release {self.release!r} is too long: {err}") from None
+            raise ValuesError(f"release {self.release!r} is too long: {err}") from None
         return self

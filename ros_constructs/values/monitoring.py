@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from .base import DnsLabel, Model
+from .errors import ValuesError
 
 LabelKey = Annotated[
     str, Field(pattern=r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
@@ -24,7 +25,7 @@ def _not_ours(labels: dict[str, str]) -> dict[str, str]:
     """The app.kubernetes.io/ labels name and select the release's objects; extra labels may not replace them."""
     taken = sorted(k for k in labels if k.startswith("app.kubernetes.io/"))
     if taken:
-        raise ValueError(f"{taken} are the release's own labels; choose other keys")
+        raise ValuesError(f"{taken} are the release's own labels; choose other keys")
     return labels
 
 
