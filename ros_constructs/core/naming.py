@@ -15,8 +15,11 @@ MAX_NAME_LENGTH = 63
 MAX_CRONJOB_NAME_LENGTH = 52
 """A CronJob's Jobs are named ``<cronjob>-<11 characters>``, so its own name has 52."""
 PART_OF = "cost-onprem"
+NAME_LABEL = "app.kubernetes.io/name"
 COMPONENT_LABEL = "app.kubernetes.io/component"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+SELECTOR_LABELS = (NAME_LABEL, INSTANCE_LABEL, COMPONENT_LABEL)
+"""The labels of every selector: immutable on Deployments, so pod labels may never set them."""
 MANAGED_BY = "ros-constructs"
 
 
@@ -50,7 +53,7 @@ class Naming:
 
     def app_selector(self) -> dict[str, str]:
         """Every pod of this application in this release (any component)."""
-        return {"app.kubernetes.io/name": self.app, INSTANCE_LABEL: self.release}
+        return {NAME_LABEL: self.app, INSTANCE_LABEL: self.release}
 
     def selector(self, component: str) -> dict[str, str]:
         """The immutable selector labels of a component's pods."""

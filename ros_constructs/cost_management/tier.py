@@ -18,10 +18,10 @@ from ..core.env_config import env_from
 from ..core.env_table import checksum
 from ..core.naming import Naming
 from ..core.platform import Platform
-from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, merge_env, secret_key
+from ..core.pod import Container, Mount, Probe, ProbeSet, SecretFiles, extra_env_var, merge_env
 from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
 from ..release import Release
-from ..values import ExtraEnv, Values
+from ..values import Component, Values
 from . import credentials
 from .env import (
     AWS_DIR,
@@ -56,21 +56,13 @@ def status_probes(port: str, prefix: str, *, liveness: Probe) -> ProbeSet:
     )
 
 
-def render_extra(extra: ExtraEnv) -> EnvVar:
-    ref = extra.secret_key_ref
-    if ref is not None and ref.name:
-        return secret_key(extra.name, ref.name, ref.key, optional=extra.optional)
-    return literal(extra.name, extra.value or "")
-
-
 @dataclass(frozen=True, kw_only=True)
 class KokuPod:
-    """How a Koku pod differs from a bare one: its roles, its own extraEnv, its pod annotations."""
+    """How a Koku pod differs from a bare one: its roles and its pod annotations."""
 
     roles: Iterable[Role] = ()
     env_profile: str | None = None
     """Its env ConfigMap's name when the roles do not name it (a worker pool over several families)."""
-    extra_env: Sequence[ExtraEnv] = ()
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -136,13 +128,15 @@ class KokuTier:
         controller: Controller | None = None,
         termination_grace_period_seconds: int = 30,
         sidecars: Sequence[Container] = (),
+        component_values: Component | None = None,
     ) -> Workload:
-        """A Koku pod: naming, platform and pull settings, plus the env and mounts of ``pod.roles``."""
+        """A Koku pod: naming, platform and pull settings, plus the env and mounts of ``pod.roles``
+        and the settings of its values block ``component_values``."""
         roles = frozenset(pod.roles)
         annotations = dict(pod.pod_annotations)
         if roles:
             pod_env = KOKU_ENV.pod_env(self, roles)
-            extras = [render_extra(e) for e in [*self.values.cost_management.extra_env, *pod.extra_env]]
+            extras = [extra_env_var(e) for e in self.values.cost_management.extra_env]
             container = replace(
                 container,
                 env_from=[
@@ -177,5 +171,5 @@ class KokuTier:
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 references=self.release.references,
-            ),
+            ).with_values(component_values, self.values.scheduling),
         )

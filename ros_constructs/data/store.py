@@ -15,10 +15,7 @@ from ..core.pod import Container
 from ..core.references import Kind
 from ..core.workload import Controller, Workload, WorkloadProps
 from ..release import Release
-from ..values import Image, resources
-
-ONE_SHOT_CLIENT = resources("50m", "64Mi", cpu_limit=None, memory_limit="128Mi")
-"""A Job that runs one client command against a store (psql, mc)."""
+from ..values import Component, Image
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +48,9 @@ class DataStore:
         container: Container,
         controller: Controller,
         termination_grace_period_seconds: int = 30,
+        component_values: Component | None = None,
     ) -> Workload:
+        """A pod of the store with the settings of its values block ``component_values``."""
         images = self.release.values.images
         return Workload(
             scope,
@@ -66,7 +65,7 @@ class DataStore:
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 references=self.release.references,
-            ),
+            ).with_values(component_values, self.release.values.scheduling),
         )
 
     def config_map(

@@ -76,7 +76,7 @@ class Authorino(Part):
                 scanner_exceptions={
                     "CKV_K8S_38": "Authorino reviews tokens and watches its AuthConfigs: it needs its token"
                 },
-            ),
+            ).with_values(review, release.values.scheduling),
         )
         api_object(
             self,

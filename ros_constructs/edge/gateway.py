@@ -133,5 +133,5 @@ class EdgeGateway(Part):
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 references=release.references,
-            ),
+            ).with_values(settings, values.scheduling),
         )

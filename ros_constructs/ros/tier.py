@@ -21,7 +21,7 @@ from ..core.pod import Container, Mount
 from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
 from ..edge.proxy import front_with_sidecar
 from ..release import Release
-from ..values import Values
+from ..values import Component, Values
 from .env import BACKEND, ROS_ENV, RosRole
 from .names import API_COMPONENT, BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP
 
@@ -122,9 +122,11 @@ class RosTier:
         automount_token: bool = False,
         termination_grace_period_seconds: int = 30,
         scanner_exceptions: Mapping[str, str] | None = None,
+        component_values: Component | None = None,
     ) -> Workload:
-        """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``, behind the
-        edge's Envoy sidecar when the edge puts one in front of ``component``."""
+        """A ROS-tier pod: naming, platform and pull settings plus the env of ``role`` and the
+        settings of its values block ``component_values``, behind the edge's Envoy sidecar when
+        the edge puts one in front of ``component``."""
         container, digest = self.pod_container(scope, role, container)
         annotations = {"checksum/config": digest}
         sidecars = []
@@ -154,5 +156,5 @@ class RosTier:
                 automount_service_account_token=automount_token,
                 references=self.release.references,
                 scanner_exceptions=scanner_exceptions or {},
-            ),
+            ).with_values(component_values, self.values.scheduling),
         )

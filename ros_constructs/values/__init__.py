@@ -1,8 +1,9 @@
 """The typed values model: the only input of every chart.
 
 Keys are camelCase like Helm values; every field states its default once, next to it. Sections:
-``base`` (shared building blocks), ``data`` (the data stores), ``cost_management`` and
-``koku_config`` (the Koku tier), ``model`` (the root) and ``loading`` (files, ``--set``, errors).
+``base`` (shared building blocks), ``pods`` (what every block that owns pods shares), ``data``
+(the data stores), ``cost_management`` and ``koku_config`` (the Koku tier), ``model`` (the root)
+and ``loading`` (files, ``--set``, errors).
 Importing this package never starts Node.
 """
 
@@ -33,6 +34,7 @@ from .cost_management import (
 from .koku_config import CostManagement
 from .loading import ValuesError, apply_set, deep_merge, defaults, json_schema, load, parse, read_file
 from .model import Values
+from .pods import Component, Scheduling, components
 
 __all__ = [
     "INT32_MAX",
@@ -40,6 +42,7 @@ __all__ = [
     "KOKU_QUEUES",
     "ApiDeployment",
     "Autoscaling",
+    "Component",
     "CostManagement",
     "Credential",
     "ExistingSecret",
@@ -49,12 +52,14 @@ __all__ = [
     "KokuService",
     "Model",
     "Resources",
+    "Scheduling",
     "SecretKeyRef",
     "Values",
     "ValuesError",
     "WorkerPool",
     "Workers",
     "apply_set",
+    "components",
     "cpu_cores",
     "deep_merge",
     "defaults",
