@@ -121,6 +121,65 @@ DIGEST_BAD = st.sampled_from(["sha256:abc", "md5:" + "0" * 32, "sha256:" + "G" *
 TAG_GOOD = st.sampled_from(["1", "d8055ac", "v1.2.3", "2024.01"])
 TAG_BAD = st.sampled_from(["latest", ""])
 SEED_GOOD = st.from_regex(r"[a-z0-9-]{16,40}", fullmatch=True)
+LABEL_KEY_GOOD = st.sampled_from(["disk", "node-role.kubernetes.io/cost", "example.com/tier", "a_b.c-D"])
+LABEL_KEY_BAD = st.sampled_from(["", "-a", "a/b/c", "Example.com/x", "k" * 64, "app.kubernetes.io/component"])
+LABEL_VALUE_GOOD = st.sampled_from(["", "ssd", "A_b.c-1"])
+LABEL_VALUE_BAD = st.sampled_from(["-x", "a b", "v" * 64])
+TOLERATION_GOOD = st.sampled_from(
+    [
+        {"key": "dedicated", "operator": "Equal", "value": "cost", "effect": "NoSchedule"},
+        {"operator": "Exists"},
+        {
+            "key": "node.kubernetes.io/unreachable",
+            "operator": "Exists",
+            "effect": "NoExecute",
+            "tolerationSeconds": 300,
+        },
+        {"key": "gpu"},
+    ]
+)
+TOLERATION_BAD = st.sampled_from(
+    [
+        {"operator": "Equal"},
+        {"key": "a", "operator": "In"},
+        {"key": "a", "operator": "Exists", "value": "b"},
+        {"key": "a", "tolerationSeconds": 5},
+        {"key": "a", "effect": "Never"},
+    ]
+)
+AFFINITY_GOOD = st.sampled_from(
+    [
+        {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}},
+        {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]}]
+                }
+            }
+        },
+    ]
+)
+AFFINITY_BAD = st.sampled_from([{"nodeAfinity": {}}, {"podAffinity": []}])
+SPREAD_GOOD = st.sampled_from(
+    [
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"},
+        {
+            "maxSkew": 2,
+            "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "DoNotSchedule",
+            "minDomains": 2,
+        },
+    ]
+)
+SPREAD_BAD = st.sampled_from(
+    [
+        {"maxSkew": 0, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway"},
+        {"maxSkew": 1, "topologyKey": "zone"},
+        {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "minDomains": 2},
+    ]
+)
+PRIORITY_GOOD = st.sampled_from(["cost-high", "system-cluster-critical", "a.b-c"])
+PRIORITY_BAD = st.sampled_from(["High", "-a", "a_b", "p" * 254])
 
 
 def section(required: dict[str, JsonLeaf], optional: dict[str, JsonLeaf], with_bad: bool) -> JsonLeaf:
@@ -161,6 +220,33 @@ def extra_env(with_bad: bool) -> JsonLeaf:
     return st.lists(st.one_of(*kinds), max_size=2)
 
 
+def labels(with_bad: bool) -> JsonLeaf:
+    keys = st.one_of(LABEL_KEY_GOOD, LABEL_KEY_BAD) if with_bad else LABEL_KEY_GOOD  # keys must be hashable
+    return st.dictionaries(keys, leaf(LABEL_VALUE_GOOD, LABEL_VALUE_BAD, with_bad), max_size=2)
+
+
+def scheduling(with_bad: bool) -> dict[str, JsonLeaf]:
+    """The scheduling keys of the top-level ``scheduling`` and of every block that owns pods."""
+    return {
+        "nodeSelector": st.one_of(st.none(), labels(with_bad)),
+        "tolerations": st.lists(leaf(TOLERATION_GOOD, TOLERATION_BAD, with_bad), max_size=2),
+        "affinity": leaf(AFFINITY_GOOD, AFFINITY_BAD, with_bad),
+        "topologySpreadConstraints": st.one_of(
+            st.none(), st.lists(leaf(SPREAD_GOOD, SPREAD_BAD, with_bad), max_size=2)
+        ),
+        "priorityClassName": leaf(PRIORITY_GOOD, PRIORITY_BAD, with_bad),
+    }
+
+
+def pod_settings(with_bad: bool) -> dict[str, JsonLeaf]:
+    """What every block that owns pods takes besides its own keys (``extraEnv`` aside)."""
+    return {
+        **scheduling(with_bad),
+        "podLabels": labels(with_bad),
+        "podAnnotations": st.dictionaries(LABEL_KEY_GOOD, ENV_VALUE),
+    }
+
+
 def pool(with_bad: bool) -> JsonLeaf:
     replicas = leaf(REPLICAS_GOOD, REPLICAS_BAD, with_bad)
     return section(
@@ -178,6 +264,7 @@ def pool(with_bad: bool) -> JsonLeaf:
             "kedaThreshold": leaf(st.floats(0.5, 500), st.just(0), with_bad),
             "resources": resources(with_bad),
             "extraEnv": extra_env(with_bad),
+            **pod_settings(with_bad),
         },
         with_bad,
     )
@@ -234,6 +321,7 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
             "replicas": replicas,
             "resources": resources(with_bad),
             "extraEnv": extra_env(with_bad),
+            **pod_settings(with_bad),
         },
         with_bad,
     )
@@ -296,6 +384,7 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
             ),
             "release": release,
             "namespace": dns,
+            "scheduling": section({}, scheduling(with_bad), with_bad),
             "platform": leaf(st.sampled_from(["kubernetes", "openshift"]), st.just("gke"), with_bad),
             "images": section(
                 {},

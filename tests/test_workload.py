@@ -27,6 +27,7 @@ from ros_constructs.core.pod import (
     secret_key,
 )
 from ros_constructs.core.references import References
+from ros_constructs.core.scheduling import Scheduling
 from ros_constructs.core.workload import (
     CronJobKind,
     DeploymentKind,
@@ -159,10 +160,54 @@ def test_job_and_cron_job() -> None:
     assert "ttlSecondsAfterFinished" not in job_spec
 
 
+PLACEMENT = Scheduling(
+    node_selector={"disk": "ssd"},
+    tolerations=[{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}],
+    affinity={"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}},
+    priority_class_name="cost-high",
+)
+
+
+def pod_template(doc: dict[str, Any]) -> dict[str, Any]:
+    spec = doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
+    return dict(spec["template"])
+
+
+@pytest.mark.parametrize(
+    "controller",
+    [DeploymentKind(replicas=2), StatefulSetKind(replicas=2), JobKind(), CronJobKind(schedule="0 * * * *")],
+    ids=lambda c: type(c).__name__,
+)
+def test_scheduling_and_pod_labels_reach_every_kind_of_pod(controller: Any) -> None:
+    template = pod_template(build(controller=controller, scheduling=PLACEMENT, pod_labels={"team": "cost"})[0])
+    spec = template["spec"]
+    assert spec["nodeSelector"] == {"disk": "ssd"}
+    assert spec["tolerations"] == [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]
+    assert spec["affinity"] == {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}}
+    assert spec["priorityClassName"] == "cost-high"
+    assert template["metadata"]["labels"] == {**NAMING.labels("worker"), "team": "cost"}
+
+
+def test_given_spread_replaces_the_built_in_one_and_counts_the_own_pods() -> None:
+    def spread_of(**props: Any) -> Any:
+        return pod_template(build(**props)[0])["spec"].get("topologySpreadConstraints")
+
+    built_in = spread_of(controller=DeploymentKind(replicas=2))
+    assert [c["topologyKey"] for c in built_in] == ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]
+    zone = {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule"}
+    given = Scheduling(topology_spread_constraints=[zone])
+    counted = [{**zone, "labelSelector": {"matchLabels": NAMING.selector("worker")}}]
+    assert spread_of(controller=DeploymentKind(replicas=2), scheduling=given) == counted
+    assert spread_of(controller=StatefulSetKind(spread=False), scheduling=given) == counted
+    nothing = Scheduling(topology_spread_constraints=())
+    assert spread_of(controller=DeploymentKind(replicas=2), scheduling=nothing) is None
+
+
 @pytest.mark.parametrize(
     ("props", "message"),
     [
         ({"controller": DeploymentKind(replicas=-1)}, "replicas -1 is less than 0"),
+        ({"pod_labels": {"app.kubernetes.io/component": "other"}}, "may not set the selector label"),
         ({"automount_service_account_token": True}, "dedicated serviceAccountName"),
         (
             {"container": Container(image="x:1", resources=SMALL, liveness=Probe.http("/", "web"))},

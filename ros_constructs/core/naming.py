@@ -18,6 +18,8 @@ PART_OF = "cost-onprem"
 NAME_LABEL = "app.kubernetes.io/name"
 COMPONENT_LABEL = "app.kubernetes.io/component"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+SELECTOR_LABELS = (NAME_LABEL, INSTANCE_LABEL, COMPONENT_LABEL)
+"""The labels of every selector: immutable on Deployments, so pod labels may never set them."""
 MANAGED_BY = "ros-constructs"
 
 

@@ -4,8 +4,8 @@ A tier gives the container, its env as the tier's env table made it, and the con
 plumbing adds the rest the same way for every pod: the env ConfigMaps consumed through
 ``envFrom`` (created on first use), a ``checksum/config`` annotation over exactly what the pod
 consumes (a change rolls exactly those pods), the authenticating sidecar the edge puts in front
-of a pod that serves a front-door route, and the release's platform, pull settings and reference
-registry.
+of a pod that serves a front-door route, the settings of the pod's values block (image, extraEnv,
+labels, annotations, scheduling), and the release's platform, pull settings and reference registry.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import constructs
 
-from ..values import Values
+from ..values import Component, Values
 from .env_config import env_from
 from .env_table import PodEnv, checksum
 from .naming import Naming
@@ -69,10 +69,13 @@ def build_workload(
     env: TierEnv | None = None,
     pod_annotations: Mapping[str, str] | None = None,
     sidecars: Sequence[Container] = (),
+    component_values: Component | None = None,
     **props: Any,
 ) -> Workload:
-    """``container`` as the main container of ``<release>-<component>``; ``props`` are the other
-    :class:`WorkloadProps` fields (controller, init containers, service account, ...)."""
+    """``container`` as the main container of ``<release>-<component>``, with the settings of its
+    values block ``component_values`` (image, extraEnv, pod labels and annotations, scheduling over
+    the release-wide ``scheduling``); ``props`` are the other :class:`WorkloadProps` fields
+    (controller, init containers, service account, ...)."""
     annotations = dict(pod_annotations or {})
     if env is not None:
         names = env_from(scope, naming, site.references, shared=env.shared, profile=env.profile, pod_env=env.pod_env)
@@ -103,5 +106,5 @@ def build_workload(
             image_pull_secrets=tuple(images.pull_secrets),
             references=site.references,
             **props,
-        ),
+        ).with_values(component_values, site.values.scheduling),
     )

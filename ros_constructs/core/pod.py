@@ -2,8 +2,8 @@
 
 ``Workload`` (``workload.py``) renders these into Kubernetes objects; components only
 describe them. Env values are built through the factories (:func:`literal`,
-:func:`config_map_key`, :func:`secret_key`, :func:`field_ref`, :func:`resource_ref`), so an
-env var is always exactly one kind of source.
+:func:`config_map_key`, :func:`secret_key`, :func:`field_ref`, :func:`resource_ref`,
+:func:`extra_env_var`), so an env var is always exactly one kind of source.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypedDict, Unpack
 
-from ..values import Resources
+from ..values import ExtraEnv, Resources
 from .references import KeyRef
 from .secrets import SecretRef
 
@@ -133,6 +133,14 @@ def field_ref(name: str, field_path: str) -> EnvVar:
 
 def resource_ref(name: str, resource: str, *, container: str | None = None, divisor: str | None = None) -> EnvVar:
     return EnvVar(name=name, source=ResourceRef(resource=resource, container=container, divisor=divisor))
+
+
+def extra_env_var(extra: ExtraEnv) -> EnvVar:
+    """An ``extraEnv`` entry of the values: a literal or a Secret key."""
+    ref = extra.secret_key_ref
+    if ref is not None and ref.name:
+        return secret_key(extra.name, ref.name, ref.key, optional=extra.optional)
+    return literal(extra.name, extra.value or "")
 
 
 def merge_env(env: Sequence[EnvVar], overrides: Sequence[EnvVar]) -> list[EnvVar]:

@@ -13,6 +13,8 @@ one spec per kind (:class:`DeploymentKind`, :class:`StatefulSetKind`, :class:`Jo
 * A PodDisruptionBudget (``maxUnavailable: 1``, ``unhealthyPodEvictionPolicy: AlwaysAllow``)
   whenever more than one pod may run, and an optional CPU HorizontalPodAutoscaler, in which
   case ``replicas`` is left to the autoscaler.
+* Pods spread over nodes and zones unless :class:`Scheduling` says otherwise; pod labels are
+  added to the recommended ones but never change the selector's.
 
 Output leaves Kubernetes defaults out (probe timings, ``optional: false``, TCP), so a
 reviewer reads only what was chosen. Every Secret and ConfigMap a pod reads is recorded in
@@ -24,14 +26,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import constructs
 
+from .. import values
 from ..values import Autoscaling
 from .emit import Json, api_object, json_ready
 from .inventory import ScrapeTarget
-from .naming import MAX_CRONJOB_NAME_LENGTH, Naming, check_dns_label
+from .naming import MAX_CRONJOB_NAME_LENGTH, SELECTOR_LABELS, Naming, check_dns_label
 from .platform import Platform
 from .pod import (
     TMP_PATH,
@@ -48,8 +51,11 @@ from .pod import (
     Port,
     Probe,
     SecretFiles,
+    extra_env_var,
+    merge_env,
 )
 from .references import References
+from .scheduling import Scheduling
 from .secrets import SecretRef
 from .tree import Part, inventory
 
@@ -134,6 +140,9 @@ class WorkloadProps:
     controller: Controller = field(default_factory=DeploymentKind)
     termination_grace_period_seconds: int = 30
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+    """Added to the pod template's labels; the selector labels may not be among them."""
+    scheduling: Scheduling = field(default_factory=Scheduling)
     image_pull_policy: str = "IfNotPresent"
     image_pull_secrets: Sequence[str] = ()
     service_account_name: str | None = None
@@ -152,6 +161,9 @@ class WorkloadProps:
             raise ValueError(f"{self.component}: replicas {replicas} is less than 0")
         if self.automount_service_account_token and not self.service_account_name:
             raise ValueError(f"{self.component}: mounting a token needs a dedicated serviceAccountName")
+        taken = sorted(set(self.pod_labels) & set(SELECTOR_LABELS))
+        if taken:
+            raise ValueError(f"{self.component}: pod labels may not set the selector label(s) {taken}")
         if any(not s.name for s in self.sidecars):
             raise ValueError(f"{self.component}: every sidecar needs a name")
         mounts: dict[str, Mount] = {}
@@ -165,6 +177,29 @@ class WorkloadProps:
             for mount in container.mounts:
                 if mount.name == TMP_VOLUME or mounts.setdefault(mount.name, mount).source != mount.source:
                     raise ValueError(f"{self.component}: volume name {mount.name!r} is taken")
+
+    def with_values(self, block: values.Component | None, defaults: values.Scheduling) -> WorkloadProps:
+        """These props with the settings of the pod's values block and its scheduling over the
+        release-wide ``defaults`` (without a block, the defaults alone). The block's image replaces
+        the main container's and that of every init step running the same image; its extra env
+        goes to the main container; the annotations given here win over the block's."""
+        if block is None:
+            return replace(self, scheduling=Scheduling.of(defaults))
+        container, inits = self.container, self.init_containers
+        if block.image is not None:
+            image = block.image.ref
+            inits = [replace(c, image=image) if c.image == container.image else c for c in inits]
+            container = replace(container, image=image)
+        if block.extra_env:
+            container = replace(container, env=merge_env(container.env, [extra_env_var(e) for e in block.extra_env]))
+        return replace(
+            self,
+            container=container,
+            init_containers=inits,
+            pod_annotations={**block.pod_annotations, **self.pod_annotations},
+            pod_labels={**self.pod_labels, **block.pod_labels},
+            scheduling=Scheduling.of(block.over(defaults)),
+        )
 
     @property
     def containers(self) -> tuple[Container, ...]:
@@ -349,7 +384,7 @@ class Workload(Part):
         volumes = [{"name": TMP_VOLUME, "emptyDir": {}}]
         volumes += [_render_volume(m) for _, m in sorted(mounts.items())]
         uid = p.platform.run_as_user
-        spread = isinstance(p.controller, DeploymentKind | StatefulSetKind) and p.controller.spread
+        placement = p.scheduling
         spec = {
             "containers": [main, *sidecars],
             "initContainers": inits or None,
@@ -368,10 +403,14 @@ class Workload(Part):
             "terminationGracePeriodSeconds": p.termination_grace_period_seconds,
             "imagePullSecrets": [{"name": s} for s in p.image_pull_secrets] or None,
             "restartPolicy": None if p.long_running else "Never",
-            "topologySpreadConstraints": self._spread() if spread else None,
+            "topologySpreadConstraints": self._spread() or None,
+            "nodeSelector": dict(placement.node_selector) or None,
+            "tolerations": list(placement.tolerations) or None,
+            "affinity": placement.affinity or None,
+            "priorityClassName": placement.priority_class_name,
         }
         annotations = dict(p.pod_annotations) or None
-        return {"metadata": {"labels": self.labels, "annotations": annotations}, "spec": spec}
+        return {"metadata": {"labels": {**self.labels, **p.pod_labels}, "annotations": annotations}, "spec": spec}
 
     def _container(self, c: Container, name: str) -> Json:
         p = self.props
@@ -408,13 +447,17 @@ class Workload(Part):
         }
 
     def _spread(self) -> list[Json]:
+        """The given constraints (counting the workload's pods unless they say otherwise), else the built-in
+        spread over hostname and zone for controllers that ask for it."""
+        own = {"labelSelector": {"matchLabels": self.selector}}
+        given = self.props.scheduling.topology_spread_constraints
+        if given is not None:
+            return [{**own, **constraint} for constraint in given]
+        c = self.props.controller
+        if not (isinstance(c, DeploymentKind | StatefulSetKind) and c.spread):
+            return []
         return [
-            {
-                "maxSkew": 1,
-                "topologyKey": key,
-                "whenUnsatisfiable": "ScheduleAnyway",
-                "labelSelector": {"matchLabels": self.selector},
-            }
+            {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", **own}
             for key in ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
         ]
 

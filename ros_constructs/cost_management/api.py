@@ -71,7 +71,8 @@ class CostManagementApi(Part):
             self,
             id,
             component=component,
-            pod=KokuPod(roles=[KokuRole.API_READS if reads else KokuRole.API_WRITES], extra_env=spec.extra_env),
+            pod=KokuPod(roles=[KokuRole.API_READS if reads else KokuRole.API_WRITES]),
+            component_values=spec,
             controller=DeploymentKind(replicas=spec.replicas, autoscaling=spec.autoscaling),
             termination_grace_period_seconds=DRAIN_SECONDS + GUNICORN_GRACEFUL_TIMEOUT + 10,
             container=Container(
@@ -103,6 +104,7 @@ class CostManagementApi(Part):
             "Migrations",
             component="db-migrate",
             pod=KokuPod(roles=[KokuRole.MIGRATIONS]),
+            component_values=migrations,
             controller=JobKind(
                 backoff_limit=migrations.backoff_limit, active_deadline_seconds=migrations.active_deadline_seconds
             ),

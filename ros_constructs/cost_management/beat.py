@@ -47,7 +47,8 @@ class CeleryBeat(Part):
             self,
             "Workload",
             component="celery-beat",
-            pod=KokuPod(roles=[KokuRole.BEAT], extra_env=beat.extra_env),
+            pod=KokuPod(roles=[KokuRole.BEAT]),
+            component_values=beat,
             controller=DeploymentKind(replicas=beat.replicas, strategy=Recreate(), spread=False),
             container=Container(
                 image=tier.image,

@@ -156,6 +156,7 @@ class NginxRouter(Part):
             "Workload",
             component=COMPONENT,
             pod=KokuPod(roles=[KokuRole.ROUTER], pod_annotations=annotations),
+            component_values=router,
             controller=DeploymentKind(replicas=router.replicas),
             termination_grace_period_seconds=DRAIN_SECONDS + PROXY_READ_TIMEOUT + 10,
             container=container,

@@ -70,7 +70,8 @@ class KokuServices(Part):
             self,
             id,
             component=component.value,
-            pod=KokuPod(roles=[component], extra_env=spec.extra_env),
+            pod=KokuPod(roles=[component]),
+            component_values=spec,
             controller=DeploymentKind(replicas=spec.replicas, strategy=Recreate() if singleton else RollingUpdate()),
             container=Container(
                 image=self.tier.image,
@@ -92,7 +93,8 @@ class KokuServices(Part):
             self,
             id,
             component=component.value,
-            pod=KokuPod(roles=[component], extra_env=spec.extra_env),
+            pod=KokuPod(roles=[component]),
+            component_values=spec,
             controller=DeploymentKind(replicas=spec.replicas),
             container=Container(
                 image=tier.image,

@@ -8,7 +8,7 @@ them, so only profiles in use appear in the output.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,10 +17,10 @@ import constructs
 from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.plumbing import TierEnv, build_workload
-from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, secret_key
+from ..core.pod import Container, Mount, Probe, ProbeSet, SecretFiles, extra_env_var
 from ..core.workload import Controller, DeploymentKind, Workload
 from ..release import Release
-from ..values import ExtraEnv, Values
+from ..values import Component, Values
 from . import credentials
 from .env import (
     AWS_DIR,
@@ -57,21 +57,13 @@ def status_probes(port: str, prefix: str, *, liveness: Probe) -> ProbeSet:
     )
 
 
-def render_extra(extra: ExtraEnv) -> EnvVar:
-    ref = extra.secret_key_ref
-    if ref is not None and ref.name:
-        return secret_key(extra.name, ref.name, ref.key, optional=extra.optional)
-    return literal(extra.name, extra.value or "")
-
-
 @dataclass(frozen=True, kw_only=True)
 class KokuPod:
-    """How a Koku pod differs from a bare one: its roles, its own extraEnv, its pod annotations."""
+    """How a Koku pod differs from a bare one: its roles and its pod annotations."""
 
     roles: Iterable[Role] = ()
     env_profile: str | None = None
     """Its env ConfigMap's name when the roles do not name it (a worker pool over several families)."""
-    extra_env: Sequence[ExtraEnv] = ()
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -147,12 +139,14 @@ class KokuTier:
         pod: KokuPod,
         controller: Controller | None = None,
         termination_grace_period_seconds: int = 30,
+        component_values: Component | None = None,
     ) -> Workload:
-        """A Koku pod through the release's plumbing, with the env and mounts of ``pod.roles``."""
+        """A Koku pod through the release's plumbing, with the env and mounts of ``pod.roles`` and the
+        settings of its values block ``component_values``."""
         roles = frozenset(pod.roles)
         env = None
         if roles:
-            extras = [render_extra(e) for e in [*self.values.cost_management.extra_env, *pod.extra_env]]
+            extras = [extra_env_var(e) for e in self.values.cost_management.extra_env]
             env = TierEnv(
                 pod_env=KOKU_ENV.pod_env(self, roles),
                 shared=SHARED_ENV,
@@ -169,6 +163,7 @@ class KokuTier:
             container=container,
             env=env,
             pod_annotations=pod.pod_annotations,
+            component_values=component_values,
             controller=controller or DeploymentKind(),
             termination_grace_period_seconds=termination_grace_period_seconds,
         )

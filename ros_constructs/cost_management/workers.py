@@ -73,7 +73,8 @@ class CeleryWorkerPool(Part):
             self,
             "Workload",
             component=component_for(queue),
-            pod=KokuPod(roles=roles, env_profile=pool_profile(component_for(queue), roles), extra_env=pool.extra_env),
+            pod=KokuPod(roles=roles, env_profile=pool_profile(component_for(queue), roles)),
+            component_values=pool,
             controller=DeploymentKind(
                 replicas=None if self.mode == "keda" else pool.replicas,
                 autoscaling=hpa if self.mode == "hpa" else None,

@@ -14,7 +14,7 @@ from ..core.pod import Container, EmptyDir, Mount, Port, Probe, literal, secret_
 from ..core.tree import Part
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
 from .connections import MINIO_PORT, SERVICE_CA_KEY, ObjectStorageConnection
-from .store import ONE_SHOT_CLIENT, DataStore
+from .store import DataStore
 
 DATA_PATH = "/data"
 MC_CONFIG = "/tmp/mc"
@@ -81,6 +81,7 @@ class MinioServer(Part):
                 ],
                 spread=False,
             ),
+            component_values=minio,
         )
 
 
@@ -100,12 +101,13 @@ class MinioBuckets(Part):
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
         super().__init__(scope, id)
         values = store.release.values
+        job = values.object_storage.minio.buckets_job
         names = {key: bucket.name for key, bucket in s3.buckets.items() if isinstance(bucket.name, str)}
         keys = s3.buckets["koku"]
         assert isinstance(s3.endpoint, str)
         container = Container(
             image=values.images.minio_client.ref,
-            resources=ONE_SHOT_CLIENT,
+            resources=job.resources,
             command=["sh", "-c", bucket_script(s3.endpoint, names, set(values.object_storage.minio.public_buckets))],
             env=[
                 secret_key("ACCESS_KEY", keys.access_key.name, keys.access_key.key),
@@ -119,6 +121,7 @@ class MinioBuckets(Part):
             component="minio-buckets",
             container=container,
             controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
+            component_values=job,
         )
 
 

@@ -18,7 +18,7 @@ from ..core.tree import Part
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
 from .connections import POSTGRES_PORT, DatabaseConnection, cnpg_cluster
 from .postgres_sql import ServiceLogin, ensure_sql
-from .store import ONE_SHOT_CLIENT, DataStore
+from .store import DataStore
 
 DATA_PATH = "/var/lib/postgresql/data"
 SOCKET_PATH = "/var/run/postgresql"
@@ -67,6 +67,7 @@ class PostgresServer(Part):
                 spread=False,
             ),
             termination_grace_period_seconds=60,
+            component_values=internal,
         )
 
 
@@ -119,6 +120,7 @@ class DatabaseEnsureJob(Part):
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, db: DatabaseConnection) -> None:
         super().__init__(scope, id)
         assert db.admin is not None
+        job = store.release.values.database.ensure_job
         logins, env = [], []
         for service, creds in sorted(db.logins.items()):
             prefix = service.upper().replace("-", "_")
@@ -144,7 +146,7 @@ class DatabaseEnsureJob(Part):
             client_env.append(literal("PGSSLROOTCERT", db.ca_file))
         container = Container(
             image=store.image_ref,
-            resources=ONE_SHOT_CLIENT,
+            resources=job.resources,
             command=["psql", "--no-psqlrc", "--file", f"{SQL_PATH}/ensure.sql"],
             env=[*client_env, *env],
             mounts=[Mount(name="script", path=SQL_PATH, source=ConfigMapFiles(config_map_name=script)), *db.mounts],
@@ -155,4 +157,5 @@ class DatabaseEnsureJob(Part):
             component="database-ensure",
             container=container,
             controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
+            component_values=job,
         )

@@ -16,10 +16,7 @@ from ..core.pod import Container
 from ..core.references import Kind
 from ..core.workload import Controller, Workload
 from ..release import Release
-from ..values import Image, resources
-
-ONE_SHOT_CLIENT = resources("50m", "64Mi", cpu_limit=None, memory_limit="128Mi")
-"""A Job that runs one client command against a store (psql, mc)."""
+from ..values import Component, Image
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +49,9 @@ class DataStore:
         container: Container,
         controller: Controller,
         termination_grace_period_seconds: int = 30,
+        component_values: Component | None = None,
     ) -> Workload:
+        """A pod of the store with the settings of its values block ``component_values``."""
         return build_workload(
             scope,
             id,
@@ -62,6 +61,7 @@ class DataStore:
             container=container,
             controller=controller,
             termination_grace_period_seconds=termination_grace_period_seconds,
+            component_values=component_values,
         )
 
     def config_map(

@@ -73,6 +73,7 @@ class Authorino(Part):
             scanner_exceptions={
                 "CKV_K8S_38": "Authorino reviews tokens and watches its AuthConfigs: it needs its token"
             },
+            component_values=review,
         )
         api_object(
             self,

@@ -115,4 +115,5 @@ class EdgeGateway(Part):
             controller=DeploymentKind(replicas=settings.replicas),
             pod_annotations={"checksum/config": proxy.config_checksum},
             service_annotations={"service.beta.openshift.io/serving-cert-secret-name": serving} if serving else {},
+            component_values=settings,
         )

@@ -17,7 +17,8 @@ import constructs
 from ..core.pod import Container, EnvVar, Port, Probe, ProbeSet, literal
 from ..core.tree import Part
 from ..core.workload import CronJobKind, DeploymentKind, JobKind, Recreate
-from ..values import Resources, resources
+from ..values import resources
+from ..values.ros import RosComponent
 from . import clowder
 from .credentials import housekeeper_on
 from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host
@@ -80,7 +81,7 @@ class RosBackend(Part):
             RosRole.API,
             API_COMPONENT,
             ["start", "api"],
-            api.resources,
+            api,
             DeploymentKind(replicas=api.replicas, autoscaling=api.autoscaling),
             ports=[Port(name="http", container_port=API_PORT), metrics],
             probes={
@@ -94,7 +95,7 @@ class RosBackend(Part):
             RosRole.PROCESSOR,
             PROCESSOR_COMPONENT,
             ["start", "processor"],
-            ros.processor.resources,
+            ros.processor,
             DeploymentKind(replicas=ros.processor.replicas),
             ports=[metrics],
             probes=metrics_probes,
@@ -107,7 +108,7 @@ class RosBackend(Part):
             RosRole.POLLER,
             POLLER_COMPONENT,
             ["start", "recommendation-poller"],
-            poller.resources,
+            poller,
             DeploymentKind(replicas=poller.replicas),
             ports=[metrics],
             probes=metrics_probes,
@@ -121,7 +122,7 @@ class RosBackend(Part):
                 RosRole.HOUSEKEEPER,
                 HOUSEKEEPER_COMPONENT,
                 ["start", "housekeeper", "--sources"],
-                ros.housekeeper.resources,
+                ros.housekeeper,
                 DeploymentKind(replicas=1, strategy=Recreate(), spread=False),
                 waits=[wait_for(tier.values.images.ros.ref, "sources-api", sources_url)],
                 extra=self._consumer_env(ros.housekeeper.consumer_group, True),
@@ -134,7 +135,7 @@ class RosBackend(Part):
                 RosRole.PARTITIONS,
                 "rosocp-partitions",
                 ["start", "housekeeper", "--partitions"],
-                cleaner.resources,
+                cleaner,
                 CronJobKind(schedule=cleaner.schedule, job=JobKind(backoff_limit=2, active_deadline_seconds=3600)),
             )
         migrations = ros.migrations
@@ -143,7 +144,7 @@ class RosBackend(Part):
             RosRole.MIGRATE,
             "rosocp-migrate",
             ["db", "migrate", "up"],
-            migrations.resources,
+            migrations,
             JobKind(backoff_limit=migrations.backoff_limit, active_deadline_seconds=migrations.active_deadline_seconds),
         )
 
@@ -157,7 +158,7 @@ class RosBackend(Part):
         role: RosRole,
         component: str,
         args: list[str],
-        resources: Resources,
+        spec: RosComponent,
         controller: DeploymentKind | CronJobKind | JobKind,
         *,
         ports: list[Port] | None = None,
@@ -166,13 +167,14 @@ class RosBackend(Part):
         extra: list[EnvVar] | None = None,
         scanner_exceptions: dict[str, str] | None = None,
     ) -> None:
-        """One backend workload; Kafka consumers get the Clowder file when Kafka is secured."""
+        """One backend workload with the settings of its values block ``spec``; Kafka consumers get the
+        Clowder file when Kafka is secured."""
         tier = self.tier
         image = tier.values.images.ros.ref
         own_env = [literal("SERVICE_NAME", component), literal("DB_HOST", db_host(tier, role)), *(extra or [])]
         container = Container(
             image=image,
-            resources=resources,
+            resources=spec.resources,
             command=[BINARY],
             args=args,
             ports=ports or [],
@@ -198,4 +200,5 @@ class RosBackend(Part):
             init_containers=inits,
             controller=controller,
             scanner_exceptions=scanner_exceptions,
+            component_values=spec,
         )

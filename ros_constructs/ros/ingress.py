@@ -63,6 +63,7 @@ class UploadIngress(Part):
             scanner_exceptions={"CKV_K8S_38": "ros.ingress.tokenReview: its account may only create TokenReviews"}
             if account
             else None,
+            component_values=ingress,
         )
 
     def _token_review(self, name: str, tier: RosTier) -> str:

@@ -81,6 +81,7 @@ class KruizeEngine(Part):
             init_containers=inits,
             controller=DeploymentKind(replicas=kruize.replicas),
             termination_grace_period_seconds=60,
+            component_values=kruize,
         )
         if kruize.partitions.delete:
             tier.workload(
@@ -92,4 +93,5 @@ class KruizeEngine(Part):
                 controller=CronJobKind(
                     schedule=kruize.partitions.schedule, job=JobKind(backoff_limit=2, active_deadline_seconds=3600)
                 ),
+                component_values=kruize.partitions,
             )

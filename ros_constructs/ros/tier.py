@@ -20,7 +20,7 @@ from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount
 from ..core.workload import Controller, DeploymentKind, Workload
 from ..release import Release
-from ..values import Values
+from ..values import Component, Values
 from .env import BACKEND, ROS_ENV, RosRole
 from .names import BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP
 
@@ -128,8 +128,10 @@ class RosTier:
         automount_token: bool = False,
         termination_grace_period_seconds: int = 30,
         scanner_exceptions: Mapping[str, str] | None = None,
+        component_values: Component | None = None,
     ) -> Workload:
-        """A ROS-tier pod through the release's plumbing, with the env of ``role``."""
+        """A ROS-tier pod through the release's plumbing, with the env of ``role`` and the settings of
+        its values block ``component_values``."""
         return build_workload(
             scope,
             id,
@@ -144,4 +146,5 @@ class RosTier:
             service_account_name=service_account_name,
             automount_service_account_token=automount_token,
             scanner_exceptions=scanner_exceptions or {},
+            component_values=component_values,
         )

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..app import TIERS
-from ..values import Values, defaults, json_schema
+from ..values import Component, Values, defaults, json_schema
 
 Row = tuple[str, str, str, str]
+POD_SETTINGS = tuple(field.alias or name for name, field in Component.model_fields.items())
+"""The keys every block that owns pods has: documented once, in their own section."""
 
 
 def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +38,13 @@ def _type(schema: dict[str, Any]) -> str:
 
 
 def _rows(schema: dict[str, Any], defs: dict[str, Any], path: str, default: Any) -> Iterator[Row]:
-    for name, field in schema.get("properties", {}).items():
+    properties = schema.get("properties", {})
+    pods = bool(path) and all(key in properties for key in POD_SETTINGS)
+    if pods:
+        yield f"{path}.<pod settings>", "", "", "See [Pod settings](#pod-settings)."
+    for name, field in properties.items():
+        if pods and name in POD_SETTINGS:
+            continue
         resolved = _resolve(field, defs)
         child_default = default.get(name) if isinstance(default, dict) else None
         child = f"{path}.{name}" if path else name
@@ -55,6 +63,12 @@ def _rows(schema: dict[str, Any], defs: dict[str, Any], path: str, default: Any)
         yield child, _type(resolved), shown, description.replace("\n", " ")
 
 
+def _table(rows: Iterator[Row]) -> list[str]:
+    return ["| path | type | default | description |", "|---|---|---|---|"] + [
+        f"| `{path}` | {kind} | {default} | {description} |" for path, kind, default, description in rows
+    ]
+
+
 def configuration_reference() -> str:
     schema = json_schema()
     lines = [
@@ -65,11 +79,16 @@ def configuration_reference() -> str:
         "",
         "## Values",
         "",
-        "| path | type | default | description |",
-        "|---|---|---|---|",
+        *_table(_rows(schema, schema.get("$defs", {}), "", defaults())),
+        "",
+        "## Pod settings",
+        "",
+        "Every block that owns pods (`<pod settings>` above) also takes these keys. A scheduling key left",
+        "null takes the top-level `scheduling` value; set, it replaces it (`{}` or `[]` clears it).",
+        "",
     ]
-    for path, kind, default, description in _rows(schema, schema.get("$defs", {}), "", defaults()):
-        lines.append(f"| `{path}` | {kind} | {default} | {description} |")
+    pods = Component.model_json_schema(by_alias=True)
+    lines += _table(_rows(pods, pods.get("$defs", {}), "", Component().model_dump(mode="json", by_alias=True)))
     lines += [
         "",
         "## Worker pool defaults (Koku's)",

@@ -4,6 +4,8 @@ Keys are camelCase like Helm values; every field states its default once, next t
 
 - ``base``: the base model and shared building blocks (quantities, resources, images, Secret
   references, extra env, autoscaling);
+- ``pods``: what every block that owns pods shares (image, extra env, pod labels and annotations,
+  scheduling);
 - ``data``: the data stores (PostgreSQL, the cache, Kafka, object storage);
 - ``cost_management`` (the API tier, the worker fleet, beat and the other Koku services) and
   ``koku_config`` (the Koku settings and the ``costManagement`` section itself);
@@ -44,6 +46,7 @@ from .errors import ValuesError
 from .koku_config import CostManagement
 from .loading import apply_set, deep_merge, defaults, json_schema, load, parse, read_file
 from .model import Values
+from .pods import Component, Scheduling, components
 
 __all__ = [
     "INT32_MAX",
@@ -51,6 +54,7 @@ __all__ = [
     "KOKU_QUEUES",
     "ApiDeployment",
     "Autoscaling",
+    "Component",
     "CostManagement",
     "Credential",
     "ExistingSecret",
@@ -60,12 +64,14 @@ __all__ = [
     "KokuService",
     "Model",
     "Resources",
+    "Scheduling",
     "SecretKeyRef",
     "Values",
     "ValuesError",
     "WorkerPool",
     "Workers",
     "apply_set",
+    "components",
     "cpu_cores",
     "deep_merge",
     "defaults",

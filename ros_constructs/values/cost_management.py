@@ -13,7 +13,6 @@ from .base import (
     Autoscaling,
     Count,
     DnsLabel,
-    ExtraEnv,
     LogLevel,
     Model,
     Port,
@@ -22,6 +21,7 @@ from .base import (
     resources,
 )
 from .errors import ValuesError, did_you_mean, given
+from .pods import Component
 
 # --- Cost Management (Koku) -----------------------------------------------------------------
 
@@ -31,7 +31,7 @@ class Gunicorn(Model):
     threads: bool = Field(default=True, description="GUNICORN_THREADS: threads = 2 * POD_CPU_LIMIT + 1.")
 
 
-class ApiDeployment(Model):
+class ApiDeployment(Component):
     """One Gunicorn API Deployment (reads, writes or unified)."""
 
     replicas: Replicas
@@ -41,7 +41,6 @@ class ApiDeployment(Model):
     )
     gunicorn: Gunicorn = Field(default_factory=Gunicorn)
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)
-    extra_env: list[ExtraEnv] = Field(default_factory=list)
 
 
 class GatewayParentRef(Model):
@@ -65,7 +64,7 @@ class RosApiUpstream(Model):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
 
 
-class Router(Model):
+class Router(Component):
     """Splits API traffic: GET/HEAD to reads, every other method to writes."""
 
     type: Literal["nginx", "gatewayApi"] = Field(
@@ -90,7 +89,7 @@ class ReadReplica(Model):
     port: Port = 5432
 
 
-class Migrations(Model):
+class Migrations(Component):
     """Database migrations: a Job named after the image, so it runs once per image rollout."""
 
     enabled: bool = True
@@ -131,7 +130,7 @@ CRON = r"^\S+( \S+){4}$"
 UTC_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-class WorkerPool(Model):
+class WorkerPool(Component):
     """One Deployment ``<release>-worker-<queue with _ as ->`` consuming its queue and ``alsoConsumes``."""
 
     enabled: bool = True
@@ -165,7 +164,6 @@ class WorkerPool(Model):
         description="KEDA target backlog per replica (Prometheus threshold; Redis listLength, rounded up).",
     )
     backlog_alert_threshold: Annotated[int, Field(ge=1)] = Field(default=100, description="Messages before alerting.")
-    extra_env: list[ExtraEnv] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> WorkerPool:
@@ -382,23 +380,21 @@ class BeatSchedule(Model):
     vacuum_data_utc_time: str = Field(default="00:00", pattern=UTC_TIME)
 
 
-class Beat(Model):
+class Beat(Component):
     """The single Celery beat scheduler."""
 
     enabled: bool = True
     replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="0 or 1: two beats duplicate tasks.")
     resources: Resources = Field(default=resources("50m", "200Mi", cpu_limit="100m", memory_limit="400Mi"))
     schedule: BeatSchedule = Field(default_factory=BeatSchedule)
-    extra_env: list[ExtraEnv] = Field(default_factory=list)
 
 
-class KokuService(Model):
+class KokuService(Component):
     """A Koku service Deployment other than the API and workers."""
 
     enabled: bool = True
     replicas: Replicas = 1
     resources: Resources
-    extra_env: list[ExtraEnv] = Field(default_factory=list)
 
 
 class GunicornService(KokuService):

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from .base import Count, Credential, DnsLabel, Model, Port, Resources, resources
 from .errors import ValuesError
+from .pods import Component
 
 Size = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")]
 """A storage quantity such as ``20Gi``."""
@@ -26,6 +27,15 @@ class Volume(Model):
     size: Size = Field(default="20Gi", description="Requested capacity.")
     storage_class: str | None = Field(
         default=None, description="StorageClass; unset: ocs-storagecluster-ceph-rbd on OpenShift, else the default."
+    )
+
+
+class ClientJob(Component):
+    """A Job that runs one client command against a store (psql, mc)."""
+
+    resources: Resources = Field(
+        default_factory=lambda: resources("50m", "64Mi", cpu_limit=None, memory_limit="128Mi"),
+        description="One client process, mostly waiting on the server.",
     )
 
 
@@ -53,7 +63,7 @@ class DatabaseAdmin(Credential):
     SECRET_KEYS: ClassVar[tuple[str, ...]] = ("password",)
 
 
-class InternalDatabase(Model):
+class InternalDatabase(Component):
     """One PostgreSQL StatefulSet in the release."""
 
     volume: Volume = Field(default_factory=lambda: Volume(size="20Gi"))
@@ -113,6 +123,10 @@ class Database(Model):
         default=DatabaseLogin(name="sources", user="sources"),
         description="The Sources API's database; Secret default <release>-sources-db.",
     )
+    ensure_job: ClientJob = Field(
+        default_factory=ClientJob,
+        description="The Job that makes every service's login and database (modes internal and cloudnativepg).",
+    )
 
     @model_validator(mode="after")
     def _external_host(self) -> Database:
@@ -142,7 +156,7 @@ class CacheTls(Credential):
     enabled: bool = False
 
 
-class DeployedCache(Model):
+class DeployedCache(Component):
     """The cache the release runs: Redis on Kubernetes, Valkey on OpenShift."""
 
     max_memory: str = Field(default="512mb", pattern=r"^[0-9]+(kb|mb|gb)$", description="maxmemory.")
@@ -262,7 +276,7 @@ class Buckets(Model):
     upload: str = Field(default="insights-upload-perma", description="The upload ingress's bucket.")
 
 
-class Minio(Model):
+class Minio(Component):
     """MinIO in the release (Kubernetes default)."""
 
     volume: Volume = Field(default_factory=lambda: Volume(size="20Gi"))
@@ -270,6 +284,7 @@ class Minio(Model):
     public_buckets: list[Literal["koku", "ros", "subs", "upload"]] = Field(
         default_factory=list, description="Buckets anyone may download from without a key (none by default)."
     )
+    buckets_job: ClientJob = Field(default_factory=ClientJob, description="The Job that makes the buckets.")
 
 
 class Odf(Model):

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from .base import DnsLabel, Model, Port, Replicas, Resources, SecretKey, resources
 from .cost_management import GatewayParentRef
 from .errors import ValuesError
+from .pods import Component
 
 HostName = Annotated[
     str, Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=253)
@@ -107,7 +108,7 @@ class Jwt(Model):
         return self.jwks_uri or f"{self.issuer}/protocol/openid-connect/certs"
 
 
-class TokenReview(Model):
+class TokenReview(Component):
     """OpenShift only: the ROS API also accepts Kubernetes service-account tokens, checked by an
     embedded Authorino (TokenReview) that the Envoy in front of the ROS API asks over TLS."""
 
@@ -124,7 +125,7 @@ class TokenReview(Model):
     resources: Resources = Field(default=resources("100m", "128Mi", cpu_limit=None, memory_limit="512Mi"))
 
 
-class EdgeGateway(Model):
+class EdgeGateway(Component):
     """The central Envoy Deployment (edge.auth.mode gateway)."""
 
     replicas: Replicas = 2

@@ -14,6 +14,7 @@ from .edge import Edge
 from .errors import ValuesError, given
 from .koku_config import CostManagement
 from .monitoring import Monitoring
+from .pods import Scheduling, components
 from .profiles import ProfileName
 from .ros import Ros, RosApi
 
@@ -65,6 +66,12 @@ class Values(Model):
     )
     platform: Literal["kubernetes", "openshift"] = "kubernetes"
     images: Images = Field(default_factory=Images)
+    scheduling: Scheduling = Field(
+        default_factory=Scheduling,
+        description="Defaults for every pod the release runs (not those CloudNativePG or Strimzi run): a component's "
+        "own nodeSelector, tolerations, affinity, topologySpreadConstraints or priorityClassName, when not null, "
+        "replaces the field here ({} or [] clears it).",
+    )
     secrets: SecretGeneration = Field(default_factory=SecretGeneration)
     database: Database = Field(default_factory=Database)
     cache: Cache = Field(default_factory=Cache)
@@ -114,6 +121,15 @@ class Values(Model):
                 f"edge.auth.mode {edge.auth.mode} authenticates /api/cost-management/ in front of (or beside) the "
                 "nginx router: set costManagement.api.router.type nginx"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _override_digests(self) -> Values:
+        """``images.requireDigests`` covers a component's own ``image`` too."""
+        if self.images.require_digests:
+            for path, component in components(self):
+                if component.image is not None and not component.image.digest:
+                    raise ValuesError("images.requireDigests is true but this image has no digest", at=f"{path}.image")
         return self
 
     @model_validator(mode="after")

@@ -12,12 +12,17 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from .base import INT32_MAX, Autoscaling, Credential, LogLevel, Model, Port, Replicas, Resources, resources
+from .pods import Component
 
 Schedule = Annotated[str, Field(pattern=r"^(\S+\s+){4}\S+$", description="Cron schedule (five fields).")]
 
 
-def _app_resources() -> Resources:
-    return resources("100m", "256Mi", cpu_limit=None, memory_limit="512Mi")
+class RosComponent(Component):
+    """A ROS-tier block that owns pods; its container's resources default to the chart's app sizing."""
+
+    resources: Resources = Field(
+        default_factory=lambda: resources("100m", "256Mi", cpu_limit=None, memory_limit="512Mi")
+    )
 
 
 class RosReadReplica(Model):
@@ -28,59 +33,53 @@ class RosReadReplica(Model):
     port: Port = 5432
 
 
-class RosApi(Model):
+class RosApi(RosComponent):
     """``rosocp-api``: the recommendations REST API (read-only)."""
 
     replicas: Replicas = 2
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)
-    resources: Resources = Field(default_factory=_app_resources)
     read_replica: RosReadReplica = Field(default_factory=RosReadReplica)
 
 
-class RosConsumer(Model):
+class RosConsumer(RosComponent):
     """A ROS Kafka consumer Deployment."""
 
     replicas: Replicas = 1
-    resources: Resources = Field(default_factory=_app_resources)
     consumer_group: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="KAFKA_CONSUMER_GROUP_ID.")
     auto_commit: bool = Field(description="KAFKA_AUTO_COMMIT.")
 
 
-class RosHousekeeper(Model):
+class RosHousekeeper(RosComponent):
     """``rosocp-housekeeper``: removes a source's data when Sources announces its deletion."""
 
     enabled: bool = True
-    resources: Resources = Field(default_factory=_app_resources)
     consumer_group: str = Field(default="ros-housekeeper", pattern=r"^[A-Za-z0-9._-]+$")
 
 
-class PartitionCleaner(Model):
+class PartitionCleaner(RosComponent):
     """The CronJob that drops ROS's expired partitions (``housekeeper --partitions``)."""
 
     enabled: bool = True
     schedule: Schedule = "0 0 */15 * *"
-    resources: Resources = Field(default_factory=_app_resources)
 
 
-class RosMigrations(Model):
+class RosMigrations(RosComponent):
     """``rosocp db migrate up`` in one Job per rollout (named after what it depends on)."""
 
     backoff_limit: Replicas = 3
     active_deadline_seconds: Annotated[int, Field(ge=60, le=INT32_MAX)] = 600
-    resources: Resources = Field(default_factory=_app_resources)
 
 
-class KruizePartitions(Model):
+class KruizePartitions(RosComponent):
     """Kruize's partitioned tables: created by an init step on every start, expired ones dropped daily."""
 
     create: bool = Field(default=True, description="Run CreatePartition before Kruize starts.")
     delete: bool = Field(default=True, description="The daily RetentionPartition CronJob.")
     schedule: Schedule = "0 0 * * *"
     threshold_days: Annotated[int, Field(ge=1, le=3650)] = Field(default=16, description="deletepartitionsthreshold.")
-    resources: Resources = Field(default_factory=_app_resources)
 
 
-class Kruize(Model):
+class Kruize(RosComponent):
     """Kruize (autotune): turns ROS's usage data into recommendations."""
 
     replicas: Replicas = 1
@@ -99,12 +98,11 @@ class EncryptionKey(Credential):
     SECRET_KEYS: ClassVar[tuple[str, ...]] = ("encryption-key",)
 
 
-class SourcesApi(Model):
+class SourcesApi(RosComponent):
     """sources-api-go: the source registry ROS's housekeeper asks."""
 
     enabled: bool = True
     replicas: Replicas = 1
-    resources: Resources = Field(default_factory=_app_resources)
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = "INFO"
     encryption_key: EncryptionKey = Field(default_factory=EncryptionKey)
 
@@ -125,11 +123,10 @@ class Upload(Model):
     path_prefix: str = Field(default="ros", pattern=r"^[A-Za-z0-9._/-]*$", description="STORAGE_PATH_PREFIX.")
 
 
-class UploadIngress(Model):
+class UploadIngress(RosComponent):
     """insights-ros-ingress: receives operator uploads, stores them, announces them on Kafka."""
 
     replicas: Replicas = 1
-    resources: Resources = Field(default_factory=_app_resources)
     upload: Upload = Field(default_factory=Upload)
     token_review: bool = Field(
         default=False,
