@@ -39,6 +39,12 @@ def check_dns_label(name: str, what: str = "name", limit: int = MAX_NAME_LENGTH)
     return name
 
 
+def object_name(release: str, component: str) -> str:
+    """``<release>-<component>``, validated: the name of every object of a release (Secrets and
+    ConfigMaps the tiers refer to before any construct exists included)."""
+    return check_dns_label(f"{release}-{component}", f"name of component {component!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Naming:
     """Names and labels for one application (``app.kubernetes.io/name``) of one release."""
@@ -49,7 +55,7 @@ class Naming:
 
     def name(self, component: str) -> str:
         """``<release>-<component>``, validated."""
-        return check_dns_label(f"{self.release}-{component}", f"name of component {component!r}")
+        return object_name(self.release, component)
 
     def app_selector(self) -> dict[str, str]:
         """Every pod of this application in this release (any component)."""

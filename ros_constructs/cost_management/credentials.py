@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..core.naming import object_name
 from ..core.secrets import SecretPlan, SecretRef, credential_ref, plan
 from ..values import Values
 
 
 def _default(values: Values, what: str) -> str:
-    return f"{values.release}-{what}"
+    return object_name(values.release, what)
 
 
 def django_secret_key(values: Values) -> SecretRef:

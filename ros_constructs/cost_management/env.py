@@ -1,12 +1,11 @@
 """Koku's env table: every variable, where its value comes from, and which deployments get it.
 
-``KOKU_ENV`` encodes section 2 of the Koku reference. Each deployment is a set of *roles*
+``KOKU_ENV`` holds what Koku's ClowdApp gives each deployment. Each deployment is a set of *roles*
 (:class:`KokuRole`, plus a :class:`WorkerFamily` for worker pools). Plain values reach a pod
 through ``envFrom``: what every Koku deployment gets from ``<release>-koku-env``, the rest from its
-role profile's ``<release>-<profile>-env``; credentials
-are Secret key references. Koku runs without Clowder here (``CLOWDER_ENABLED=False``), so the
-endpoints Clowder would inject come from the release's data-store connections.
-Plain Python: the docs read this table without starting Node.
+role profile's ``<release>-<profile>-env``; credentials are Secret key references. Koku runs
+without Clowder here (``CLOWDER_ENABLED=False``), so the endpoints Clowder would inject come from
+the release's data-store connections. Plain Python.
 """
 
 from __future__ import annotations
@@ -375,5 +374,5 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
     shared_roles=KOKU,
     render_bool=django_bool,
 )
-"""Koku's env (reference section 2) plus what Clowder would inject; per-deployment values such
+"""Koku's env as its ClowdApp sets it, plus what Clowder would inject; per-deployment values such
 as GUNICORN_WORKERS, WORKER_QUEUES, POD_CPU_LIMIT, MASU and SOURCES are set by their constructs."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..core.naming import object_name
 from ..core.platform import platform_for
 from ..core.pod import ConfigMapFiles, ConfigMapKey, Mount, SecretFiles
 from ..core.secrets import SecretPlan, SecretRef, credential_ref, credential_secret, plan
@@ -33,7 +34,7 @@ SERVICE_CA_KEY = "service-ca.crt"
 
 def service_host(values: Values, component: str) -> str:
     """In-cluster DNS name of the Service ``<release>-<component>``."""
-    return f"{values.release}-{component}.{values.namespace}.svc"
+    return f"{object_name(values.release, component)}.{values.namespace}.svc"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,14 +129,14 @@ def database_services(values: Values) -> dict[str, tuple[DatabaseLogin, str]]:
 
 
 def cnpg_cluster(values: Values) -> str:
-    return f"{values.release}-database"
+    return object_name(values.release, "database")
 
 
 def _database(values: Values) -> DatabaseConnection:
     db, seed = values.database, values.secrets.seed
     logins = {}
     for service, (login, suffix) in database_services(values).items():
-        default = f"{values.release}-{suffix}"
+        default = object_name(values.release, suffix)
         logins[service] = DatabaseCredentials(
             database=login.name,
             user=credential_ref(login, default, "username"),
@@ -152,7 +153,7 @@ def _database(values: Values) -> DatabaseConnection:
             port=ext.port,
             logins=logins,
             ssl_mode=ext.ssl_mode,
-            ca=_ca(_ca_ref(ext.ca, f"{values.release}-database-ca"), "database-ca"),
+            ca=_ca(_ca_ref(ext.ca, object_name(values.release, "database-ca")), "database-ca"),
             plans=plans,
         )
     if db.mode == "cloudnativepg":
@@ -170,7 +171,7 @@ def _database(values: Values) -> DatabaseConnection:
             admin_user=SecretRef(name=superuser, key="username"),
             plans=plans,
         )
-    admin_secret = f"{values.release}-database-admin"
+    admin_secret = object_name(values.release, "database-admin")
     admin = db.internal.admin
     return DatabaseConnection(
         mode=db.mode,
@@ -196,13 +197,13 @@ class CacheConnection(TlsClient):
 
 
 def cache_tls_secret(values: Values) -> str:
-    return credential_secret(values.cache.tls, f"{values.release}-cache-tls")
+    return credential_secret(values.cache.tls, object_name(values.release, "cache-tls"))
 
 
 def _cache(values: Values) -> CacheConnection:
     cache = values.cache
     engine = platform_for(values.platform).cache_engine
-    secret = f"{values.release}-cache"
+    secret = object_name(values.release, "cache")
     auth, tls = cache.auth, cache.tls
     return CacheConnection(
         host=(cache.external.host or "") if cache.mode == "external" else service_host(values, engine),
@@ -251,7 +252,7 @@ class KafkaConnection(TlsClient):
 
     def user_name(self, client: str) -> str:
         """The KafkaUser (Strimzi mode) of one client application."""
-        return f"{self.release}-{client}"
+        return object_name(self.release, client)
 
     def login(self, client: str) -> KafkaLogin | None:
         """The SASL login of ``client`` (an application such as ``koku``); None without SASL."""
@@ -264,7 +265,7 @@ class KafkaConnection(TlsClient):
 
 
 def strimzi_cluster(values: Values) -> str:
-    return values.kafka.strimzi.cluster or f"{values.release}-kafka"
+    return values.kafka.strimzi.cluster or object_name(values.release, "kafka")
 
 
 def _kafka(values: Values) -> KafkaConnection:
@@ -278,8 +279,8 @@ def _kafka(values: Values) -> KafkaConnection:
         shared = None
     else:
         default = f"{values.release}-kafka-kafka-bootstrap.kafka.svc:{STRIMZI_PLAIN_PORT}"
-        ca = _ca_ref(kafka.ca, f"{values.release}-kafka-ca") if kafka.tls else None
-        secret = f"{values.release}-kafka-credentials"
+        ca = _ca_ref(kafka.ca, object_name(values.release, "kafka-ca")) if kafka.tls else None
+        secret = object_name(values.release, "kafka-credentials")
         shared = (
             KafkaLogin(
                 username=credential_ref(kafka.sasl, secret, "username"),
@@ -351,7 +352,7 @@ def bucket_claim(values: Values, bucket: str) -> str:
 def _object_storage(values: Values) -> ObjectStorageConnection:
     store, mode = values.object_storage, object_storage_mode(values)
     names = store.buckets.model_dump()
-    config_map = f"{values.release}-s3-config"
+    config_map = object_name(values.release, "s3-config")
     if mode == "odf":
         # A claim's keys open only its own bucket, and Koku has one key pair: its ROS and SUBS
         # exports go to its own claim's bucket (their object keys do not overlap its data).
@@ -371,10 +372,12 @@ def _object_storage(values: Values) -> ObjectStorageConnection:
             region=store.region,
             addressing_style=store.addressing_style,
             buckets=buckets,
-            ca=CaFile(ref=ConfigMapKey(name=f"{values.release}-service-ca", key=SERVICE_CA_KEY), volume="s3-ca"),
+            ca=CaFile(
+                ref=ConfigMapKey(name=object_name(values.release, "service-ca"), key=SERVICE_CA_KEY), volume="s3-ca"
+            ),
             config_map=config_map,
         )
-    secret = f"{values.release}-object-storage"
+    secret = object_name(values.release, "object-storage")
     access, secret_key = credential_ref(store, secret, "access-key"), credential_ref(store, secret, "secret-key")
     buckets = {key: Bucket(name=name, access_key=access, secret_key=secret_key) for key, name in names.items()}
     if mode == "minio":
@@ -382,7 +385,7 @@ def _object_storage(values: Values) -> ObjectStorageConnection:
         ca = None
     else:
         endpoint = store.external.endpoint or ""
-        ca = _ca_ref(store.external.ca, f"{values.release}-object-storage-ca")
+        ca = _ca_ref(store.external.ca, object_name(values.release, "object-storage-ca"))
     return ObjectStorageConnection(
         mode=mode,
         endpoint=endpoint,

@@ -16,7 +16,7 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.env_table import checksum
-from ..core.naming import Naming
+from ..core.naming import Naming, object_name
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFiles
 from ..core.tier import Fronted, Fronting
 from ..data.connections import SERVICE_CA_KEY, service_host
@@ -58,12 +58,12 @@ class Auth:
 
 
 def trusted_ca_name(release: Release) -> str:
-    return f"{release.name}-{TRUSTED_CA_COMPONENT}"
+    return object_name(release.name, TRUSTED_CA_COMPONENT)
 
 
 def service_ca_name(release: Release) -> str:
     """The ConfigMap OpenShift's service CA operator injects (made by the data-stores chart)."""
-    return f"{release.name}-service-ca"
+    return object_name(release.name, "service-ca")
 
 
 def jwt_auth(release: Release) -> Auth:

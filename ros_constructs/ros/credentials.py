@@ -8,6 +8,7 @@ Kafka identity and topics, and what ROS expects outside the output.
 from __future__ import annotations
 
 from ..core.messaging import KafkaClient, TopicUse
+from ..core.naming import object_name
 from ..core.secrets import SecretPlan, SecretRef, credential_ref, plan
 from ..data.topics import (
     NOTIFICATIONS,
@@ -25,7 +26,9 @@ SOURCES_KAFKA_CLIENT = "sources"
 
 
 def encryption_key(values: Values) -> SecretRef:
-    return credential_ref(values.ros.sources.encryption_key, f"{values.release}-sources-encryption", "encryption-key")
+    return credential_ref(
+        values.ros.sources.encryption_key, object_name(values.release, "sources-encryption"), "encryption-key"
+    )
 
 
 def ros_secret_plans(values: Values) -> list[SecretPlan]:
@@ -33,7 +36,7 @@ def ros_secret_plans(values: Values) -> list[SecretPlan]:
     ros = values.ros
     if not (ros.enabled and ros.sources.enabled):
         return []
-    key = plan(ros.sources.encryption_key, f"{values.release}-sources-encryption", seed=values.secrets.seed)
+    key = plan(ros.sources.encryption_key, object_name(values.release, "sources-encryption"), seed=values.secrets.seed)
     return [SecretPlan(name=key.name, keys=key.keys, generated=key.generated, encoding="base64-raw")]
 
 

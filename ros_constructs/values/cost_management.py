@@ -90,7 +90,8 @@ class ReadReplica(Model):
 
 
 class Migrations(Component):
-    """Database migrations: a Job named after the image, so it runs once per image rollout."""
+    """Database migrations: a Job named after a hash of its spec, so a new image or setting runs
+    it again and re-applying an unchanged output does not."""
 
     enabled: bool = True
     backoff_limit: Replicas = 3
