@@ -21,6 +21,7 @@ from conftest import render
 
 from ros_constructs.app import add_stack, new_release
 from ros_constructs.core.emit import api_object
+from ros_constructs.core.kinds import CONFIG_MAP
 from ros_constructs.core.tree import Part, ReleaseChart, inventory, release_chart
 from ros_constructs.values import load
 
@@ -29,9 +30,7 @@ LABELS = {"app.kubernetes.io/name": "demo"}
 
 
 def config_map(scope: constructs.Construct, **kwargs: Any) -> cdk8s.ApiObject:
-    return api_object(
-        scope, "Config", api_version="v1", kind="ConfigMap", name="demo", labels=LABELS, body=BODY, **kwargs
-    )
+    return api_object(scope, "Config", kind=CONFIG_MAP, name="demo", labels=LABELS, body=BODY, **kwargs)
 
 
 def by_cdk8s(**metadata: Any) -> str:

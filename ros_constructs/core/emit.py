@@ -23,6 +23,7 @@ import constructs
 from ..imports.manifest import ManifestObject
 from .inventory import Emitted
 from .inventory import Json as Json
+from .kinds import Kind
 from .tree import create_node_side, inventory
 
 
@@ -46,8 +47,7 @@ def api_object(
     scope: constructs.Construct,
     id: str,
     *,
-    api_version: str,
-    kind: str,
+    kind: Kind,
     name: str,
     labels: Mapping[str, str],
     annotations: Mapping[str, str] | None = None,
@@ -59,8 +59,8 @@ def api_object(
     holds every field besides metadata."""
     ready = json_ready(body)
     metadata = {"name": name, "namespace": namespace, "labels": labels or None, "annotations": annotations or None}
-    manifest = {"apiVersion": api_version, "kind": kind, "metadata": json_ready(metadata), **ready}
+    manifest = {"apiVersion": kind.api_version, "kind": kind.kind, "metadata": json_ready(metadata), **ready}
     obj = RenderedObject(scope, id, manifest, cluster_scoped=cluster_scoped)
-    emitted = Emitted(api_version=api_version, kind=kind, name=name, labels=dict(labels), body=ready)
+    emitted = Emitted(api_version=kind.api_version, kind=kind.kind, name=name, labels=dict(labels), body=ready)
     inventory(scope).objects.append(emitted)
     return obj

@@ -7,6 +7,7 @@ import constructs
 
 from .emit import api_object
 from .env_table import PodEnv
+from .kinds import CONFIG_MAP
 from .naming import Naming
 from .references import References
 from .tree import shared_part
@@ -25,8 +26,7 @@ def env_config_map(
     api_object(
         shared_part(scope, ENV_HOLDER),
         name,
-        api_version="v1",
-        kind="ConfigMap",
+        kind=CONFIG_MAP,
         name=name,
         labels=naming.labels(component),
         body={"data": config},

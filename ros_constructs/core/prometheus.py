@@ -10,8 +10,7 @@ from typing import Literal
 import constructs
 
 from .emit import Json, api_object
-
-MONITORING_API = "monitoring.coreos.com/v1"
+from .kinds import PROMETHEUS_RULE, SERVICE_MONITOR
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,8 +52,7 @@ def prometheus_rule(
     api_object(
         scope,
         id,
-        api_version=MONITORING_API,
-        kind="PrometheusRule",
+        kind=PROMETHEUS_RULE,
         name=name,
         labels=labels,
         body={"spec": {"groups": [{"name": group, "rules": list(rules)} for group, rules in groups if rules]}},
@@ -74,8 +72,7 @@ def service_monitor(
     api_object(
         scope,
         id,
-        api_version=MONITORING_API,
-        kind="ServiceMonitor",
+        kind=SERVICE_MONITOR,
         name=name,
         labels=labels,
         body={"spec": {"selector": {"matchLabels": dict(selector)}, "endpoints": list(endpoints)}},

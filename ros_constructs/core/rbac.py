@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import constructs
 
 from .emit import api_object
-
-RBAC = "rbac.authorization.k8s.io"
+from .kinds import CLUSTER_ROLE, CLUSTER_ROLE_BINDING, RBAC_GROUP
 
 
 def token_review_grant(scope: constructs.Construct, *, account: str, namespace: str, labels: Mapping[str, str]) -> None:
@@ -19,8 +18,7 @@ def token_review_grant(scope: constructs.Construct, *, account: str, namespace: 
     api_object(
         scope,
         "TokenReviewRole",
-        api_version=f"{RBAC}/v1",
-        kind="ClusterRole",
+        kind=CLUSTER_ROLE,
         name=role,
         labels=labels,
         body={"rules": [grant]},
@@ -29,12 +27,11 @@ def token_review_grant(scope: constructs.Construct, *, account: str, namespace: 
     api_object(
         scope,
         "TokenReviewBinding",
-        api_version=f"{RBAC}/v1",
-        kind="ClusterRoleBinding",
+        kind=CLUSTER_ROLE_BINDING,
         name=role,
         labels=labels,
         body={
-            "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": role},
             "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": namespace}],
         },
         cluster_scoped=True,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from .. import values
+from ..values import Scheduling as SchedulingValues
 from .inventory import Json
 
 
@@ -25,7 +25,7 @@ class Scheduling:
     priority_class_name: str | None = None
 
     @classmethod
-    def of(cls, settings: values.Scheduling) -> Scheduling:
+    def of(cls, settings: SchedulingValues) -> Scheduling:
         """The values' scheduling as the pod template writes it."""
         spread = settings.topology_spread_constraints
         return cls(

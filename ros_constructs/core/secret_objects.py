@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import constructs
 
 from .emit import api_object
+from .kinds import SECRET
 from .naming import Naming
 from .references import References
 from .secrets import SecretPlan, generated_data
@@ -36,8 +37,7 @@ class GeneratedSecrets(Part):
             api_object(
                 self,
                 plan.name,
-                api_version="v1",
-                kind="Secret",
+                kind=SECRET,
                 name=plan.name,
                 namespace=namespace,
                 labels=naming.labels(component),

@@ -30,10 +30,20 @@ from dataclasses import dataclass, field, replace
 
 import constructs
 
-from .. import values
-from ..values import Autoscaling
+from ..values import Autoscaling, Component
+from ..values import Scheduling as SchedulingValues
 from .emit import Json, api_object, json_ready
 from .inventory import ScrapeTarget
+from .kinds import (
+    CRON_JOB,
+    DEPLOYMENT,
+    HORIZONTAL_POD_AUTOSCALER,
+    JOB,
+    POD_DISRUPTION_BUDGET,
+    SERVICE,
+    STATEFUL_SET,
+    Kind,
+)
 from .naming import MAX_CRONJOB_NAME_LENGTH, SELECTOR_LABELS, Naming, check_dns_label
 from .platform import Platform
 from .pod import (
@@ -178,7 +188,7 @@ class WorkloadProps:
                 if mount.name == TMP_VOLUME or mounts.setdefault(mount.name, mount).source != mount.source:
                     raise ValueError(f"{self.component}: volume name {mount.name!r} is taken")
 
-    def with_values(self, block: values.Component | None, defaults: values.Scheduling) -> WorkloadProps:
+    def with_values(self, block: Component | None, defaults: SchedulingValues) -> WorkloadProps:
         """These props with the settings of the pod's values block and its scheduling over the
         release-wide ``defaults`` (without a block, the defaults alone). The block's image replaces
         the main container's and that of every init step running the same image; its extra env
@@ -292,21 +302,21 @@ class Workload(Part):
         annotations = {f"checkov.io/skip{i}": f"{check}={why}" for i, (check, why) in enumerate(exceptions, 1)}
         c = props.controller
         if isinstance(c, DeploymentKind):
-            self._emit("Deployment", "apps/v1", self._deployment_spec(c, template), annotations)
+            self._emit(DEPLOYMENT, self._deployment_spec(c, template), annotations)
         elif isinstance(c, StatefulSetKind):
-            self._emit("StatefulSet", "apps/v1", self._stateful_set_spec(c, template), annotations)
+            self._emit(STATEFUL_SET, self._stateful_set_spec(c, template), annotations)
         elif isinstance(c, JobKind):
             spec = self._job_spec(c, template)
             # A Job's template is immutable: name it after its spec, so a changed spec is a new Job
             # and re-applying an unchanged one is a no-op.
             spec_hash = hashlib.sha256(json.dumps(json_ready(spec), sort_keys=True).encode()).hexdigest()
             self.name = check_dns_label(f"{self.name}-{spec_hash[:10]}", f"name of Job {props.component!r}")
-            self._emit("Job", "batch/v1", spec, annotations)
+            self._emit(JOB, spec, annotations)
         else:
             check_dns_label(self.name, f"name of CronJob {props.component!r}", MAX_CRONJOB_NAME_LENGTH)
             job_template = {"metadata": {"labels": self.labels}, "spec": self._job_spec(c.job, template)}
             spec = {"schedule": c.schedule, "concurrencyPolicy": "Forbid", "jobTemplate": job_template}
-            self._emit("CronJob", "batch/v1", spec, annotations)
+            self._emit(CRON_JOB, spec, annotations)
         if self.service_name:
             self._service(exposed)
         self._record_scrape_targets()
@@ -317,8 +327,7 @@ class Workload(Part):
 
     def _emit(
         self,
-        kind: str,
-        api_version: str,
+        kind: Kind,
         spec: Json,
         annotations: Mapping[str, str] | None = None,
         *,
@@ -327,8 +336,7 @@ class Workload(Part):
     ) -> None:
         api_object(
             self,
-            id or kind,
-            api_version=api_version,
+            id or kind.kind,
             kind=kind,
             name=name or self.name,
             labels=self.labels,
@@ -517,7 +525,7 @@ class Workload(Part):
                 {"name": pt.name, "port": pt.service_port or pt.container_port, "targetPort": pt.name} for pt in ports
             ],
         }
-        self._emit("Service", "v1", spec, dict(self.props.service_annotations) or None, name=self.service_name)
+        self._emit(SERVICE, spec, dict(self.props.service_annotations) or None, name=self.service_name)
 
     def _disruption_budget(self) -> None:
         spec = {
@@ -525,7 +533,7 @@ class Workload(Part):
             "selector": {"matchLabels": self.selector},
             "unhealthyPodEvictionPolicy": "AlwaysAllow",
         }
-        self._emit("PodDisruptionBudget", "policy/v1", spec, id="DisruptionBudget")
+        self._emit(POD_DISRUPTION_BUDGET, spec, id="DisruptionBudget")
 
     def _autoscaler(self, scaling: Autoscaling) -> None:
         target = {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization_percentage}
@@ -535,4 +543,4 @@ class Workload(Part):
             "maxReplicas": scaling.max_replicas,
             "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
         }
-        self._emit("HorizontalPodAutoscaler", "autoscaling/v2", spec, id="Autoscaler")
+        self._emit(HORIZONTAL_POD_AUTOSCALER, spec, id="Autoscaler")

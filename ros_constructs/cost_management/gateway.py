@@ -5,6 +5,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import Json, api_object
+from ..core.kinds import HTTP_ROUTE
 from ..core.tree import Part
 from .router import Upstreams
 from .tier import RECOMMENDATIONS_PATH, KokuTier
@@ -47,8 +48,7 @@ class ApiHttpRoute(Part):
         api_object(
             self,
             "Resource",
-            api_version="gateway.networking.k8s.io/v1",
-            kind="HTTPRoute",
+            kind=HTTP_ROUTE,
             name=tier.naming.name("api"),
             labels=tier.naming.labels("api-route"),
             body={"spec": spec},

@@ -12,6 +12,7 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.env_table import checksum
+from ..core.kinds import CONFIG_MAP
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe
 from ..core.tree import Part
 from ..core.workload import DeploymentKind
@@ -133,8 +134,7 @@ class NginxRouter(Part):
         api_object(
             self,
             "Config",
-            api_version="v1",
-            kind="ConfigMap",
+            kind=CONFIG_MAP,
             name=name,
             labels=tier.naming.labels(COMPONENT),
             body={"data": {"nginx.conf": conf}},

@@ -13,6 +13,7 @@ import math
 import constructs
 
 from ..core.emit import Json, api_object
+from ..core.kinds import CONFIG_MAP, SCALED_OBJECT, TRIGGER_AUTHENTICATION
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, ProbeSet, literal
 from ..core.tree import Part
 from ..core.workload import DeploymentKind, Workload
@@ -22,7 +23,6 @@ from .queue_monitoring import Consumer, WorkerRules, backlog_query
 from .tier import METRICS_PORT, KokuPod, KokuTier
 
 MASU_TMP = "/var/tmp/masu"
-KEDA_API_VERSION = "keda.sh/v1alpha1"
 
 
 def worker_probes() -> ProbeSet:
@@ -135,8 +135,7 @@ class CeleryWorkerPool(Part):
         api_object(
             self,
             "ScaledObject",
-            api_version=KEDA_API_VERSION,
-            kind="ScaledObject",
+            kind=SCALED_OBJECT,
             name=name,
             labels=self.workload.labels,
             body={"spec": spec},
@@ -184,8 +183,7 @@ class WorkerFleet(Part):
             api_object(
                 self,
                 "RedisTriggerTls",
-                api_version="v1",
-                kind="ConfigMap",
+                kind=CONFIG_MAP,
                 name=switch,
                 labels=tier.naming.labels(component),
                 body={"data": {"tls": "enable"}},
@@ -195,8 +193,7 @@ class WorkerFleet(Part):
         api_object(
             self,
             "RedisTriggerAuth",
-            api_version=KEDA_API_VERSION,
-            kind="TriggerAuthentication",
+            kind=TRIGGER_AUTHENTICATION,
             name=tier.naming.name(component),
             labels=tier.naming.labels(component),
             body={"spec": {"secretTargetRef": secret_refs or None, "configMapTargetRef": config_refs}},

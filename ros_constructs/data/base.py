@@ -6,6 +6,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import NAMESPACE
 from ..core.secret_objects import GeneratedSecrets
 from ..core.tree import ReleaseChart
 from ..release import Release, library_version
@@ -21,8 +22,7 @@ class BaseChart(ReleaseChart):
             api_object(
                 self,
                 "Namespace",
-                api_version="v1",
-                kind="Namespace",
+                kind=NAMESPACE,
                 name=release.namespace,
                 labels={
                     **naming.labels("namespace"),

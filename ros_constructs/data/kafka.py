@@ -14,13 +14,13 @@ from typing import Any
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import KAFKA, KAFKA_NODE_POOL, KAFKA_TOPIC, KAFKA_USER, Kind
 from ..core.messaging import KafkaClient
 from ..core.tree import Part
 from ..values.data import Kafka as KafkaValues
 from .connections import STRIMZI_PLAIN_PORT, STRIMZI_TLS_PORT, KafkaConnection, strimzi_cluster
 from .store import DataStore
 
-API_VERSION = "kafka.strimzi.io/v1beta2"
 CLUSTER_LABEL = "strimzi.io/cluster"
 
 
@@ -64,7 +64,7 @@ class StrimziKafka(Part):
             self._cluster(values)
         for topic in sorted({t for c in clients for t in c.topics}):
             topic_spec = {"partitions": values.strimzi.partitions, "replicas": values.strimzi.replicas}
-            self._object("KafkaTopic", topic.replace(".", "-"), topic_spec, component="kafka-topics", name=topic)
+            self._object(KAFKA_TOPIC, topic.replace(".", "-"), topic_spec, component="kafka-topics", name=topic)
         if kafka.sasl_mechanism:
             for client in clients:
                 user = kafka.user_name(client.name)
@@ -72,14 +72,14 @@ class StrimziKafka(Part):
                     "authentication": {"type": "scram-sha-512"},
                     "authorization": {"type": "simple", "acls": topic_acls(client)},
                 }
-                self._object("KafkaUser", user, spec, component="kafka-users", name=user)
+                self._object(KAFKA_USER, user, spec, component="kafka-users", name=user)
                 store.operator_makes("Secret", user, frozenset({"password", "sasl.jaas.config"}))
         if kafka.ca is not None and values.strimzi.broker.deploy:
             store.operator_makes("Secret", kafka.ca.ref.name, frozenset({"ca.crt", "ca.p12", "ca.password"}))
 
     def _object(
         self,
-        kind: str,
+        kind: Kind,
         id: str,
         spec: dict[str, Any],
         *,
@@ -90,8 +90,7 @@ class StrimziKafka(Part):
         labels = {**self.store.naming.labels(component), CLUSTER_LABEL: self.cluster}
         api_object(
             self,
-            f"{kind}-{id}",
-            api_version=API_VERSION,
+            f"{kind.kind}-{id}",
             kind=kind,
             name=name,
             labels=labels,
@@ -120,7 +119,7 @@ class StrimziKafka(Part):
             "entityOperator": {"topicOperator": {}, "userOperator": {}},
         }
         annotations = {"strimzi.io/kraft": "enabled", "strimzi.io/node-pools": "enabled"}
-        self._object("Kafka", "cluster", spec, component="kafka", name=self.cluster, annotations=annotations)
+        self._object(KAFKA, "cluster", spec, component="kafka", name=self.cluster, annotations=annotations)
         res = broker.resources
         resources = {
             "requests": {"cpu": res.requests.cpu, "memory": res.requests.memory},
@@ -136,4 +135,4 @@ class StrimziKafka(Part):
                 "storage": {"type": "jbod", "volumes": [{**volume, "kraftMetadata": "shared"}]},
                 "resources": resources,
             }
-            self._object("KafkaNodePool", role, pool, component="kafka", name=f"{self.cluster}-{role}")
+            self._object(KAFKA_NODE_POOL, role, pool, component="kafka", name=f"{self.cluster}-{role}")

@@ -10,6 +10,7 @@ import shlex
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import OBJECT_BUCKET_CLAIM
 from ..core.pod import Container, EmptyDir, Mount, Port, Probe, literal, secret_key
 from ..core.tree import Part
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
@@ -137,8 +138,7 @@ class BucketClaims(Part):
             api_object(
                 self,
                 claim,
-                api_version="objectbucket.io/v1alpha1",
-                kind="ObjectBucketClaim",
+                kind=OBJECT_BUCKET_CLAIM,
                 name=claim,
                 labels=store.naming.labels(component),
                 body={"spec": {"generateBucketName": claim, "storageClassName": odf.storage_class}},

@@ -12,6 +12,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import CNPG_CLUSTER
 from ..core.pod import ConfigMapFiles, Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, secret_key
 from ..core.secrets import SecretRef
 from ..core.tree import Part
@@ -104,8 +105,7 @@ class CloudNativePgCluster(Part):
         api_object(
             self,
             "Cluster",
-            api_version="postgresql.cnpg.io/v1",
-            kind="Cluster",
+            kind=CNPG_CLUSTER,
             name=name,
             labels=store.naming.labels("database"),
             body={"spec": cluster},

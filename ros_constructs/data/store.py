@@ -10,6 +10,7 @@ from functools import cached_property
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import CONFIG_MAP
 from ..core.naming import Naming
 from ..core.plumbing import build_workload
 from ..core.pod import Container
@@ -80,8 +81,7 @@ class DataStore:
         api_object(
             scope,
             id,
-            api_version="v1",
-            kind="ConfigMap",
+            kind=CONFIG_MAP,
             name=name,
             labels=self.naming.labels(component),
             annotations=annotations,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import AUTH_CONFIG, RBAC_GROUP, ROLE, ROLE_BINDING, SERVICE_ACCOUNT
 from ..core.naming import INSTANCE_LABEL, Naming
 from ..core.plumbing import build_workload
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
-from ..core.rbac import RBAC, token_review_grant
+from ..core.rbac import token_review_grant
 from ..core.tree import Part
 from ..core.workload import DeploymentKind
 from ..release import Release
@@ -78,8 +79,7 @@ class Authorino(Part):
         api_object(
             self,
             "AuthConfig",
-            api_version="authorino.kuadrant.io/v1beta3",
-            kind="AuthConfig",
+            kind=AUTH_CONFIG,
             name=naming.name("rosocp-api"),
             labels=naming.labels("rosocp-api"),
             body={
@@ -103,7 +103,7 @@ class Authorino(Part):
         )
 
     def _grants(self, name: str, labels: dict[str, str], namespace: str) -> None:
-        api_object(self, "Account", api_version="v1", kind="ServiceAccount", name=name, labels=labels, body={})
+        api_object(self, "Account", kind=SERVICE_ACCOUNT, name=name, labels=labels, body={})
         namespaced = [
             {
                 "apiGroups": ["authorino.kuadrant.io"],
@@ -118,16 +118,13 @@ class Authorino(Part):
             {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]},
         ]
         subjects = [{"kind": "ServiceAccount", "name": name, "namespace": namespace}]
-        api_object(
-            self, "Role", api_version=f"{RBAC}/v1", kind="Role", name=name, labels=labels, body={"rules": namespaced}
-        )
+        api_object(self, "Role", kind=ROLE, name=name, labels=labels, body={"rules": namespaced})
         api_object(
             self,
             "RoleBinding",
-            api_version=f"{RBAC}/v1",
-            kind="RoleBinding",
+            kind=ROLE_BINDING,
             name=name,
             labels=labels,
-            body={"roleRef": {"apiGroup": RBAC, "kind": "Role", "name": name}, "subjects": subjects},
+            body={"roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": name}, "subjects": subjects},
         )
         token_review_grant(self, account=name, namespace=namespace, labels=labels)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import CONFIG_MAP
 from ..core.naming import Naming
 from ..core.tree import ReleaseChart, inventory
 from ..data.connections import SERVICE_CA_KEY
@@ -54,8 +55,7 @@ class EdgeChart(ReleaseChart):
             api_object(
                 self,
                 "TrustedCa",
-                api_version="v1",
-                kind="ConfigMap",
+                kind=CONFIG_MAP,
                 name=name,
                 labels={**naming.labels(TRUSTED_CA_COMPONENT), "config.openshift.io/inject-trusted-cabundle": "true"},
                 body={},
@@ -66,8 +66,7 @@ class EdgeChart(ReleaseChart):
             api_object(
                 self,
                 "ServiceCa",
-                api_version="v1",
-                kind="ConfigMap",
+                kind=CONFIG_MAP,
                 name=service_ca,
                 labels=naming.labels("service-ca"),
                 annotations={"service.beta.openshift.io/inject-cabundle": "true"},

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import constructs
 
 from ..core.emit import Json, api_object
+from ..core.kinds import HTTP_ROUTE, INGRESS, ROUTE
 from ..core.naming import Naming
 from ..core.tree import Part
 from ..release import Release
@@ -65,8 +66,7 @@ class Exposure(Part):
         api_object(
             self,
             path.component,
-            api_version="route.openshift.io/v1",
-            kind="Route",
+            kind=ROUTE,
             name=self.naming.name(path.component),
             labels=self.naming.labels(path.component),
             annotations=exposure.annotations or None,
@@ -88,8 +88,7 @@ class Exposure(Part):
         api_object(
             self,
             "Ingress",
-            api_version="networking.k8s.io/v1",
-            kind="Ingress",
+            kind=INGRESS,
             name=self.naming.name("edge"),
             labels=self.naming.labels("edge"),
             annotations=exposure.annotations or None,
@@ -110,8 +109,7 @@ class Exposure(Part):
         api_object(
             self,
             "HttpRoute",
-            api_version="gateway.networking.k8s.io/v1",
-            kind="HTTPRoute",
+            kind=HTTP_ROUTE,
             name=self.naming.name("edge"),
             labels=self.naming.labels("edge"),
             body={"spec": spec},

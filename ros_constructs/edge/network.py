@@ -31,6 +31,7 @@ import constructs
 
 from ..core.emit import Json, api_object
 from ..core.inventory import Emitted, Inventory, PodOwner
+from ..core.kinds import NETWORK_POLICY
 from ..core.naming import COMPONENT_LABEL, INSTANCE_LABEL, Naming
 from ..core.tree import Part, inventory
 from ..data.destinations import Destination, store_destinations
@@ -348,8 +349,7 @@ class ReleaseNetworkPolicies(Part):
         api_object(
             self,
             id,
-            api_version="networking.k8s.io/v1",
-            kind="NetworkPolicy",
+            kind=NETWORK_POLICY,
             name=naming.name(component),
             labels=naming.labels(component),
             body={"spec": spec},

@@ -16,6 +16,7 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.env_table import checksum
+from ..core.kinds import CONFIG_MAP
 from ..core.naming import Naming, object_name
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFiles
 from ..core.tier import Fronted, Fronting
@@ -161,8 +162,7 @@ def envoy_proxy(
     api_object(
         scope,
         "EnvoyConfig",
-        api_version="v1",
-        kind="ConfigMap",
+        kind=CONFIG_MAP,
         name=name,
         labels=naming.labels(f"{component}-envoy"),
         body={"data": {"envoy.yaml": text}},

@@ -15,6 +15,7 @@ import constructs
 
 from ..core.emit import Json, api_object
 from ..core.inventory import PodOwner
+from ..core.kinds import CONFIG_MAP
 from ..core.naming import Naming
 from ..core.tier import DashboardRow
 from ..core.tree import Part, inventory
@@ -65,8 +66,7 @@ class GrafanaDashboard(Part):
         api_object(
             self,
             "ConfigMap",
-            api_version="v1",
-            kind="ConfigMap",
+            kind=CONFIG_MAP,
             name=naming.name(component),
             labels={**release.values.monitoring.dashboards.labels, **naming.labels(component)},
             body={"data": {f"{release.name}.json": json.dumps(model, indent=2, sort_keys=True) + "\n"}},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import SERVICE_ACCOUNT
 from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
 from ..core.rbac import token_review_grant
 from ..core.tree import Part
@@ -72,8 +73,7 @@ class UploadIngress(Part):
         api_object(
             self,
             "Account",
-            api_version="v1",
-            kind="ServiceAccount",
+            kind=SERVICE_ACCOUNT,
             name=name,
             labels=labels,
             body={"automountServiceAccountToken": False},

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 import constructs
 
 from ..core.emit import api_object
+from ..core.kinds import SECRET
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
 from ..core.tree import Part
 from ..core.workload import CronJobKind, DeploymentKind, JobKind
@@ -40,8 +41,7 @@ class KruizeEngine(Part):
         api_object(
             self,
             "Config",
-            api_version="v1",
-            kind="Secret",
+            kind=SECRET,
             name=config,
             labels=naming.labels("kruize-config"),
             body={"stringData": {CONFIG_KEY: json.dumps(document, indent=2, sort_keys=True) + "\n"}},
