@@ -14,12 +14,14 @@ from functools import cached_property
 
 import constructs
 
+from ..core.conversations import Conversation, Destination
 from ..core.env_config import env_from
 from ..core.env_table import checksum
 from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.pod import Container, EnvVar, Mount, Probe, ProbeSet, SecretFiles, literal, merge_env, secret_key
 from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
+from ..data.connections import Bucket, Connections
 from ..release import Release
 from ..values import ExtraEnv, Values
 from . import credentials
@@ -97,6 +99,23 @@ class KokuTier:
         return self.values.images.koku.ref
 
     @property
+    def stores(self) -> Connections:
+        return self.release.connections
+
+    @property
+    def koku_bucket(self) -> Bucket:
+        """Where Koku's object storage is: its bucket's, which holds its ROS and SUBS exports too on
+        ODF (one claim) and shares the endpoint with them otherwise."""
+        return self.stores.object_storage.buckets["koku"]
+
+    @property
+    def rbac(self) -> list[Destination]:
+        """The insights-rbac service Koku asks, when one is set (it runs outside the output)."""
+        rbac = self.values.cost_management.cache_and_rbac
+        host = rbac.rbac_service_host
+        return [Destination(what="RBAC service", token=host, port=rbac.rbac_service_port)] if host else []
+
+    @property
     def api_services(self) -> tuple[str, str]:
         """(reads, writes) API Service names; both are ``<release>-api`` in unified mode."""
         if self.values.cost_management.api.mode == "unified":
@@ -136,6 +155,7 @@ class KokuTier:
         controller: Controller | None = None,
         termination_grace_period_seconds: int = 30,
         sidecars: Sequence[Container] = (),
+        talks_to: Sequence[Workload | Conversation],
     ) -> Workload:
         """A Koku pod: naming, platform and pull settings, plus the env and mounts of ``pod.roles``."""
         roles = frozenset(pod.roles)
@@ -177,5 +197,6 @@ class KokuTier:
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 references=self.release.references,
+                talks_to=talks_to,
             ),
         )

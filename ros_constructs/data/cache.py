@@ -90,4 +90,5 @@ class CacheServer(Part):
             controller=StatefulSetKind(volume_claims=claims, spread=False)
             if deploy.persistence
             else DeploymentKind(strategy=Recreate(), spread=False),
+            talks_to=[],
         )

@@ -81,6 +81,7 @@ class MinioServer(Part):
                 ],
                 spread=False,
             ),
+            talks_to=[],
         )
 
 
@@ -119,6 +120,7 @@ class MinioBuckets(Part):
             component="minio-buckets",
             container=container,
             controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
+            talks_to=[s3],
         )
 
 

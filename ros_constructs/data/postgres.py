@@ -67,6 +67,7 @@ class PostgresServer(Part):
                 spread=False,
             ),
             termination_grace_period_seconds=60,
+            talks_to=[],
         )
 
 
@@ -155,4 +156,5 @@ class DatabaseEnsureJob(Part):
             component="database-ensure",
             container=container,
             controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
+            talks_to=[db],
         )

@@ -3,12 +3,13 @@ pods, ConfigMaps and operator-made objects recorded in the release's reference r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import constructs
 
+from ..core.conversations import Conversation
 from ..core.emit import api_object
 from ..core.naming import Naming
 from ..core.pod import Container
@@ -51,6 +52,7 @@ class DataStore:
         container: Container,
         controller: Controller,
         termination_grace_period_seconds: int = 30,
+        talks_to: Sequence[Workload | Conversation],
     ) -> Workload:
         images = self.release.values.images
         return Workload(
@@ -66,6 +68,7 @@ class DataStore:
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 references=self.release.references,
+                talks_to=talks_to,
             ),
         )
 

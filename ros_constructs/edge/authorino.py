@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import constructs
 
+from ..core.conversations import API_SERVER
 from ..core.emit import api_object
 from ..core.naming import INSTANCE_LABEL, Naming
 from ..core.pod import Container, Mount, Port, Probe, SecretFiles
@@ -76,6 +77,7 @@ class Authorino(Part):
                 scanner_exceptions={
                     "CKV_K8S_38": "Authorino reviews tokens and watches its AuthConfigs: it needs its token"
                 },
+                talks_to=[API_SERVER],
             ),
         )
         api_object(

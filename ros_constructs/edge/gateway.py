@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import constructs
 
+from ..core.conversations import ServiceName
 from ..core.inventory import Inventory
 from ..core.naming import COMPONENT_LABEL, Naming
 from ..core.tree import Part
@@ -106,13 +107,14 @@ class EdgeGateway(Part):
         # router trusts.
         exposure = values.edge.exposure
         serving = naming.name(f"{COMPONENT}-tls") if exposure.route_termination == "reencrypt" else None
+        auth = jwt_auth(release)
         proxy = envoy_proxy(
             self,
             release=release,
             naming=naming,
             component=COMPONENT,
             routes=tuple(routes),
-            auth=jwt_auth(release),
+            auth=auth,
             service_port=SERVICE_PORT,
             serving_secret=serving,
         )
@@ -133,5 +135,9 @@ class EdgeGateway(Part):
                 image_pull_policy=images.pull_policy,
                 image_pull_secrets=tuple(images.pull_secrets),
                 references=release.references,
+                talks_to=[
+                    *(ServiceName(d.service) for d in (doors.ros_api, doors.cost_management, doors.upload) if d),
+                    *auth.talks_to,
+                ],
             ),
         )

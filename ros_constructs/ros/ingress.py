@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import constructs
 
+from ..core.conversations import API_SERVER
 from ..core.emit import api_object
 from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
 from ..core.rbac import token_review_grant
@@ -63,6 +64,11 @@ class UploadIngress(Part):
             scanner_exceptions={"CKV_K8S_38": "ros.ingress.tokenReview: its account may only create TokenReviews"}
             if account
             else None,
+            talks_to=[
+                tier.stores.kafka,
+                tier.stores.object_storage.buckets["upload"],
+                *([API_SERVER] if account else []),
+            ],
         )
 
     def _token_review(self, name: str, tier: RosTier) -> str:

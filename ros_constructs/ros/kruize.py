@@ -83,6 +83,7 @@ class KruizeEngine(Part):
             init_containers=inits,
             controller=DeploymentKind(replicas=kruize.replicas),
             termination_grace_period_seconds=60,
+            talks_to=[db],
         )
         if kruize.partitions.delete:
             tier.workload(
@@ -94,4 +95,5 @@ class KruizeEngine(Part):
                 controller=CronJobKind(
                     schedule=kruize.partitions.schedule, job=JobKind(backoff_limit=2, active_deadline_seconds=3600)
                 ),
+                talks_to=[db],
             )

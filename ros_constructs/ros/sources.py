@@ -38,4 +38,5 @@ class SourcesApi(Part):
                 readiness=Probe.http("/health", "http", timeout_seconds=5),
             ),
             controller=DeploymentKind(replicas=sources.replicas),
+            talks_to=[tier.stores.database, tier.stores.cache, tier.stores.kafka],
         )

@@ -14,16 +14,18 @@ from functools import cached_property
 
 import constructs
 
+from ..core.conversations import Conversation, ServiceName
 from ..core.env_config import env_from
 from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.pod import Container, Mount
 from ..core.workload import Controller, DeploymentKind, Workload, WorkloadProps
+from ..data.connections import Connections
 from ..edge.proxy import front_with_sidecar
 from ..release import Release
 from ..values import Values
 from .env import BACKEND, ROS_ENV, RosRole
-from .names import API_COMPONENT, BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP
+from .names import API_COMPONENT, BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP, SOURCES_COMPONENT
 
 SHARED_ENV = "rosocp-env"
 """The ConfigMap of what every ros-ocp-backend container gets."""
@@ -59,16 +61,30 @@ class RosTier:
     def ingress(self) -> Naming:
         return self.release.naming(INGRESS_APP, self.values.images.ros_ingress.version)
 
-    def _host(self, naming: Naming, component: str) -> str:
-        return f"{naming.name(component)}.{self.values.namespace}.svc"
+    @property
+    def stores(self) -> Connections:
+        return self.release.connections
+
+    def _host(self, service: ServiceName) -> str:
+        return f"{service.name}.{self.values.namespace}.svc"
+
+    @property
+    def kruize_service(self) -> ServiceName:
+        """Kruize's Service (built after the backend pods that call it)."""
+        return ServiceName(self.kruize.name("kruize"))
+
+    @property
+    def sources_service(self) -> ServiceName:
+        """The Sources API's Service (built after the housekeeper that calls it)."""
+        return ServiceName(self.sources.name(SOURCES_COMPONENT))
 
     @property
     def kruize_host(self) -> str:
-        return self._host(self.kruize, "kruize")
+        return self._host(self.kruize_service)
 
     @property
     def sources_host(self) -> str:
-        return self._host(self.sources, "sources-api")
+        return self._host(self.sources_service)
 
     @property
     def api_service(self) -> str:
@@ -122,9 +138,11 @@ class RosTier:
         automount_token: bool = False,
         termination_grace_period_seconds: int = 30,
         scanner_exceptions: Mapping[str, str] | None = None,
+        talks_to: Sequence[Workload | Conversation],
     ) -> Workload:
         """A ROS-tier pod: naming, platform and pull settings plus the env of ``role``, behind the
-        edge's Envoy sidecar when the edge puts one in front of ``component``."""
+        edge's Envoy sidecar when the edge puts one in front of ``component`` (the pod then also
+        talks to whom the sidecar asks)."""
         container, digest = self.pod_container(scope, role, container)
         annotations = {"checksum/config": digest}
         sidecars = []
@@ -134,6 +152,7 @@ class RosTier:
         if fronted:
             container, sidecars = fronted.container, [fronted.sidecar]
             annotations["checksum/envoy"] = fronted.config_checksum
+            talks_to = [*talks_to, *fronted.talks_to]
         images = self.values.images
         return Workload(
             scope,
@@ -154,5 +173,6 @@ class RosTier:
                 automount_service_account_token=automount_token,
                 references=self.release.references,
                 scanner_exceptions=scanner_exceptions or {},
+                talks_to=talks_to,
             ),
         )
