@@ -20,6 +20,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import cdk8s
 
 from ros_constructs.app import build_app, new_release
+from ros_constructs.core.inventory import Inventory
 from ros_constructs.core.tree import inventory
 from ros_constructs.values import Values, load
 from ros_constructs.values.profiles import PROFILES as SIZED
@@ -79,7 +80,7 @@ def profile_values(profile: str) -> Values:
 
 
 _NOTES: dict[str, str] = {}
-_MADE: dict[str, list[dict[str, Any]]] = {}
+_INVENTORIES: dict[str, Inventory] = {}
 _RENDERED: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
@@ -95,14 +96,19 @@ def render(values: Values) -> dict[str, list[dict[str, Any]]]:
         app = build_app(release)
         _RENDERED[key] = {chart.node.id: cdk8s.Testing.synth(chart) for chart in app.charts}
         _NOTES[key] = release.notes()
-        _MADE[key] = [o.manifest() for o in inventory(app).objects]
+        _INVENTORIES[key] = inventory(app)
     return _RENDERED[key]
+
+
+def inventory_of(values: Values) -> Inventory:
+    """The App inventory synthesizing ``values`` filled (objects, scrape targets, conversations)."""
+    render(values)
+    return _INVENTORIES[values.model_dump_json()]
 
 
 def made_of(values: Values) -> list[dict[str, Any]]:
     """What synthesizing ``values`` recorded in the App's inventory (ros-synth counts and sizes it)."""
-    render(values)
-    return _MADE[values.model_dump_json()]
+    return [o.manifest() for o in inventory_of(values).objects]
 
 
 def notes_of(values: Values) -> str:

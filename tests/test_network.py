@@ -9,7 +9,7 @@ a stranger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -174,6 +174,7 @@ def default_graph(prometheus: Pod, edge_targets: list[tuple[str, str]]) -> set[t
         ("db-migrate", "database", "postgres"),
         ("minio-buckets", "minio", "api"),
         ("ingress", "minio", "api"),
+        ("rosocp-processor", "minio", "api"),  # the presigned URLs in its Kafka messages
         (prometheus.name, "kruize", "http"),
     }
     paths |= {(c, "database", "postgres") for c in [*KOKU, *SOURCES, *ROS_DB]}
@@ -222,6 +223,31 @@ def test_only_kafka_clients_reach_beyond_the_cluster_by_default(platform: str) -
     clients = ["ingress", "listener", "masu", "rosocp-processor", "rosocp-recommendation-poller"]
     clients += ["rosocp-housekeeper", "sources-api", "sources-listener"]
     assert egress_beyond_the_cluster(docs) == {(c, 9092) for c in clients}
+
+
+ODF = replace(outside("s3", "openshift-storage"), ports=(("https", 443),))
+
+
+@pytest.mark.parametrize(
+    ("sets", "reaches"),
+    [
+        (["platform=kubernetes"], "minio"),
+        (["platform=openshift"], "odf"),
+        (["objectStorage.mode=external", "objectStorage.external.endpoint=https://s3.example.internal:8443"], 8443),
+    ],
+)
+def test_the_processor_reaches_the_object_store_its_messages_point_at(sets: list[str], reaches: Any) -> None:
+    """Koku's listener and the upload ingress announce uploads with presigned object-storage URLs,
+    which the processor GETs: MinIO's pods, ODF's namespace or the external endpoint's port."""
+    docs = objects_of(load([], sets))
+    processor = next(p for p in release_pods(docs) if p.name == "rosocp-processor")
+    policies = [o for o in docs if o["kind"] == "NetworkPolicy"]
+    if reaches == "minio":
+        assert ("rosocp-processor", "minio", "api") in reachable(docs, [])
+    elif reaches == "odf":
+        assert allowed(policies, processor, ODF, "https")
+    else:
+        assert ("rosocp-processor", reaches) in egress_beyond_the_cluster(docs)
 
 
 def objects_of(values: Any) -> list[Obj]:

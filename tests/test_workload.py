@@ -10,6 +10,7 @@ import cdk8s
 import pytest
 from policies import pss_restricted_violations, schema_errors
 
+from ros_constructs.core.conversations import API_SERVER, ServiceName
 from ros_constructs.core.naming import Naming
 from ros_constructs.core.platform import KUBERNETES, OPENSHIFT
 from ros_constructs.core.pod import (
@@ -28,6 +29,7 @@ from ros_constructs.core.pod import (
 )
 from ros_constructs.core.references import References
 from ros_constructs.core.scheduling import Scheduling
+from ros_constructs.core.tree import inventory
 from ros_constructs.core.workload import (
     CronJobKind,
     DeploymentKind,
@@ -209,6 +211,7 @@ def test_given_spread_replaces_the_built_in_one_and_counts_the_own_pods() -> Non
         ({"controller": DeploymentKind(replicas=-1)}, "replicas -1 is less than 0"),
         ({"pod_labels": {"app.kubernetes.io/component": "other"}}, "may not set the selector label"),
         ({"automount_service_account_token": True}, "dedicated serviceAccountName"),
+        ({"talks_to": [API_SERVER]}, "the Kubernetes API needs a mounted token"),
         (
             {"container": Container(image="x:1", resources=SMALL, liveness=Probe.http("/", "web"))},
             "'web' is not a named",
@@ -218,6 +221,23 @@ def test_given_spread_replaces_the_built_in_one_and_counts_the_own_pods() -> Non
 def test_bad_props_fail_at_construction(props: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build(**props)
+
+
+def test_a_workload_talked_to_is_recorded_as_its_service() -> None:
+    chart = cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="ns")
+
+    def workload(component: str, **props: Any) -> Workload:
+        container = Container(image="x:1", resources=SMALL, ports=props.pop("ports", []))
+        props = {"component": component, "naming": NAMING, "platform": KUBERNETES, "container": container, **props}
+        return Workload(chart, component, WorkloadProps(**props))
+
+    server = workload("server", ports=[Port(name="http", container_port=8080)])
+    job = workload("job", controller=JobKind())
+    workload("client", talks_to=[server, API_SERVER], automount_service_account_token=True, service_account_name="c")
+    assert inventory(chart).conversations[-1].talks_to == (ServiceName("demo-server"), API_SERVER)
+    assert inventory(chart).conversations[-1].selector == NAMING.selector("client")
+    with pytest.raises(ValueError, match="client-2: job has no Service"):
+        workload("client-2", talks_to=[job])
 
 
 def test_too_long_names_fail_clearly() -> None:

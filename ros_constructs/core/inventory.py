@@ -1,7 +1,8 @@
 """What an App's charts emitted, as plain JSON, for the constructs that read what the tiers built.
 
 Edge and monitoring come after the tiers (data flows one way): network policies follow the
-pods, Services and configuration that exist, ServiceMonitors follow the ``metrics`` ports.
+pods and Services that exist and what each workload declares it talks to, ServiceMonitors follow
+the ``metrics`` ports.
 Every object made through :func:`~ros_constructs.core.emit.api_object`, which every construct
 here uses, is recorded here in the order it was made; reading it costs no Node round trip.
 ``ros-synth`` counts and sizes its output from it.
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the release reads inventories' types without loading the construct runtime
     import constructs
+
+from .conversations import Conversation
 
 Json = dict[str, Any]
 POD_CONTROLLERS = ("Deployment", "StatefulSet", "Job", "CronJob")
@@ -61,10 +64,19 @@ class ScrapeTarget:
     service: str | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Declared:
+    """What the pods ``selector`` selects (one workload's) talk to."""
+
+    selector: Mapping[str, str]
+    talks_to: tuple[Conversation, ...]
+
+
 @dataclass
 class Inventory:
     objects: list[Emitted] = field(default_factory=list)
     scrape_targets: list[ScrapeTarget] = field(default_factory=list)
+    conversations: list[Declared] = field(default_factory=list)
 
     def of_kind(self, *kinds: str) -> Iterator[Emitted]:
         return (o for o in self.objects if o.kind in kinds)

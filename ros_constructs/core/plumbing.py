@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import constructs
 
 from ..values import Component, Values
+from .conversations import Conversation
 from .env_config import env_from
 from .env_table import PodEnv, checksum
 from .naming import Naming
@@ -70,6 +71,7 @@ def build_workload(
     pod_annotations: Mapping[str, str] | None = None,
     sidecars: Sequence[Container] = (),
     component_values: Component | None = None,
+    talks_to: Sequence[Workload | Conversation] = (),
     **props: Any,
 ) -> Workload:
     """``container`` as the main container of ``<release>-<component>``, with the settings of its
@@ -91,6 +93,7 @@ def build_workload(
     if fronted is not None:
         container, sidecars = fronted.container, [*sidecars, fronted.sidecar]
         annotations["checksum/envoy"] = fronted.config_checksum
+        talks_to = [*talks_to, *fronted.talks_to]
     images = site.values.images
     return Workload(
         scope,
@@ -105,6 +108,7 @@ def build_workload(
             image_pull_policy=images.pull_policy,
             image_pull_secrets=tuple(images.pull_secrets),
             references=site.references,
+            talks_to=tuple(talks_to),
             **props,
         ).with_values(component_values, site.values.scheduling),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..values import Values
+from .conversations import Conversation
 from .inventory import Json, PodOwner
 from .messaging import KafkaClient
 from .naming import Naming
@@ -92,11 +93,12 @@ class EnvDoc:
 @dataclass(frozen=True, kw_only=True)
 class Fronted:
     """An app container behind its proxy sidecar: the app's first port is off the Service, the
-    sidecar's port takes its Service port."""
+    sidecar's port takes its Service port; the pod also talks to whom the sidecar asks."""
 
     container: Container
     sidecar: Container
     config_checksum: str
+    talks_to: tuple[Conversation, ...]
 
 
 Fronting = Callable[["constructs.Construct", Naming, str, Container], "Fronted | None"]

@@ -32,8 +32,9 @@ import constructs
 
 from ..values import Autoscaling, Component
 from ..values import Scheduling as SchedulingValues
+from .conversations import API_SERVER, Conversation, ServiceName
 from .emit import Json, api_object, json_ready
-from .inventory import ScrapeTarget
+from .inventory import Declared, ScrapeTarget
 from .kinds import (
     CRON_JOB,
     DEPLOYMENT,
@@ -163,6 +164,8 @@ class WorkloadProps:
     """On the Service (OpenShift's serving-certificate request, for one)."""
     scanner_exceptions: Mapping[str, str] = field(default_factory=dict)
     """Policy-scanner check id -> why it does not apply to this workload (``checkov.io/skip``)."""
+    talks_to: Sequence[Workload | Conversation] = ()
+    """Everything the pods connect to (see :mod:`.conversations`); their NetworkPolicy opens exactly that."""
 
     def __post_init__(self) -> None:
         c = self.controller
@@ -174,6 +177,8 @@ class WorkloadProps:
         taken = sorted(set(self.pod_labels) & set(SELECTOR_LABELS))
         if taken:
             raise ValueError(f"{self.component}: pod labels may not set the selector label(s) {taken}")
+        if API_SERVER in self.talks_to and not self.automount_service_account_token:
+            raise ValueError(f"{self.component}: talking to the Kubernetes API needs a mounted token")
         if any(not s.name for s in self.sidecars):
             raise ValueError(f"{self.component}: every sidecar needs a name")
         mounts: dict[str, Mount] = {}
@@ -296,6 +301,7 @@ class Workload(Part):
         exposed = [p for c in (props.container, *props.sidecars) for p in c.ports if p.expose]
         self.service_name: str | None = self.name if exposed and props.long_running else None
         self._record_references()
+        self._record_conversations()
 
         template = self._pod_template()
         exceptions = sorted(props.scanner_exceptions.items())
@@ -366,6 +372,16 @@ class Workload(Part):
                     registry.read(
                         "ConfigMap", files.config_map_name, by=p.component, keys=keys, optional=files.optional
                     )
+
+    def _record_conversations(self) -> None:
+        talks_to: list[Conversation] = []
+        for talk in self.props.talks_to:
+            if isinstance(talk, Workload):
+                if talk.service_name is None:
+                    raise ValueError(f"{self.props.component}: {talk.props.component} has no Service to talk to")
+                talk = ServiceName(talk.service_name)
+            talks_to.append(talk)
+        inventory(self).conversations.append(Declared(selector=self.selector, talks_to=tuple(talks_to)))
 
     def _record_scrape_targets(self) -> None:
         ports = [*self.props.container.ports, *(p for c in self.props.sidecars for p in c.ports)]

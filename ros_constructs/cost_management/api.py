@@ -62,9 +62,10 @@ class CostManagementApi(Part):
             literal("GUNICORN_THREADS", spec.gunicorn.threads),
             resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(component)),
         ]
-        replica = api.read_replica
-        if reads and replica.enabled:
-            host = replica.host or tier.release.connections.database.read_host
+        replica, stores = api.read_replica, tier.stores
+        on_replica = reads and replica.enabled
+        if on_replica:
+            host = replica.host or stores.database.read_host
             assert host, "values require a replica host unless CloudNativePG provides one"
             env += [literal("POSTGRES_SQL_SERVICE_HOST", host), literal("POSTGRES_SQL_SERVICE_PORT", replica.port)]
         return tier.workload(
@@ -93,6 +94,14 @@ class CostManagementApi(Part):
                     ),
                 ),
             ),
+            # Koku's shared env names the primary: the replica comes on top.
+            talks_to=[
+                stores.database,
+                *([stores.database.replica(replica.host, replica.port)] if on_replica else []),
+                stores.cache,
+                tier.koku_bucket,
+                *tier.rbac,
+            ],
         )
 
     def _migrations(self) -> None:
@@ -114,4 +123,5 @@ class CostManagementApi(Part):
                 command=["/bin/bash", "-c", "$APP_ROOT/scripts/run_migrations.sh"],
                 env=[literal("APPLICATION_NAME", "koku_db_migration")],
             ),
+            talks_to=[tier.stores.database],
         )

@@ -66,4 +66,5 @@ class CeleryBeat(Part):
                 # Beat has no Service; Ready means "scheduling" (rollout status, availability alerts).
                 readiness=Probe.exec(["python", "-c", SCHEDULE_FRESH], failure_threshold=1, **probe_timing),
             ),
+            talks_to=[tier.stores.database, tier.stores.cache, tier.koku_bucket],
         )

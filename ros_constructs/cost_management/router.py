@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import constructs
 
+from ..core.conversations import ServiceName
 from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.kinds import CONFIG_MAP
@@ -38,6 +39,10 @@ class Upstreams:
     port: int
     ros_api: str
     ros_api_port: int
+
+    @property
+    def services(self) -> list[ServiceName]:
+        return [ServiceName(name) for name in (self.reads, self.writes, self.ros_api)]
 
 
 def nginx_config(
@@ -160,4 +165,5 @@ class NginxRouter(Part):
             controller=DeploymentKind(replicas=router.replicas),
             termination_grace_period_seconds=DRAIN_SECONDS + PROXY_READ_TIMEOUT + 10,
             container=container,
+            talks_to=upstreams.services,
         )

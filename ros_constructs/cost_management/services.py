@@ -8,8 +8,11 @@ As in Koku, only the listener (of these) gets the ``/var/tmp/masu`` scratch volu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import constructs
 
+from ..core.conversations import Conversation
 from ..core.pod import Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, resource_ref
 from ..core.tree import Part
 from ..core.workload import DeploymentKind, Recreate, RollingUpdate
@@ -29,9 +32,16 @@ class KokuServices(Part):
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
         super().__init__(scope, id)
         self.tier = tier
-        services = tier.values.cost_management.services
+        services, stores = tier.values.cost_management.services, tier.stores
         if services.listener.enabled:
-            self._consumer("Listener", KokuRole.LISTENER, services.listener, "listener", scratch=True)
+            self._consumer(
+                "Listener",
+                KokuRole.LISTENER,
+                services.listener,
+                "listener",
+                scratch=True,
+                talks_to=[stores.database, stores.cache, stores.kafka, tier.koku_bucket],
+            )
         if services.sources_listener.enabled:
             self._consumer(
                 "SourcesListener",
@@ -40,14 +50,29 @@ class KokuServices(Part):
                 "sources_listener",
                 env=[literal("SOURCES", "true")],
                 singleton=True,
+                talks_to=[stores.database, stores.cache, stores.kafka, *tier.rbac],
             )
         if services.masu.enabled:
             cpu = resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(KokuRole.MASU))
-            self._gunicorn("Masu", KokuRole.MASU, services.masu, [literal("MASU", "true"), cpu], liveness_timeout=15)
+            self._gunicorn(
+                "Masu",
+                KokuRole.MASU,
+                services.masu,
+                [literal("MASU", "true"), cpu],
+                liveness_timeout=15,
+                talks_to=[stores.database, stores.cache, stores.kafka, tier.koku_bucket, *tier.rbac],
+            )
         if services.sources_client.enabled:
             client = services.sources_client
             env = [literal("SOURCES", "true"), literal("GUNICORN_WORKERS", client.gunicorn_workers)]
-            self._gunicorn("SourcesClient", KokuRole.SOURCES_CLIENT, client, env, liveness_timeout=10)
+            self._gunicorn(
+                "SourcesClient",
+                KokuRole.SOURCES_CLIENT,
+                client,
+                env,
+                liveness_timeout=10,
+                talks_to=[stores.database, stores.cache, *tier.rbac],
+            )
 
     def _metrics(self) -> Port:
         """Koku's probe server's port: on the Service only when a ServiceMonitor scrapes it (the
@@ -65,6 +90,7 @@ class KokuServices(Part):
         env: list[EnvVar] | None = None,
         scratch: bool = False,
         singleton: bool = False,
+        talks_to: Sequence[Conversation],
     ) -> None:
         self.tier.workload(
             self,
@@ -82,10 +108,18 @@ class KokuServices(Part):
                 ports=[self._metrics()],
                 **worker_probes(),
             ),
+            talks_to=talks_to,
         )
 
     def _gunicorn(
-        self, id: str, component: KokuRole, spec: KokuService, env: list[EnvVar], *, liveness_timeout: int
+        self,
+        id: str,
+        component: KokuRole,
+        spec: KokuService,
+        env: list[EnvVar],
+        *,
+        liveness_timeout: int,
+        talks_to: Sequence[Conversation],
     ) -> None:
         tier = self.tier
         prefix = tier.values.cost_management.api.path_prefix
@@ -114,4 +148,5 @@ class KokuServices(Part):
                     ),
                 ),
             ),
+            talks_to=talks_to,
         )

@@ -8,17 +8,19 @@ them, so only profiles in use appear in the output.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import constructs
 
+from ..core.conversations import Conversation, Destination
 from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount, Probe, ProbeSet, SecretFiles, extra_env_var
 from ..core.workload import Controller, DeploymentKind, Workload
+from ..data.connections import Bucket, Connections
 from ..release import Release
 from ..values import Component, Values
 from . import credentials
@@ -90,6 +92,23 @@ class KokuTier:
         return self.values.images.koku.ref
 
     @property
+    def stores(self) -> Connections:
+        return self.release.connections
+
+    @property
+    def koku_bucket(self) -> Bucket:
+        """Where Koku's object storage is: its bucket's, which holds its ROS and SUBS exports too on
+        ODF (one claim) and shares the endpoint with them otherwise."""
+        return self.stores.object_storage.buckets["koku"]
+
+    @property
+    def rbac(self) -> list[Destination]:
+        """The insights-rbac service Koku asks, when one is set (it runs outside the output)."""
+        rbac = self.values.cost_management.cache_and_rbac
+        host = rbac.rbac_service_host
+        return [Destination(what="RBAC service", token=host, port=rbac.rbac_service_port)] if host else []
+
+    @property
     def api_services(self) -> tuple[str, str]:
         """(reads, writes) API Service names; both are ``<release>-api`` in unified mode."""
         if self.values.cost_management.api.mode == "unified":
@@ -140,6 +159,7 @@ class KokuTier:
         controller: Controller | None = None,
         termination_grace_period_seconds: int = 30,
         component_values: Component | None = None,
+        talks_to: Sequence[Workload | Conversation],
     ) -> Workload:
         """A Koku pod through the release's plumbing, with the env and mounts of ``pod.roles`` and the
         settings of its values block ``component_values``."""
@@ -166,4 +186,5 @@ class KokuTier:
             component_values=component_values,
             controller=controller or DeploymentKind(),
             termination_grace_period_seconds=termination_grace_period_seconds,
+            talks_to=talks_to,
         )

@@ -91,6 +91,7 @@ class CeleryWorkerPool(Part):
                 ],
                 **worker_probes(),
             ),
+            talks_to=[tier.stores.database, tier.stores.cache, tier.koku_bucket],
         )
         if self.mode == "keda":
             self._scaled_object(tier, pool)

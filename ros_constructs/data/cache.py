@@ -91,4 +91,5 @@ class CacheServer(Part):
             if deploy.persistence
             else DeploymentKind(strategy=Recreate(), spread=False),
             component_values=deploy,
+            talks_to=[],
         )

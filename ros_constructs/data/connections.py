@@ -5,14 +5,19 @@ and which files a client mounts (CA bundles, the S3 config), so no client derive
 Secret name on its own and a mode change reaches every client. Hosts follow the store's mode:
 the Services the data-store chart runs, the ones an operator makes from its custom resources
 (CloudNativePG ``-rw``/``-ro``, Strimzi's bootstrap, ODF's bucket claims), or the operator's
-own servers. Plain Python: building them never starts Node.
+own servers. Each connection is also the declaration a client workload makes of the store
+(:class:`~ros_constructs.core.conversations.StoreConnection`): the Service of the output that
+serves it, or the places outside the output its clients connect to, for the network policies.
+Plain Python: building them never starts Node.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlsplit
 
+from ..core.conversations import Destination, Place, ServiceName, StoreConnection
 from ..core.naming import object_name
 from ..core.platform import platform_for
 from ..core.pod import ConfigMapFiles, ConfigMapKey, Mount, SecretFiles
@@ -30,11 +35,22 @@ CA_FILE = "ca.crt"
 S3_CONFIG_DIR = "/etc/aws-s3"
 SERVICE_CA_KEY = "service-ca.crt"
 """The key OpenShift's service CA operator injects into an annotated ConfigMap."""
+ODF_NAMESPACE = "openshift-storage"
+
+
+def service_name(values: Values, component: str) -> ServiceName:
+    """The Service ``<release>-<component>`` of the output."""
+    return ServiceName(object_name(values.release, component))
 
 
 def service_host(values: Values, component: str) -> str:
     """In-cluster DNS name of the Service ``<release>-<component>``."""
-    return f"{object_name(values.release, component)}.{values.namespace}.svc"
+    return f"{service_name(values, component).name}.{values.namespace}.svc"
+
+
+def _host_port(address: str, default_port: int) -> tuple[str, int]:
+    url = urlsplit(address if "://" in address else f"//{address}")
+    return url.hostname or address, url.port or default_port
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,8 +76,9 @@ class CaFile:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TlsClient:
-    """What every connection's clients share: an optional CA file to mount and point at."""
+class TlsClient(StoreConnection):
+    """What every connection's clients share: where they connect and an optional CA file to mount
+    and point at."""
 
     ca: CaFile | None = None
 
@@ -113,6 +130,8 @@ class DatabaseConnection(TlsClient):
     """libpq sslmode every client uses; None leaves libpq's default."""
     read_host: str | None = None
     """A streaming replica's Service (CloudNativePG ``-ro``), for read-only clients."""
+    read_places: tuple[Place, ...] = ()
+    """Where ``read_host`` is."""
     admin: SecretRef | None = None
     """The superuser password the database-ensuring Job logs in with (None: external, nothing to ensure)."""
     admin_user: SecretRef | str = "postgres"
@@ -121,6 +140,12 @@ class DatabaseConnection(TlsClient):
     @property
     def koku(self) -> DatabaseCredentials:
         return self.logins["koku"]
+
+    def replica(self, host: str | None, port: int) -> StoreConnection:
+        """A streaming replica clients read from: ``host`` outside the output, else ``read_host``."""
+        if host:
+            return StoreConnection(places=(Destination(what="database replica", token=host, port=port),))
+        return StoreConnection(places=self.read_places)
 
 
 def database_services(values: Values) -> dict[str, tuple[DatabaseLogin, str]]:
@@ -151,6 +176,7 @@ def _database(values: Values) -> DatabaseConnection:
             mode=db.mode,
             host=ext.host or "",
             port=ext.port,
+            places=(Destination(what="database", token=ext.host or "", port=ext.port),),
             logins=logins,
             ssl_mode=ext.ssl_mode,
             ca=_ca(_ca_ref(ext.ca, object_name(values.release, "database-ca")), "database-ca"),
@@ -159,14 +185,18 @@ def _database(values: Values) -> DatabaseConnection:
     if db.mode == "cloudnativepg":
         cluster = cnpg_cluster(values)
         superuser = f"{cluster}-superuser"
+        host, read_host = f"{cluster}-rw.{values.namespace}.svc", f"{cluster}-ro.{values.namespace}.svc"
+        pods = {"cnpg.io/cluster": cluster}
         return DatabaseConnection(
             mode=db.mode,
-            host=f"{cluster}-rw.{values.namespace}.svc",
+            host=host,
             port=POSTGRES_PORT,
+            places=(Destination(what="database", token=host, port=POSTGRES_PORT, pods=pods),),
             logins=logins,
             ssl_mode="verify-ca",
             ca=CaFile(ref=SecretRef(name=f"{cluster}-ca", key=CA_FILE), volume="database-ca"),
-            read_host=f"{cluster}-ro.{values.namespace}.svc",
+            read_host=read_host,
+            read_places=(Destination(what="database", token=read_host, port=POSTGRES_PORT, pods=pods),),
             admin=SecretRef(name=superuser, key="password"),
             admin_user=SecretRef(name=superuser, key="username"),
             plans=plans,
@@ -177,6 +207,7 @@ def _database(values: Values) -> DatabaseConnection:
         mode=db.mode,
         host=service_host(values, "database"),
         port=POSTGRES_PORT,
+        places=(service_name(values, "database"),),
         logins=logins,
         admin=credential_ref(admin, admin_secret, "password"),
         plans=(*plans, plan(admin, admin_secret, seed=seed)),
@@ -205,9 +236,12 @@ def _cache(values: Values) -> CacheConnection:
     engine = platform_for(values.platform).cache_engine
     secret = object_name(values.release, "cache")
     auth, tls = cache.auth, cache.tls
+    external = cache.mode == "external"
+    host = (cache.external.host or "") if external else service_host(values, engine)
     return CacheConnection(
-        host=(cache.external.host or "") if cache.mode == "external" else service_host(values, engine),
+        host=host,
         port=cache.port,
+        places=(Destination(what="cache", token=host, port=cache.port) if external else service_name(values, engine),),
         password=credential_ref(auth, secret, "password") if auth.enabled else None,
         tls=tls.enabled,
         ca=_ca(
@@ -289,9 +323,16 @@ def _kafka(values: Values) -> KafkaConnection:
             if mechanism
             else None
         )
+    servers = kafka.bootstrap_servers or default
+    brokers = {"strimzi.io/cluster": strimzi_cluster(values)} if kafka.mode == "strimzi" else None
+    places = []
+    for server in servers.split(","):
+        host, port = _host_port(server, STRIMZI_PLAIN_PORT)
+        places.append(Destination(what="kafka", token=host, port=port, pods=brokers))
     return KafkaConnection(
         mode=kafka.mode,
-        bootstrap_servers=kafka.bootstrap_servers or default,
+        bootstrap_servers=servers,
+        places=tuple(places),
         security_protocol=kafka.security_protocol,
         sasl_mechanism=mechanism,
         ca=_ca(ca, "kafka-ca"),
@@ -304,8 +345,9 @@ def _kafka(values: Values) -> KafkaConnection:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Bucket:
-    """One bucket as a client sees it: its name and the keys that open it."""
+class Bucket(StoreConnection):
+    """One bucket as a client sees it: its name, the keys that open it and where it is (on ODF
+    each claim's ConfigMap names its own host)."""
 
     name: str | ConfigMapKey
     access_key: SecretRef
@@ -357,18 +399,24 @@ def _object_storage(values: Values) -> ObjectStorageConnection:
         # A claim's keys open only its own bucket, and Koku has one key pair: its ROS and SUBS
         # exports go to its own claim's bucket (their object keys do not overlap its data).
         claims = {key: bucket_claim(values, ODF_CLAIM_OF.get(key, key)) for key in names}
+        places_of = {
+            claim: (Destination(what="object storage", token=claim, port=None, namespace=ODF_NAMESPACE),)
+            for claim in sorted(set(claims.values()))
+        }
         buckets = {
             key: Bucket(
                 name=ConfigMapKey(name=claim, key="BUCKET_NAME"),
                 access_key=SecretRef(name=claim, key="AWS_ACCESS_KEY_ID"),
                 secret_key=SecretRef(name=claim, key="AWS_SECRET_ACCESS_KEY"),
                 claim=claim,
+                places=places_of[claim],
             )
             for key, claim in claims.items()
         }
         return ObjectStorageConnection(
             mode=mode,
             endpoint=ConfigMapKey(name=claims["koku"], key="BUCKET_HOST"),
+            places=tuple(place for places in places_of.values() for place in places),
             region=store.region,
             addressing_style=store.addressing_style,
             buckets=buckets,
@@ -379,16 +427,24 @@ def _object_storage(values: Values) -> ObjectStorageConnection:
         )
     secret = object_name(values.release, "object-storage")
     access, secret_key = credential_ref(store, secret, "access-key"), credential_ref(store, secret, "secret-key")
-    buckets = {key: Bucket(name=name, access_key=access, secret_key=secret_key) for key, name in names.items()}
+    places: tuple[Place, ...] = ()
     if mode == "minio":
         endpoint = f"http://{service_host(values, 'minio')}:{MINIO_PORT}"
         ca = None
+        places = (service_name(values, "minio"),)
     else:
         endpoint = store.external.endpoint or ""
         ca = _ca_ref(store.external.ca, object_name(values.release, "object-storage-ca"))
+        if endpoint:
+            host, port = _host_port(endpoint, 443 if endpoint.startswith("https") else 80)
+            places = (Destination(what="object storage", token=host, port=port),)
+    buckets = {
+        key: Bucket(name=name, access_key=access, secret_key=secret_key, places=places) for key, name in names.items()
+    }
     return ObjectStorageConnection(
         mode=mode,
         endpoint=endpoint,
+        places=places,
         region=store.region,
         addressing_style=store.addressing_style,
         buckets=buckets,

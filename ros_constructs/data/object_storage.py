@@ -83,6 +83,7 @@ class MinioServer(Part):
                 spread=False,
             ),
             component_values=minio,
+            talks_to=[],
         )
 
 
@@ -123,6 +124,7 @@ class MinioBuckets(Part):
             container=container,
             controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
             component_values=job,
+            talks_to=[s3],
         )
 
 

@@ -69,6 +69,7 @@ class PostgresServer(Part):
             ),
             termination_grace_period_seconds=60,
             component_values=internal,
+            talks_to=[],
         )
 
 
@@ -158,4 +159,5 @@ class DatabaseEnsureJob(Part):
             container=container,
             controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
             component_values=job,
+            talks_to=[db],
         )

@@ -3,12 +3,13 @@ pods, ConfigMaps and operator-made objects recorded in the release's reference r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import constructs
 
+from ..core.conversations import Conversation
 from ..core.emit import api_object
 from ..core.kinds import CONFIG_MAP
 from ..core.naming import Naming
@@ -51,6 +52,7 @@ class DataStore:
         controller: Controller,
         termination_grace_period_seconds: int = 30,
         component_values: Component | None = None,
+        talks_to: Sequence[Workload | Conversation],
     ) -> Workload:
         """A pod of the store with the settings of its values block ``component_values``."""
         return build_workload(
@@ -63,6 +65,7 @@ class DataStore:
             controller=controller,
             termination_grace_period_seconds=termination_grace_period_seconds,
             component_values=component_values,
+            talks_to=talks_to,
         )
 
     def config_map(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import constructs
 
+from ..core.conversations import API_SERVER
 from ..core.emit import api_object
 from ..core.kinds import AUTH_CONFIG, RBAC_GROUP, ROLE, ROLE_BINDING, SERVICE_ACCOUNT
 from ..core.naming import INSTANCE_LABEL, Naming
@@ -75,6 +76,7 @@ class Authorino(Part):
                 "CKV_K8S_38": "Authorino reviews tokens and watches its AuthConfigs: it needs its token"
             },
             component_values=review,
+            talks_to=[API_SERVER],
         )
         api_object(
             self,

@@ -3,8 +3,6 @@ gateway, Authorino and the network policies. Built after the tiers, from what th
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import constructs
 
 from ..core.emit import api_object
@@ -12,7 +10,6 @@ from ..core.kinds import CONFIG_MAP
 from ..core.naming import Naming
 from ..core.tree import ReleaseChart, inventory
 from ..data.connections import SERVICE_CA_KEY
-from ..data.destinations import Destination
 from ..release import Release, library_version
 from .authorino import Authorino
 from .exposure import Exposure, exposed_paths
@@ -41,9 +38,7 @@ class EdgeChart(ReleaseChart):
             Authorino(self, "Authorino", release=release, naming=naming)
         Exposure(self, "Exposure", release=release, naming=naming, paths=exposed_paths(doors, gateway))
         if edge.network_policies.enabled:
-            ReleaseNetworkPolicies(
-                self, "NetworkPolicies", release=release, naming=naming, destinations=service_destinations(release)
-            )
+            ReleaseNetworkPolicies(self, "NetworkPolicies", release=release, naming=naming)
 
     def _ca_bundles(self, release: Release, naming: Naming) -> None:
         """OpenShift's injected bundles the Envoys mount, when no other chart made them."""
@@ -73,16 +68,3 @@ class EdgeChart(ReleaseChart):
                 body={},
             )
             release.references.provide("ConfigMap", service_ca, frozenset({SERVICE_CA_KEY}))
-
-
-def service_destinations(release: Release) -> list[Destination]:
-    """Services outside the output the pods call: the identity provider's keys, the RBAC service."""
-    values = release.values
-    found = []
-    if values.edge.auth.mode != "none":
-        url = urlsplit(values.edge.auth.jwt.keys_uri)
-        found.append(Destination(what="identity provider", token=str(url.hostname), port=url.port or 443))
-    rbac = values.cost_management.cache_and_rbac
-    if rbac.rbac_service_host:
-        found.append(Destination(what="RBAC service", token=rbac.rbac_service_host, port=rbac.rbac_service_port))
-    return found

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import constructs
 
+from ..core.conversations import ServiceName
 from ..core.inventory import Inventory
 from ..core.naming import Naming
 from ..core.plumbing import build_workload
@@ -80,6 +81,7 @@ class EdgeGateway(Part):
         settings = values.edge.auth.gateway
         timeout = float(settings.request_timeout_seconds)
         token_review = values.edge.auth.token_review.enabled
+        ordered = sorted(doors, key=lambda d: -len(d.route.prefix))
         routes = tuple(
             Route(
                 prefix=door.route.prefix,
@@ -87,19 +89,20 @@ class EdgeGateway(Part):
                 timeout=timeout,
                 authenticated=not (token_review and door.route.service_account_tokens),
             )
-            for door in sorted(doors, key=lambda d: -len(d.route.prefix))
+            for door in ordered
         )
         # A re-encrypting Route: OpenShift's service CA issues the gateway's certificate, which the
         # router trusts.
         exposure = values.edge.exposure
         serving = naming.name(f"{COMPONENT}-tls") if exposure.route_termination == "reencrypt" else None
+        auth = jwt_auth(release)
         proxy = envoy_proxy(
             self,
             release=release,
             naming=naming,
             component=COMPONENT,
             routes=routes,
-            auth=jwt_auth(release),
+            auth=auth,
             service_port=SERVICE_PORT,
             serving_secret=serving,
         )
@@ -116,4 +119,5 @@ class EdgeGateway(Part):
             pod_annotations={"checksum/config": proxy.config_checksum},
             service_annotations={"service.beta.openshift.io/serving-cert-secret-name": serving} if serving else {},
             component_values=settings,
+            talks_to=[*(ServiceName(door.backend.service) for door in ordered), *auth.talks_to],
         )

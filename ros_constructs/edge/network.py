@@ -1,40 +1,40 @@
-"""NetworkPolicies for every pod of the release, derived from what the charts built.
+"""NetworkPolicies for every pod of the release, from what the charts built and what each workload
+declares it talks to (``core/conversations.py``).
 
 ``<release>-default-deny`` selects every pod of the release for ingress and egress; then one
 policy per component opens exactly the paths found in the App's inventory, each path once, and
 both of its ends from it:
 
-* a pod reaches a Service of the output that its configuration names (env values, commands and
-  the ConfigMaps and Secrets it reads), on the Service's ports other than metrics (unless
-  metrics is all it serves);
-* a pod reaches a data store outside the output (``data/destinations.py``) that it names;
-* a pod that mounts a service-account token reaches the Kubernetes API;
+* a pod reaches each Service of the output it declares, by name or as where a data store it
+  declares is, on the Service's ports other than metrics (unless metrics is all it serves);
+* a pod reaches each place outside the output it declares (a data store's, an identity
+  provider, an RBAC service);
+* a pod that declares the Kubernetes API reaches it;
 * every pod reaches the cluster DNS;
 * Prometheus reaches every metrics port from its namespace (``monitoring.serviceMonitors.prometheusNamespace``);
 * the edge reaches the ports that a Route, Ingress or HTTPRoute of the output sends traffic to:
   on OpenShift the routers' policy group for Routes and Ingresses, otherwise any namespace (an
   ingress controller or a Gateway may run anywhere).
 
-Nothing is listed by hand: a component added to a tier gets its policy from what it names.
+Nothing is listed here: a component added to a tier gets its policy from its declarations.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import constructs
 
+from ..core.conversations import ApiServer, Conversation, Destination, InMessages, ServiceName, StoreConnection
 from ..core.emit import Json, api_object
 from ..core.inventory import Emitted, Inventory, PodOwner
 from ..core.kinds import NETWORK_POLICY
 from ..core.naming import COMPONENT_LABEL, INSTANCE_LABEL, Naming
 from ..core.tree import Part, inventory
-from ..data.destinations import Destination, store_destinations
 from ..release import Release
 
 SELECTOR_LABELS = ("app.kubernetes.io/name", INSTANCE_LABEL, COMPONENT_LABEL)
@@ -61,10 +61,6 @@ class Component:
     selector: Mapping[str, str]
     owners: tuple[PodOwner, ...]
 
-    @property
-    def token(self) -> bool:
-        return any(o.pod.get("automountServiceAccountToken") for o in self.owners)
-
 
 @dataclass(frozen=True, kw_only=True)
 class Service:
@@ -75,16 +71,24 @@ class Service:
 
 
 @dataclass
-class Named:
-    """What some configuration names: Services of the output (by name) and outside destinations
-    (by their token)."""
+class Talks:
+    """What one component's workloads declare, resolved: Services of the output (by name), places
+    outside it (in the order declared, each once) and whether it calls the Kubernetes API."""
 
     services: set[str] = field(default_factory=set)
-    tokens: set[str] = field(default_factory=set)
+    outside: list[Destination] = field(default_factory=list)
+    api_server: bool = False
 
-    def add(self, other: Named) -> None:
-        self.services |= other.services
-        self.tokens |= other.tokens
+    def add(self, talk: Conversation) -> None:
+        if isinstance(talk, InMessages):
+            talk = talk.store
+        for place in talk.places if isinstance(talk, StoreConnection) else (talk,):
+            if isinstance(place, ServiceName):
+                self.services.add(place.name)
+            elif isinstance(place, ApiServer):
+                self.api_server = True
+            elif place not in self.outside:
+                self.outside.append(place)
 
 
 @dataclass
@@ -114,24 +118,6 @@ def _components_peer(release: str, components: list[str]) -> Json:
     return {"podSelector": {"matchLabels": {INSTANCE_LABEL: release}, "matchExpressions": [expression]}}
 
 
-def _strings(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        return "\n".join(_strings(v) for v in value.values())
-    if isinstance(value, list):
-        return "\n".join(_strings(v) for v in value)
-    return ""
-
-
-def _hosts_pattern(names: Iterable[str], namespace: str) -> re.Pattern[str]:
-    """Any of ``names`` as a whole host: bare, or ``name.<namespace>[.svc[.cluster.local]]``; the
-    name is group 1. Longer names come first, so a name another one extends matches only alone."""
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
-    suffix = rf"(\.{re.escape(namespace)}(\.svc(\.cluster\.local)?)?)?"
-    return re.compile(rf"(?<![\w.-])({alternatives}){suffix}(?![\w-])")
-
-
 def _ports(names: Iterable[str | int], protocols: Iterable[str] = ("TCP",)) -> list[Json]:
     return [{"port": n, "protocol": p if p != "TCP" else None} for n in names for p in protocols]
 
@@ -139,24 +125,19 @@ def _ports(names: Iterable[str | int], protocols: Iterable[str] = ("TCP",)) -> l
 class TrafficGraph:
     """Which component reaches which, derived from the inventory of an App."""
 
-    def __init__(self, release: Release, objects: Inventory, destinations: list[Destination]) -> None:
+    def __init__(self, release: Release, objects: Inventory) -> None:
         self.release = release
         self.objects = objects
         self.components = self._components()
         self.services = [self._service(s) for s in objects.of_kind("Service")]
         self._pods = {s.name: self._select(s) for s in self.services}
-        self._data = {
-            (o.kind, o.name): o.body.get("data") or o.body.get("stringData") or {}
-            for o in objects.of_kind("ConfigMap", "Secret")
-        }
-        self.destinations = [*store_destinations(release.values, release.connections), *destinations]
-        self._hosts = _hosts_pattern([s.name for s in self.services], release.namespace) if self.services else None
-        self._named_in_data: dict[tuple[str, str], Named] = {}
+        self.talks = self._talks()
+        """Component -> what its workloads declare."""
         self.rules: dict[str, Rules] = {c: Rules() for c in self.components}
         self.calls: set[tuple[str, str]] = set()
         """(source, target) components: every path between pods of the release."""
         self.reaches: dict[str, list[Destination]] = defaultdict(list)
-        """Component -> the stores outside the output it names."""
+        """Component -> the places outside the output it reaches."""
         self._derive()
 
     def _components(self) -> dict[str, Component]:
@@ -172,31 +153,16 @@ class TrafficGraph:
             found[name] = Component(name=name, selector=dict(selectors.pop()), owners=tuple(owners))
         return found
 
-    def _named_by(self, component: Component) -> Named:
-        """The Services and outside stores the pods are configured with: in their spec and in the
-        data of the ConfigMaps and Secrets they read (each scanned once, however many read it)."""
-        found = Named()
-        for owner in component.owners:
-            found.add(self._named_in(_strings(owner.pod)))
-            for container in owner.containers:
-                for ref in container.get("envFrom", []):
-                    found.add(self._named_in_object("ConfigMap", ref["configMapRef"]["name"]))
-            for volume in owner.pod.get("volumes", []):
-                if "configMap" in volume:
-                    found.add(self._named_in_object("ConfigMap", volume["configMap"]["name"]))
-                elif "secret" in volume:
-                    found.add(self._named_in_object("Secret", volume["secret"]["secretName"]))
-        return found
-
-    def _named_in_object(self, kind: str, name: str) -> Named:
-        key = (kind, name)
-        if key not in self._named_in_data:
-            self._named_in_data[key] = self._named_in(_strings(self._data.get(key)))
-        return self._named_in_data[key]
-
-    def _named_in(self, text: str) -> Named:
-        services = {m.group(1) for m in self._hosts.finditer(text)} if self._hosts else set()
-        return Named(services=services, tokens={d.token for d in self.destinations if d.token in text})
+    def _talks(self) -> dict[str, Talks]:
+        by_selector = {tuple(sorted(c.selector.items())): c.name for c in self.components.values()}
+        talks = {name: Talks() for name in self.components}
+        for declared in self.objects.conversations:
+            name = by_selector.get(tuple(sorted(declared.selector.items())))
+            if name is None:
+                continue  # pods of another release in the same App
+            for talk in declared.talks_to:
+                talks[name].add(talk)
+        return talks
 
     @staticmethod
     def _service(s: Emitted) -> Service:
@@ -222,10 +188,10 @@ class TrafficGraph:
     def _derive(self) -> None:
         scraped = self._scraped()
         for source in self.components.values():
-            named = self._named_by(source)
+            talks = self.talks[source.name]
             egress = self.rules[source.name].egress
             for service in self.services:
-                if service.name not in named.services:
+                if service.name not in talks.services:
                     continue
                 for target in self.pods_of(service):
                     if target is source:
@@ -235,11 +201,10 @@ class TrafficGraph:
                     reachable = sorted(served - scraped.get(target.name, set()) or served)
                     if reachable:
                         self.allow(source, target, reachable)
-            for destination in self.destinations:
-                if destination.token in named.tokens:
-                    self.reaches[source.name].append(destination)
-                    egress.append(self._to_destination(destination))
-            if source.token:
+            for destination in talks.outside:
+                self.reaches[source.name].append(destination)
+                egress.append(self._to_destination(destination))
+            if talks.api_server:
                 egress.append(
                     {"to": ANYWHERE[1:], "ports": _ports(self.release.values.edge.network_policies.api_server_ports)}
                 )
@@ -319,10 +284,9 @@ class ReleaseNetworkPolicies(Part):
         *,
         release: Release,
         naming: Naming,
-        destinations: list[Destination],
     ) -> None:
         super().__init__(scope, id)
-        graph = TrafficGraph(release, inventory(self), destinations)
+        graph = TrafficGraph(release, inventory(self))
         default = {
             "podSelector": {"matchLabels": {INSTANCE_LABEL: release.name}},
             "policyTypes": ["Ingress", "Egress"],

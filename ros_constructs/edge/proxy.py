@@ -11,16 +11,18 @@ whose route takes service-account tokens (the ROS API).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 import constructs
 
+from ..core.conversations import Conversation, Destination
 from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.kinds import CONFIG_MAP
 from ..core.naming import Naming, object_name
 from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFiles
 from ..core.tier import Fronted, Fronting
-from ..data.connections import SERVICE_CA_KEY, service_host
+from ..data.connections import SERVICE_CA_KEY, service_host, service_name
 from ..release import Release
 from .envoy import (
     EnvoyConfig,
@@ -52,10 +54,11 @@ AUTHORINO_GRPC_PORT = 50051
 
 @dataclass(frozen=True, kw_only=True)
 class Auth:
-    """How an Envoy authenticates, and what it must mount for that."""
+    """How an Envoy authenticates, what it must mount for that and whom it asks."""
 
     config: JwtAuth | TokenReviewAuth
     mounts: tuple[Mount, ...]
+    talks_to: tuple[Conversation, ...]
 
 
 def trusted_ca_name(release: Release) -> str:
@@ -98,7 +101,9 @@ def jwt_auth(release: Release) -> Auth:
             org_admin_role=claims.org_admin_role,
         ),
     )
-    return Auth(config=config, mounts=mounts)
+    keys = urlsplit(jwt.keys_uri)
+    idp = Destination(what="identity provider", token=str(keys.hostname), port=keys.port or 443)
+    return Auth(config=config, mounts=mounts, talks_to=(idp,))
 
 
 def token_review_auth(release: Release) -> Auth:
@@ -111,7 +116,11 @@ def token_review_auth(release: Release) -> Auth:
         ca_file=f"{SERVICE_CA_DIR}/{SERVICE_CA_KEY}",
         org_id=str(review.org_id),
     )
-    return Auth(config=config, mounts=(Mount(name="service-ca", path=SERVICE_CA_DIR, source=source),))
+    return Auth(
+        config=config,
+        mounts=(Mount(name="service-ca", path=SERVICE_CA_DIR, source=source),),
+        talks_to=(service_name(release.values, AUTHORINO_COMPONENT),),
+    )
 
 
 def sidecar_auth(release: Release, service: str) -> Auth | None:
@@ -204,7 +213,10 @@ def sidecar_fronting(release: Release) -> Fronting:
         )
         ports = [replace(app, expose=False), *container.ports[1:]]
         return Fronted(
-            container=replace(container, ports=ports), sidecar=proxy.container, config_checksum=proxy.config_checksum
+            container=replace(container, ports=ports),
+            sidecar=proxy.container,
+            config_checksum=proxy.config_checksum,
+            talks_to=auth.talks_to,
         )
 
     return front

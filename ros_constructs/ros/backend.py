@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import constructs
 
+from ..core.conversations import Conversation, InMessages
 from ..core.pod import Container, EnvVar, Port, Probe, ProbeSet, literal
 from ..core.tree import Part
 from ..core.workload import CronJobKind, DeploymentKind, JobKind, Recreate
@@ -21,7 +22,7 @@ from ..values import resources
 from ..values.ros import RosComponent
 from . import clowder
 from .credentials import housekeeper_on
-from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host
+from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host, db_store
 from .names import API_COMPONENT, HOUSEKEEPER_COMPONENT, POLLER_COMPONENT, PROCESSOR_COMPONENT
 from .tier import RosTier
 
@@ -66,7 +67,7 @@ class RosBackend(Part):
     def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:
         super().__init__(scope, id)
         self.tier = tier
-        ros = tier.values.ros
+        ros, stores = tier.values.ros, tier.stores
         kruize_url = f"http://{tier.kruize_host}:{KRUIZE_PORT}/health"
         metrics = Port(name="metrics", container_port=METRICS_PORT, metrics_path="/metrics")
         metrics_probes: ProbeSet = {
@@ -89,6 +90,7 @@ class RosBackend(Part):
                 "liveness": Probe.http("/status", "http", timeout_seconds=5),
                 "readiness": Probe.http("/status", "http", timeout_seconds=5),
             },
+            talks_to=[db_store(tier, RosRole.API)],
         )
         self._deployment(
             "Processor",
@@ -101,6 +103,8 @@ class RosBackend(Part):
             probes=metrics_probes,
             waits=[wait_for(tier.values.images.ros.ref, "kruize", kruize_url)],
             extra=self._consumer_env(ros.processor.consumer_group, ros.processor.auto_commit),
+            # The uploads' presigned URLs (Koku's listener, the upload ingress) come in the Kafka messages.
+            talks_to=[stores.database, tier.kruize_service, stores.kafka, InMessages(stores.object_storage)],
         )
         poller = ros.recommendation_poller
         self._deployment(
@@ -114,6 +118,7 @@ class RosBackend(Part):
             probes=metrics_probes,
             waits=[wait_for(tier.values.images.ros.ref, "kruize", kruize_url)],
             extra=self._consumer_env(poller.consumer_group, poller.auto_commit),
+            talks_to=[stores.database, tier.kruize_service, stores.kafka],
         )
         if housekeeper_on(tier.values):
             sources_url = f"http://{tier.sources_host}:{SOURCES_PORT}/health"
@@ -127,6 +132,7 @@ class RosBackend(Part):
                 waits=[wait_for(tier.values.images.ros.ref, "sources-api", sources_url)],
                 extra=self._consumer_env(ros.housekeeper.consumer_group, True),
                 scanner_exceptions=dict.fromkeys(("CKV_K8S_8", "CKV_K8S_9"), NO_PROBE),
+                talks_to=[stores.database, tier.kruize_service, tier.sources_service, stores.kafka],
             )
         if ros.partition_cleaner.enabled:
             cleaner = ros.partition_cleaner
@@ -137,6 +143,7 @@ class RosBackend(Part):
                 ["start", "housekeeper", "--partitions"],
                 cleaner,
                 CronJobKind(schedule=cleaner.schedule, job=JobKind(backoff_limit=2, active_deadline_seconds=3600)),
+                talks_to=[stores.database],
             )
         migrations = ros.migrations
         self._deployment(
@@ -146,6 +153,7 @@ class RosBackend(Part):
             ["db", "migrate", "up"],
             migrations,
             JobKind(backoff_limit=migrations.backoff_limit, active_deadline_seconds=migrations.active_deadline_seconds),
+            talks_to=[stores.database],
         )
 
     @staticmethod
@@ -166,6 +174,7 @@ class RosBackend(Part):
         waits: list[Container] | None = None,
         extra: list[EnvVar] | None = None,
         scanner_exceptions: dict[str, str] | None = None,
+        talks_to: list[Conversation],
     ) -> None:
         """One backend workload with the settings of its values block ``spec``; Kafka consumers get the
         Clowder file when Kafka is secured."""
@@ -201,4 +210,5 @@ class RosBackend(Part):
             controller=controller,
             scanner_exceptions=scanner_exceptions,
             component_values=spec,
+            talks_to=talks_to,
         )

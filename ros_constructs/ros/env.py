@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from ..core.conversations import StoreConnection
 from ..core.env_table import EnvTable, Scalar, derived, fixed, from_secret, from_store, from_values
 from ..core.pod import ConfigMapKey
 from ..data.connections import Connections
@@ -89,6 +90,13 @@ def db_host(tier: RosContext, role: RosRole) -> str:
     if role is R.API and replica.enabled:
         host = replica.host or db.read_host
     return host
+
+
+def db_store(tier: RosContext, role: RosRole) -> StoreConnection:
+    """Where :func:`db_host` is."""
+    replica, db = tier.values.ros.api.read_replica, _conn(tier).database
+    store: StoreConnection = db.replica(replica.host, replica.port) if role is R.API and replica.enabled else db
+    return store
 
 
 def _ros_db_ssl(tier: RosContext) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import constructs
 
+from ..core.conversations import API_SERVER
 from ..core.emit import api_object
 from ..core.kinds import SERVICE_ACCOUNT
 from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
@@ -65,6 +66,11 @@ class UploadIngress(Part):
             if account
             else None,
             component_values=ingress,
+            talks_to=[
+                tier.stores.kafka,
+                tier.stores.object_storage.buckets["upload"],
+                *([API_SERVER] if account else []),
+            ],
         )
 
     def _token_review(self, name: str, tier: RosTier) -> str:

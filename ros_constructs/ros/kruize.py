@@ -82,6 +82,7 @@ class KruizeEngine(Part):
             controller=DeploymentKind(replicas=kruize.replicas),
             termination_grace_period_seconds=60,
             component_values=kruize,
+            talks_to=[db],
         )
         if kruize.partitions.delete:
             tier.workload(
@@ -94,4 +95,5 @@ class KruizeEngine(Part):
                     schedule=kruize.partitions.schedule, job=JobKind(backoff_limit=2, active_deadline_seconds=3600)
                 ),
                 component_values=kruize.partitions,
+                talks_to=[db],
             )

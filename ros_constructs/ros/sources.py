@@ -39,4 +39,5 @@ class SourcesApi(Part):
             ),
             controller=DeploymentKind(replicas=sources.replicas),
             component_values=sources,
+            talks_to=[tier.stores.database, tier.stores.cache, tier.stores.kafka],
         )

@@ -13,16 +13,18 @@ from functools import cached_property
 
 import constructs
 
+from ..core.conversations import Conversation, ServiceName
 from ..core.env_config import env_from
 from ..core.naming import Naming
 from ..core.platform import Platform
 from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount
 from ..core.workload import Controller, DeploymentKind, Workload
+from ..data.connections import Connections
 from ..release import Release
 from ..values import Component, Values
 from .env import BACKEND, ROS_ENV, RosRole
-from .names import BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP
+from .names import BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP, SOURCES_COMPONENT
 
 SHARED_ENV = "rosocp-env"
 """The ConfigMap of what every ros-ocp-backend container gets."""
@@ -58,16 +60,30 @@ class RosTier:
     def ingress(self) -> Naming:
         return self.release.naming(INGRESS_APP, self.values.images.ros_ingress.version)
 
-    def _host(self, naming: Naming, component: str) -> str:
-        return f"{naming.name(component)}.{self.values.namespace}.svc"
+    @property
+    def stores(self) -> Connections:
+        return self.release.connections
+
+    def _host(self, service: ServiceName) -> str:
+        return f"{service.name}.{self.values.namespace}.svc"
+
+    @property
+    def kruize_service(self) -> ServiceName:
+        """Kruize's Service (built after the backend pods that call it)."""
+        return ServiceName(self.kruize.name("kruize"))
+
+    @property
+    def sources_service(self) -> ServiceName:
+        """The Sources API's Service (built after the housekeeper that calls it)."""
+        return ServiceName(self.sources.name(SOURCES_COMPONENT))
 
     @property
     def kruize_host(self) -> str:
-        return self._host(self.kruize, "kruize")
+        return self._host(self.kruize_service)
 
     @property
     def sources_host(self) -> str:
-        return self._host(self.sources, "sources-api")
+        return self._host(self.sources_service)
 
     def naming_of(self, role: RosRole) -> Naming:
         """The application ``role`` belongs to; every role names one (a new role must be added here)."""
@@ -129,6 +145,7 @@ class RosTier:
         termination_grace_period_seconds: int = 30,
         scanner_exceptions: Mapping[str, str] | None = None,
         component_values: Component | None = None,
+        talks_to: Sequence[Workload | Conversation],
     ) -> Workload:
         """A ROS-tier pod through the release's plumbing, with the env of ``role`` and the settings of
         its values block ``component_values``."""
@@ -147,4 +164,5 @@ class RosTier:
             automount_service_account_token=automount_token,
             scanner_exceptions=scanner_exceptions or {},
             component_values=component_values,
+            talks_to=talks_to,
         )

@@ -5,8 +5,8 @@ Everything drawn comes from what the App built, nothing from a list written here
 * the components are the pod owners of the App's inventory, grouped by the chart that made them;
   worker pools (pods that run ``WORKER_QUEUES``) collapse into one node per queue family,
   labelled with its pools, and a chart's Jobs and CronJobs into one node;
-* the arrows between them, and to the stores outside the output, are the traffic graph the
-  NetworkPolicies are derived from (:class:`~ros_constructs.edge.network.TrafficGraph`);
+* the arrows between them, and to the places outside the output, are the traffic graph the
+  NetworkPolicies are built from (:class:`~ros_constructs.edge.network.TrafficGraph`);
 * Kafka topics are the KafkaTopic objects (or, for a Kafka the output does not manage, the
   topics of the release's Kafka clients), each between the components that produce and consume it;
 * the front door is each Route, Ingress and HTTPRoute, pointing at the pods of its backends.
@@ -35,8 +35,8 @@ from ..values import queue_family
 if TYPE_CHECKING:  # the construct runtime loads on use: importing DiagramError asks nothing of Node
     import cdk8s
 
+    from ..core.conversations import Destination
     from ..core.inventory import Inventory
-    from ..data.destinations import Destination
     from ..edge.network import Component, TrafficGraph
 
 MERMAID_FILE = "topology.mmd"
@@ -228,11 +228,10 @@ def _scaled_to_zero(component: Component, objects: Inventory) -> bool:
 def topology(app: cdk8s.App, release: Release) -> Topology:
     """The picture of ``app`` (built from ``release``; it need not be synthesized)."""
     from ..core.tree import inventory
-    from ..edge.chart import service_destinations
     from ..edge.network import TrafficGraph
 
     objects = inventory(app)
-    graph = TrafficGraph(release, objects, service_destinations(release))
+    graph = TrafficGraph(release, objects)
     charts = chart_of_objects(app)
     topo = Topology()
     node_of: dict[str, str] = {}
