@@ -16,7 +16,7 @@ from functools import cache, cached_property
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-from .core.inventory import PodOwner
+from .core.inventory import Inventory, PodOwner
 from .core.messaging import KafkaClient
 from .core.naming import Naming
 from .core.platform import Platform, platform_for
@@ -24,6 +24,7 @@ from .core.pod import Container
 from .core.references import References
 from .core.secrets import SecretPlan, notes
 from .core.tier import DashboardRow, FrontDoorRoute, Fronted, TierSpec
+from .core.traffic import TrafficGraph, TrafficSettings
 from .data.connections import Connections, connections
 from .values import Values
 
@@ -146,6 +147,17 @@ class Release:
             if tier.fronting is not None and (fronted := tier.fronting(self)(scope, naming, component, container)):
                 return fronted
         return None
+
+    def traffic(self, objects: Inventory) -> TrafficGraph:
+        """Which pod of ``objects`` (an App's inventory) reaches which: the network policies and the
+        topology picture both read it."""
+        settings = TrafficSettings(
+            release=self.name,
+            platform=self.platform.name,
+            api_server_ports=tuple(self.values.edge.network_policies.api_server_ports),
+            prometheus_namespace=self.monitoring.prometheus_namespace,
+        )
+        return TrafficGraph(settings, objects)
 
     def prerequisites(self) -> list[str]:
         """What must exist outside the output, as the tiers declare it (NOTES.txt)."""

@@ -16,8 +16,8 @@ from conftest import PROFILES, inventory_of, profile_values
 from ros_constructs.app import new_release
 from ros_constructs.core.conversations import Destination
 from ros_constructs.core.inventory import Inventory
+from ros_constructs.core.traffic import Component, TrafficGraph
 from ros_constructs.cost_management.env import component_for
-from ros_constructs.edge.network import Component, TrafficGraph
 from ros_constructs.release import Release
 
 
@@ -79,7 +79,7 @@ def undeclared(profile: str) -> list[str]:
     the output lacks), one line each."""
     values = profile_values(profile)
     release, objects = new_release(values), inventory_of(values)
-    graph = TrafficGraph(release, objects)
+    graph = release.traffic(objects)
     services = {s.name: s for s in graph.services}
     hosts = hosts_pattern(services, release.namespace)
     tokens = outside_tokens(release, graph)
@@ -118,7 +118,7 @@ def test_kafka_users_are_the_kafka_clients(profile: str) -> None:
     Kafka's address only to the listeners and masu, so they are not configured to reach it."""
     values = profile_values(profile)
     release = new_release(values)
-    graph = TrafficGraph(release, inventory_of(values))
+    graph = release.traffic(inventory_of(values))
     reaching = {name for name, talks in graph.talks.items() if any(d.what == "kafka" for d in talks.outside)}
     clients = {use.component for client in release.kafka_clients for use in client.uses} & set(graph.components)
     subs = values.cost_management.workers.consumers(running=False).get("subs_transmission", [])

@@ -6,7 +6,7 @@ Everything drawn comes from what the App built, nothing from a list written here
   worker pools (pods that run ``WORKER_QUEUES``) collapse into one node per queue family,
   labelled with its pools, and a chart's Jobs and CronJobs into one node;
 * the arrows between them, and to the places outside the output, are the traffic graph the
-  NetworkPolicies are built from (:class:`~ros_constructs.edge.network.TrafficGraph`);
+  NetworkPolicies are built from (:class:`~ros_constructs.core.traffic.TrafficGraph`);
 * Kafka topics are the KafkaTopic objects (or, for a Kafka the output does not manage, the
   topics of the release's Kafka clients), each between the components that produce and consume it;
 * the front door is each Route, Ingress and HTTPRoute, pointing at the pods of its backends.
@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # the construct runtime loads on use: importing DiagramError 
 
     from ..core.conversations import Destination
     from ..core.inventory import Inventory
-    from ..edge.network import Component, TrafficGraph
+    from ..core.traffic import Component, TrafficGraph
 
 MERMAID_FILE = "topology.mmd"
 SVG_FILE = "topology.svg"
@@ -228,10 +228,9 @@ def _scaled_to_zero(component: Component, objects: Inventory) -> bool:
 def topology(app: cdk8s.App, release: Release) -> Topology:
     """The picture of ``app`` (built from ``release``; it need not be synthesized)."""
     from ..core.tree import inventory
-    from ..edge.network import TrafficGraph
 
     objects = inventory(app)
-    graph = TrafficGraph(release, objects)
+    graph = release.traffic(objects)
     charts = chart_of_objects(app)
     topo = Topology()
     node_of: dict[str, str] = {}
