@@ -176,3 +176,23 @@ class Release:
     def notes(self) -> str:
         """NOTES.txt: call after the charts are built (the reference registry is filled then)."""
         return notes(self.namespace, self.references, self.secret_plans, self.prerequisites())
+
+
+@dataclass(frozen=True, kw_only=True)
+class TierContext:
+    """The base of a tier's helper object: its release, and the values, platform and data-store
+    connections through it."""
+
+    release: Release
+
+    @property
+    def values(self) -> Values:
+        return self.release.values
+
+    @property
+    def platform(self) -> Platform:
+        return self.release.platform
+
+    @property
+    def stores(self) -> Connections:
+        return self.release.connections

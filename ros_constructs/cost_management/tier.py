@@ -16,13 +16,12 @@ import constructs
 
 from ..core.conversations import Conversation, Destination
 from ..core.naming import Naming
-from ..core.platform import Platform
 from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount, Probe, ProbeSet, SecretFiles, extra_env_var
 from ..core.workload import Controller, DeploymentKind, Workload
-from ..data.connections import Bucket, Connections
-from ..release import Release
-from ..values import Component, Values
+from ..data.connections import Bucket
+from ..release import TierContext
+from ..values import Component
 from . import credentials
 from .env import (
     AWS_DIR,
@@ -70,18 +69,8 @@ class KokuPod:
 
 
 @dataclass(frozen=True, kw_only=True)
-class KokuTier:
+class KokuTier(TierContext):
     """The Koku tier of one release."""
-
-    release: Release
-
-    @property
-    def values(self) -> Values:
-        return self.release.values
-
-    @property
-    def platform(self) -> Platform:
-        return self.release.platform
 
     @cached_property
     def naming(self) -> Naming:
@@ -90,10 +79,6 @@ class KokuTier:
     @property
     def image(self) -> str:
         return self.values.images.koku.ref
-
-    @property
-    def stores(self) -> Connections:
-        return self.release.connections
 
     @property
     def koku_bucket(self) -> Bucket:

@@ -16,13 +16,11 @@ import constructs
 from ..core.conversations import Conversation, ServiceName
 from ..core.env_config import env_from
 from ..core.naming import Naming
-from ..core.platform import Platform
 from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount
 from ..core.workload import Controller, DeploymentKind, Workload
-from ..data.connections import Connections
-from ..release import Release
-from ..values import Component, Values
+from ..release import TierContext
+from ..values import Component
 from .env import BACKEND, ROS_ENV, RosRole
 from .names import BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP, SOURCES_COMPONENT
 
@@ -31,18 +29,8 @@ SHARED_ENV = "rosocp-env"
 
 
 @dataclass(frozen=True, kw_only=True)
-class RosTier:
+class RosTier(TierContext):
     """The ROS tier of one release."""
-
-    release: Release
-
-    @property
-    def values(self) -> Values:
-        return self.release.values
-
-    @property
-    def platform(self) -> Platform:
-        return self.release.platform
 
     @cached_property
     def backend(self) -> Naming:
@@ -59,10 +47,6 @@ class RosTier:
     @cached_property
     def ingress(self) -> Naming:
         return self.release.naming(INGRESS_APP, self.values.images.ros_ingress.version)
-
-    @property
-    def stores(self) -> Connections:
-        return self.release.connections
 
     def _host(self, service: ServiceName) -> str:
         return f"{service.name}.{self.values.namespace}.svc"
