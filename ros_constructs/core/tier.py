@@ -2,8 +2,8 @@
 other tiers know it.
 
 A tier package (``cost_management/``, ``ros/``, ...) exposes one :class:`TierSpec`; ``app.py``
-lists them in ``TIERS``. The release, NOTES.txt, the docs, sizing, the edge and monitoring loop
-over those declarations, so no module outside a tier imports it and tiers never import each other.
+lists them in ``TIERS``. The release, NOTES.txt, the docs, the edge and monitoring read those
+declarations, so no module outside a tier imports it and tiers never import each other.
 The spec is generic in the release type ``R`` (the release module builds on this one, so it
 cannot be named here).
 """

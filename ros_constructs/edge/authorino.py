@@ -78,12 +78,15 @@ class Authorino(Part):
             component_values=review,
             talks_to=[API_SERVER],
         )
+        # One AuthConfig for every route that takes service-account tokens (any host: see below),
+        # named after the first such route's component.
+        served = next(r.component for r in release.routes if r.service_account_tokens)
         api_object(
             self,
             "AuthConfig",
             kind=AUTH_CONFIG,
-            name=naming.name("rosocp-api"),
-            labels=naming.labels("rosocp-api"),
+            name=naming.name(served),
+            labels=naming.labels(served),
             body={
                 "spec": {
                     # Any host: requests arrive under the public host or the Service's, and only this
