@@ -221,24 +221,28 @@ def renamed(path: str, change: Any, name: str, to: str) -> tuple[str, Any]:
     return path.replace(f"[{name}]", f"[{to}]"), change
 
 
-def _replaced(data: Any, old: str, new: str) -> Any:
+def _replaced(data: Any, names: tuple[str, str], component: tuple[str, str]) -> Any:
+    """``data`` with ``names[0]`` in any string, and any string that is ``component[0]``, replaced."""
     if isinstance(data, dict):
-        return {k: _replaced(v, old, new) for k, v in data.items()}
+        return {k: _replaced(v, names, component) for k, v in data.items()}
     if isinstance(data, list):
-        return [_replaced(v, old, new) for v in data]
-    return data.replace(old, new) if isinstance(data, str) else data
+        return [_replaced(v, names, component) for v in data]
+    if data == component[0]:
+        return component[1]
+    return data.replace(*names) if isinstance(data, str) else data
 
 
 def as_named(like_key: str, like: dict[str, Any], key: str) -> dict[str, Any]:
-    """``like`` read as the object ``key``: its component (``app.kubernetes.io/component``, as it
-    appears in its name) replaced in every string by the same part of ``key``'s name, so that
-    ``Service/cost-onprem-masu`` reads as ``Service/cost-onprem-listener``."""
+    """``like`` read as the object ``key``: its name (from ``like_key``) in every string and its
+    component (``app.kubernetes.io/component``, part of its name) as every whole string, replaced
+    by ``key``'s, so that ``Service/cost-onprem-masu`` reads as ``Service/cost-onprem-listener``."""
     component = like["metadata"]["labels"]["app.kubernetes.io/component"]
     like_name, name = like_key.partition("/")[2], key.partition("/")[2]
     prefix, found, suffix = like_name.partition(component)
     if not found or not name.startswith(prefix) or not name.endswith(suffix) or len(name) <= len(prefix + suffix):
         return like
-    renamed_like: dict[str, Any] = _replaced(like, component, name[len(prefix) : len(name) - len(suffix)])
+    new_component = name[len(prefix) : len(name) - len(suffix)]
+    renamed_like: dict[str, Any] = _replaced(like, (like_name, name), (component, new_component))
     return renamed_like
 
 
