@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -140,7 +142,7 @@ def pod_templates(docs: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]
     return found
 
 
-def _object_key(obj: dict[str, Any]) -> str:
+def object_key(obj: dict[str, Any]) -> str:
     """Kind/name; a Job by its component, since its name is a hash of its spec."""
     meta = obj["metadata"]
     name = meta["labels"]["app.kubernetes.io/component"] if obj["kind"] == "Job" else meta["name"]
@@ -155,29 +157,41 @@ def _named(items: list[Any]) -> dict[str, Any] | None:
     return None
 
 
-def _diff(path: str, base: Any, other: Any, out: dict[str, Any]) -> None:
-    """Leaf-level differences: ``path: {default: ..., profile: ...}`` (absent sides left out);
-    multi-line text as ``path: {diff: ...}``."""
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _diff(path: str, base: Any, other: Any, out: dict[str, Any], old: str = "default") -> None:
+    """Leaf-level differences: ``path: {default: ..., profile: ...}`` (absent sides left out; ``old``
+    names the first side); multi-line text as ``path: {diff: ...}``; a changed 64-hex digest as
+    ``path: <new digest>``; an item added to a named list says ``before:`` which item follows it,
+    unless it is the last."""
     if base == other:
         return
     if isinstance(base, dict) and isinstance(other, dict):
         for key in [*base, *(k for k in other if k not in base)]:
-            _diff(f"{path}.{key}" if path else str(key), base.get(key, _ABSENT), other.get(key, _ABSENT), out)
+            _diff(f"{path}.{key}" if path else str(key), base.get(key, _ABSENT), other.get(key, _ABSENT), out, old)
         return
     if isinstance(base, list) and isinstance(other, list):
         base_named, other_named = _named(base), _named(other)
         if base_named is not None and other_named is not None:
+            order = list(other_named)
             for key in [*base_named, *(k for k in other_named if k not in base_named)]:
-                _diff(f"{path}[{key}]", base_named.get(key, _ABSENT), other_named.get(key, _ABSENT), out)
+                item = f"{path}[{key}]"
+                _diff(item, base_named.get(key, _ABSENT), other_named.get(key, _ABSENT), out, old)
+                if key not in base_named and key != order[-1]:
+                    out[item] = {"before": order[order.index(key) + 1], **out[item]}
             return
     if isinstance(base, str) and isinstance(other, str) and "\n" in base + other:
         out[path] = {"diff": _text_diff(base, other)}
         return
     if isinstance(base, list) and isinstance(other, list) and any(isinstance(i, dict) for i in base + other):
         # Unnamed items (network policy rules): the YAML of both lists as their unified diff.
-        out[path] = {"diff": _text_diff(_yaml(base), _yaml(other))}
+        out[path] = {"diff": _text_diff(to_yaml(base), to_yaml(other))}
         return
-    out[path] = {k: v for k, v in (("default", base), ("profile", other)) if v is not _ABSENT}
+    if isinstance(base, str) and isinstance(other, str) and _DIGEST.fullmatch(base) and _DIGEST.fullmatch(other):
+        out[path] = other  # a checksum: the old one tells a reviewer nothing
+        return
+    out[path] = {k: v for k, v in ((old, base), ("profile", other)) if v is not _ABSENT}
 
 
 def _text_diff(base: str, other: str) -> str:
@@ -187,30 +201,136 @@ def _text_diff(base: str, other: str) -> str:
 
 
 _ABSENT = object()
+OWN_NAME = "<name>"
+"""Stands for each object's own name in the paths of changes that several objects share."""
 
 
-def _yaml(*docs: Any) -> str:
+def to_yaml(*docs: Any) -> str:
     return yaml.dump_all(docs, Dumper=_ReadableDumper, sort_keys=False, default_flow_style=False, width=120)
 
 
+def _lines(data: Any) -> int:
+    return len(to_yaml(data).splitlines())
+
+
+def _least_lines(data: Any) -> int:
+    """A lower bound of :func:`_lines`: a line for each scalar and each line of multi-line text."""
+    if isinstance(data, dict | list):
+        return sum(_least_lines(v) for v in (data.values() if isinstance(data, dict) else data))
+    return 1 + data.count("\n") if isinstance(data, str) else 1
+
+
+def renamed(path: str, change: Any, name: str, to: str) -> tuple[str, Any]:
+    """A change with the list item ``[name]`` in its path and its ``before:`` read as ``to``."""
+    if isinstance(change, dict) and change.get("before") == name:
+        change = {**change, "before": to}
+    return path.replace(f"[{name}]", f"[{to}]"), change
+
+
+def _replaced(data: Any, names: tuple[str, str], component: tuple[str, str]) -> Any:
+    """``data`` with ``names[0]`` in any string, and any string that is ``component[0]``, replaced."""
+    if isinstance(data, dict):
+        return {k: _replaced(v, names, component) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_replaced(v, names, component) for v in data]
+    if data == component[0]:
+        return component[1]
+    return data.replace(*names) if isinstance(data, str) else data
+
+
+def as_named(like_key: str, like: dict[str, Any], key: str) -> dict[str, Any]:
+    """``like`` read as the object ``key``: its name (from ``like_key``) in every string and its
+    component (``app.kubernetes.io/component``, part of its name) as every whole string, replaced
+    by ``key``'s, so that ``Service/cost-onprem-masu`` reads as ``Service/cost-onprem-listener``."""
+    component = like["metadata"]["labels"]["app.kubernetes.io/component"]
+    like_name, name = like_key.partition("/")[2], key.partition("/")[2]
+    prefix, found, suffix = like_name.partition(component)
+    if not found or not name.startswith(prefix) or not name.endswith(suffix) or len(name) <= len(prefix + suffix):
+        return like
+    new_component = name[len(prefix) : len(name) - len(suffix)]
+    renamed_like: dict[str, Any] = _replaced(like, (like_name, name), (component, new_component))
+    return renamed_like
+
+
+def _like(key: str, obj: dict[str, Any], candidates: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """``{key: {like: <Kind/name>, <path>: ...}}``: the added object as its :func:`_diff` (``like:``
+    naming the candidate's side) against the candidate of its kind, read under ``key``'s name, that
+    gives the fewest lines, if that is at most half the object's lines; else the object in full."""
+    best, most = obj, _lines(obj) // 2
+    for like_key, like in candidates:
+        if like["kind"] == obj["kind"]:
+            found: dict[str, Any] = {}
+            _diff("", as_named(like_key, like, key), obj, found, old="like")
+            entry = {key: {"like": like_key, **found}}
+            if 1 + _least_lines(entry) <= most and (lines := _lines(entry)) <= most:  # dump only what may win
+                best, most = entry, lines - 1
+    return best
+
+
+def _alike(changed: dict[str, dict[str, Any]], names: dict[str, str]) -> tuple[dict[str, Any], list[Any]]:
+    """Split the changes into those that several objects share (own names as :data:`OWN_NAME`),
+    listed once with the objects when that is shorter than repeating them, and the rest per object."""
+    holders: dict[str, list[str]] = {}
+    shared: dict[tuple[str, ...], dict[str, Any]] = {}
+    for key, found in changed.items():
+        for path, change in found.items():
+            holders.setdefault(json.dumps(renamed(path, change, names[key], OWN_NAME)), []).append(key)
+    for item, keys in holders.items():
+        path, change = json.loads(item)
+        shared.setdefault(tuple(keys), {})[path] = change
+    groups = {
+        keys: changes
+        for keys, changes in shared.items()
+        if len(keys) > 1 and 2 + len(keys) + _lines(changes) < len(keys) * _lines(changes)
+    }
+    own: dict[str, Any] = {}
+    for key, found in changed.items():
+        for path, change in found.items():
+            if tuple(holders[json.dumps(renamed(path, change, names[key], OWN_NAME))]) not in groups:
+                own.setdefault(key, {})[path] = change
+    return own, [{"objects": list(keys), "changes": changes} for keys, changes in sorted(groups.items())]
+
+
 def profile_diff(base: list[dict[str, Any]], other: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a profile changes against the default output: objects added, removed and changed."""
-    base_by, other_by = {_object_key(o): o for o in base}, {_object_key(o): o for o in other}
+    """What a profile changes against a base output (default or openshift), with nothing lost
+    (test_profile_diff rebuilds every profile from its snapshot):
+
+    - ``added``: each new object in full, or as ``<Kind/name>: {like: <Kind/name>, ...}``, the
+      object of its kind it is nearest to (in this output, removed from it, or added above it), read
+      under this one's name (:func:`as_named`), plus its :func:`_diff` with ``like:`` for that
+      object's side, when that takes at most half the lines;
+    - ``removed``: the Kind/names gone;
+    - ``changed``: Kind/name -> its :func:`_diff` against the base;
+    - ``changed alike``: changes that several objects share, once, under the list of those
+      objects (``[<name>]`` in a path stands for each one's own name).
+    """
+    base_by, other_by = {object_key(o): o for o in base}, {object_key(o): o for o in other}
     changed: dict[str, Any] = {}
-    for key in base_by.keys() & other_by.keys():
+    for key in sorted(base_by.keys() & other_by.keys()):
         found: dict[str, Any] = {}
         _diff("", base_by[key], other_by[key], found)
         if found:
             changed[key] = found
-    return {
-        "added": [o for k, o in other_by.items() if k not in base_by],
-        "removed": sorted(k for k in base_by if k not in other_by),
-        "changed": dict(sorted(changed.items())),
-    }
+    own, alike = _alike(changed, {key: base_by[key]["metadata"]["name"] for key in changed})
+    candidates = [
+        *((k, o) for k, o in other_by.items() if k in base_by),
+        *((k, o) for k, o in base_by.items() if k not in other_by),
+    ]
+    added = []
+    for key, obj in other_by.items():
+        if key not in base_by:
+            added.append(_like(key, obj, candidates))
+            candidates.append((key, obj))
+    removed = sorted(k for k in base_by if k not in other_by)
+    return {"added": added, "removed": removed, "changed": own, **({"changed alike": alike} if alike else {})}
 
 
 class _ReadableDumper(yaml.SafeDumper):
-    """Multi-line strings (nginx.conf, scripts) as literal blocks, so diffs show real lines."""
+    """Multi-line strings (nginx.conf, scripts) as literal blocks, so diffs show real lines; a value
+    met twice written twice, never as an anchor and alias."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
@@ -229,7 +349,7 @@ class KubernetesYamlSnapshot(SingleFileSnapshotExtension):
     file_extension = "yaml"
 
     def serialize(self, data: Any, **kwargs: Any) -> str:
-        return _yaml(*data)
+        return to_yaml(*data)
 
 
 @pytest.fixture

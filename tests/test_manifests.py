@@ -23,7 +23,9 @@ def test_snapshot(profile: str, chart: str, snapshot_yaml: Any) -> None:
     profile. Each chart is compared with the nearer of the two references, ``default`` and
     ``openshift`` (``base`` says when it is the latter): a profile on OpenShift holds what it adds
     to OpenShift, and a Kubernetes profile that turns monitoring on holds what differs from
-    OpenShift's monitoring, not every object again."""
+    OpenShift's monitoring, not every object again. The :func:`profile_diff` format says each thing
+    once (shared changes under ``changed alike``, new objects ``like:`` a near one, new checksums
+    alone) and loses nothing: test_profile_diff rebuilds every profile from its file."""
     output = render_profile(profile)[chart]
     if profile == "default":
         assert output == snapshot_yaml
