@@ -1,7 +1,7 @@
 """What a workload declares it talks to: the paths its pods need, stated where the pod is built.
 
-The NetworkPolicies and the topology picture are built from these declarations (``edge/network.py``);
-nothing is read back out of env values. A workload talks to
+The traffic graph (:mod:`.traffic`), and from it the NetworkPolicies and the topology picture,
+is built from these declarations; nothing is read back out of env values. A workload talks to
 
 * a Service of the output: the :class:`~.workload.Workload` that serves it, or its
   :class:`ServiceName` where the target is built later (by another tier, or the edge);
@@ -13,7 +13,8 @@ nothing is read back out of env values. A workload talks to
 * the Kubernetes API server (:data:`API_SERVER`).
 
 Which Kafka topics an application produces and consumes is declared apart, per application
-(``data/kafka_clients.py``); reaching the brokers is a data store like the others. Plain Python.
+(:class:`~.messaging.KafkaClient`, in ``TierSpec.kafka_clients``); reaching the brokers is a data
+store like the others. Plain Python.
 """
 
 from __future__ import annotations
