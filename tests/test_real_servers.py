@@ -26,8 +26,16 @@ PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 # The superuser over the unix socket without a password; every TCP login must give its password.
 INITDB_AUTH = ["-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256"]
 SERVICES = ["koku", "ros", "kruize", "sources"]
+EXTENSIONS = {"koku": ("pg_stat_statements",)}
+"""What the default values make in each database (Koku's migration api.0055 creates this one)."""
 LOGINS = [
-    ServiceLogin(database=s, user_env=f"{s.upper()}_DB_USER", password_env=f"{s.upper()}_DB_PASSWORD") for s in SERVICES
+    ServiceLogin(
+        database=s,
+        user_env=f"{s.upper()}_DB_USER",
+        password_env=f"{s.upper()}_DB_PASSWORD",
+        extensions=EXTENSIONS.get(s, ()),
+    )
+    for s in SERVICES
 ]
 # A hyphen in each login name and a quote in each password exercise %I, %L, :"var" and :'var'.
 USERS = {s: f"{s}-app" for s in SERVICES}
@@ -143,6 +151,18 @@ def test_rotating_a_password_through_the_env_takes_effect(postgres: Postgres, pr
         postgres.ensure(SERVICE_ENV)
 
 
+def test_kokus_migration_0055_succeeds_as_the_database_owner(postgres: Postgres, provisioned: object) -> None:
+    """Koku's api.0055 runs ``create extension if not exists pg_stat_statements`` as its login, which
+    may not create that extension: the script made it first. Without it (the ros database), the
+    same statement is refused, as Koku's migrations were before."""
+    statement = "create extension if not exists pg_stat_statements schema public;"
+    made = postgres.login("koku", "koku", statement)
+    assert made.returncode == 0, made.stderr
+    refused = postgres.login("ros", "ros", statement)
+    assert refused.returncode != 0
+    assert "permission denied" in refused.stderr
+
+
 @pytest.mark.parametrize("value", [None, ""], ids=["unset", "empty"])
 def test_a_missing_env_var_fails_the_script_naming_it(postgres: Postgres, value: str | None) -> None:
     env = {k: v for k, v in SERVICE_ENV.items() if k != "KRUIZE_DB_PASSWORD"}
@@ -155,7 +175,8 @@ def test_a_missing_env_var_fails_the_script_naming_it(postgres: Postgres, value:
 @pytest.mark.parametrize(("field", "bad"), [("database", "Koku"), ("user_env", "koku_user"), ("password_env", "P-W")])
 def test_service_login_rejects_bad_names(field: str, bad: str) -> None:
     with pytest.raises(ValueError, match=f"{field} '{bad}'"):
-        ServiceLogin(**{"database": "koku", "user_env": "U", "password_env": "P", field: bad})
+        names = {"database": "koku", "user_env": "U", "password_env": "P", field: bad}
+        ServiceLogin(database=names["database"], user_env=names["user_env"], password_env=names["password_env"])
 
 
 @pytest.fixture(scope="module")

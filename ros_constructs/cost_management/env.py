@@ -164,7 +164,8 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         from_field("APP_POD_NAME", "metadata.name", ALL),
         from_values("SCHEMA_SUFFIX", "costManagement.runtime.schemaSuffix", ALL | MIGRATIONS),
         from_values("DEVELOPMENT", "costManagement.featureFlags.development", KOKU | MIGRATIONS),
-        from_values("ONPREM", "costManagement.runtime.onprem", KOKU),
+        # Migrations too: api.0039 grants to Trino's hive role unless ONPREM is set.
+        from_values("ONPREM", "costManagement.runtime.onprem", KOKU | MIGRATIONS),
         from_values("IQE_TEST_RUN", "costManagement.runtime.iqeTestRun", {R.MASU}),
         from_values("QE_SCHEMA", "costManagement.featureFlags.qeSchema", KOKU),
         from_values("API_PATH_PREFIX", "costManagement.api.pathPrefix", WEB),
@@ -186,6 +187,8 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         from_values("GUNICORN_LOG_LEVEL", "costManagement.logging.gunicorn", API | {R.MASU, R.SOURCES_CLIENT}),
         # database and cache endpoints (Clowder's job in Koku)
         fixed("DATABASE_SERVICE_NAME", "POSTGRES_SQL", KOKU | MIGRATIONS, "fixed: names the two variables below"),
+        # With DATABASE_SERVICE_NAME set, Koku reads DATABASE_ENGINE with no default (every process exits without it).
+        fixed("DATABASE_ENGINE", "postgresql", KOKU | MIGRATIONS, "fixed: required with DATABASE_SERVICE_NAME"),
         derived("DATABASE_NAME", "database.koku.name", KOKU | MIGRATIONS, lambda t: _conn(t).database.koku.database),
         derived("POSTGRES_SQL_SERVICE_HOST", "database.host", KOKU | MIGRATIONS, lambda t: _conn(t).database.host),
         derived("POSTGRES_SQL_SERVICE_PORT", "database.port", KOKU | MIGRATIONS, lambda t: _conn(t).database.port),

@@ -117,6 +117,8 @@ class DatabaseCredentials:
     plan: SecretPlan
     user_name: str
     """The login name a generated Secret holds (CloudNativePG's role name)."""
+    extensions: tuple[str, ...] = ()
+    """Made in the database as a superuser before the service's migrations run."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,6 +170,7 @@ def _database(values: Values) -> DatabaseConnection:
             password=credential_ref(login, default, "password"),
             plan=plan(login, default, seed=seed, literal={"username": login.user}, type=BASIC_AUTH),
             user_name=login.user,
+            extensions=tuple(login.extensions),
         )
     plans = tuple(c.plan for c in logins.values())
     if db.mode == "external":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import constructs
 
 from ..core.emit import api_object
+from ..core.env_table import checksum
 from ..core.kinds import CNPG_CLUSTER
 from ..core.pod import ConfigMapFiles, Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, secret_key
 from ..core.secrets import SecretRef
@@ -127,11 +128,15 @@ class DatabaseEnsureJob(Part):
             prefix = service.upper().replace("-", "_")
             logins.append(
                 ServiceLogin(
-                    database=creds.database, user_env=f"{prefix}_DB_USER", password_env=f"{prefix}_DB_PASSWORD"
+                    database=creds.database,
+                    user_env=f"{prefix}_DB_USER",
+                    password_env=f"{prefix}_DB_PASSWORD",
+                    extensions=creds.extensions,
                 )
             )
             env += [_env(f"{prefix}_DB_USER", creds.user), _env(f"{prefix}_DB_PASSWORD", creds.password)]
-        script = store.config_map(self, "Script", component="database-ensure", data={"ensure.sql": ensure_sql(logins)})
+        sql = ensure_sql(logins)
+        script = store.config_map(self, "Script", component="database-ensure", data={"ensure.sql": sql})
         host = db.host
         client_env = [
             literal("PGHOST", host),
@@ -160,4 +165,6 @@ class DatabaseEnsureJob(Part):
             controller=JobKind(backoff_limit=8, active_deadline_seconds=1800, ttl_seconds_after_finished=3600),
             component_values=job,
             talks_to=[db],
+            # The Job is named after its spec: a changed script is a new Job, so an upgrade runs it.
+            pod_annotations={"checksum/config": checksum(sql)},
         )

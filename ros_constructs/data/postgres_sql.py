@@ -1,4 +1,6 @@
-"""The psql script that makes each service's login and database exist on the shared PostgreSQL.
+"""The psql script that makes each service's login and database exist on the shared PostgreSQL,
+with the extensions a service's migrations create but its owner may not (``CREATE EXTENSION``
+needs a superuser).
 
 A Job runs it as a superuser on every install and upgrade, so it is idempotent: it creates what
 is missing, re-sets each password (rotating a Secret rotates the login) and limits CONNECT on a
@@ -24,10 +26,15 @@ class ServiceLogin:
     database: str
     user_env: str
     password_env: str
+    extensions: tuple[str, ...] = ()
+    """Created in the database (schema public) by the superuser running the script."""
 
     def __post_init__(self) -> None:
         if not DATABASE_NAME.fullmatch(self.database):
             raise ValueError(f"database {self.database!r} is not a lowercase identifier ([a-z_][a-z0-9_]*, <= 63)")
+        for extension in self.extensions:
+            if not DATABASE_NAME.fullmatch(extension):
+                raise ValueError(f"extension {extension!r} is not a lowercase identifier ([a-z_][a-z0-9_]*, <= 63)")
         for field in ("user_env", "password_env"):
             if not ENV_NAME.fullmatch(value := getattr(self, field)):
                 raise ValueError(f"{field} {value!r} is not an environment variable name ([A-Z_][A-Z0-9_]*)")
@@ -46,7 +53,7 @@ DO $$BEGIN RAISE EXCEPTION 'environment variable {name} is not set or empty'; EN
 
 def _ensure(login: ServiceLogin) -> str:
     db, user, password = login.database, f"env_{login.user_env}", f"env_{login.password_env}"
-    return f"""
+    script = f"""
 -- database {db}: login from ${login.user_env}, password from ${login.password_env}
 SELECT format('CREATE ROLE %I LOGIN', :'{user}')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'{user}') \\gexec
@@ -57,6 +64,14 @@ ALTER DATABASE "{db}" OWNER TO :"{user}";
 REVOKE CONNECT ON DATABASE "{db}" FROM PUBLIC;
 GRANT CONNECT ON DATABASE "{db}" TO :"{user}";
 """
+    if login.extensions:  # in the service's database; only what is missing, so a rerun changes nothing
+        created = "".join(
+            f"SELECT 'CREATE EXTENSION \"{e}\" SCHEMA public'\n"
+            f" WHERE NOT EXISTS (SELECT FROM pg_extension WHERE extname = '{e}') \\gexec\n"
+            for e in login.extensions
+        )
+        script += f'\\connect "{db}"\n{created}\\connect postgres\n'
+    return script
 
 
 def ensure_sql(logins: Sequence[ServiceLogin]) -> str:

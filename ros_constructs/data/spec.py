@@ -32,6 +32,12 @@ def _prerequisites(release: Release) -> list[str]:
             f"PostgreSQL at {db.host}:{db.port} with a database and login per service "
             f"({', '.join(sorted(c.database for c in db.logins.values()))}), each login's Secret below"
         )
+        for creds in sorted(db.logins.values(), key=lambda c: c.database):
+            for extension in creds.extensions:
+                found.append(
+                    f"in database {creds.database}, made by a superuser before its migrations run: "
+                    f"CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public;"
+                )
     if v.cache.mode == "external":
         found.append(f"Redis or Valkey at {stores.cache.host}:{stores.cache.port}")
     kafka = stores.kafka

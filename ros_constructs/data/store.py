@@ -53,6 +53,7 @@ class DataStore:
         termination_grace_period_seconds: int = 30,
         component_values: Component | None = None,
         talks_to: Sequence[Workload | Conversation],
+        pod_annotations: Mapping[str, str] | None = None,
     ) -> Workload:
         """A pod of the store with the settings of its values block ``component_values``."""
         return build_workload(
@@ -66,6 +67,7 @@ class DataStore:
             termination_grace_period_seconds=termination_grace_period_seconds,
             component_values=component_values,
             talks_to=talks_to,
+            pod_annotations=pod_annotations,
         )
 
     def config_map(

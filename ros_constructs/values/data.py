@@ -54,6 +54,11 @@ class DatabaseLogin(Credential):
     SECRET_KEYS: ClassVar[tuple[str, ...]] = ("username", "password")
     name: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Database name.")
     user: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Login name written into a generated Secret.")
+    extensions: list[Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")]] = Field(
+        default_factory=list,
+        description="Extensions created in the database (schema public) as a superuser, for services whose own "
+        "migrations create them but cannot (CREATE EXTENSION needs a superuser; the owner then finds it made).",
+    )
 
 
 class DatabaseAdmin(Credential):
@@ -109,8 +114,9 @@ class Database(Model):
     cloudnativepg: CloudNativePg = Field(default_factory=CloudNativePg)
     external: ExternalDatabase = Field(default_factory=ExternalDatabase)
     koku: DatabaseLogin = Field(
-        default=DatabaseLogin(name="koku", user="koku"),
-        description="Cost Management's database; Secret default <release>-koku-db.",
+        default=DatabaseLogin(name="koku", user="koku", extensions=["pg_stat_statements"]),
+        description="Cost Management's database; Secret default <release>-koku-db. Koku's migration "
+        "api.0055 creates pg_stat_statements, which its owner cannot: the ensure Job (or you, external) does.",
     )
     ros: DatabaseLogin = Field(
         default=DatabaseLogin(name="ros", user="ros"), description="ROS's database; Secret default <release>-ros-db."
