@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 import constructs
 
@@ -25,7 +25,7 @@ from .platform import Platform
 from .pod import Container, EnvVar, Mount, merge_env
 from .references import References
 from .tier import Fronted
-from .workload import Workload, WorkloadProps
+from .workload import Controller, DeploymentKind, Workload, WorkloadProps
 
 
 class PodSite(Protocol):
@@ -72,12 +72,18 @@ def build_workload(
     sidecars: Sequence[Container] = (),
     component_values: Component | None = None,
     talks_to: Sequence[Workload | Conversation] = (),
-    **props: Any,
+    controller: Controller | None = None,
+    init_containers: Sequence[Container] = (),
+    termination_grace_period_seconds: int = 30,
+    service_account_name: str | None = None,
+    automount_service_account_token: bool = False,
+    service_annotations: Mapping[str, str] | None = None,
+    scanner_exceptions: Mapping[str, str] | None = None,
 ) -> Workload:
     """``container`` as the main container of ``<release>-<component>``, with the settings of its
     values block ``component_values`` (image, extraEnv, pod labels and annotations, scheduling over
-    the release-wide ``scheduling``); ``props`` are the other :class:`WorkloadProps` fields
-    (controller, init containers, service account, ...)."""
+    the release-wide ``scheduling``); the other arguments are :class:`WorkloadProps`' (a
+    Deployment of one replica unless ``controller`` says otherwise)."""
     annotations = dict(pod_annotations or {})
     if env is not None:
         names = env_from(scope, naming, site.references, shared=env.shared, profile=env.profile, pod_env=env.pod_env)
@@ -109,6 +115,12 @@ def build_workload(
             image_pull_secrets=tuple(images.pull_secrets),
             references=site.references,
             talks_to=tuple(talks_to),
-            **props,
+            controller=controller or DeploymentKind(),
+            init_containers=tuple(init_containers),
+            termination_grace_period_seconds=termination_grace_period_seconds,
+            service_account_name=service_account_name,
+            automount_service_account_token=automount_service_account_token,
+            service_annotations=service_annotations or {},
+            scanner_exceptions=scanner_exceptions or {},
         ).with_values(component_values, site.values.scheduling),
     )

@@ -18,7 +18,7 @@ from ..core.conversations import Conversation, Destination
 from ..core.naming import Naming
 from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount, Probe, ProbeSet, SecretFiles, extra_env_var
-from ..core.workload import Controller, DeploymentKind, Workload
+from ..core.workload import Controller, Workload
 from ..data.connections import Bucket
 from ..release import TierContext
 from ..values import Component
@@ -169,7 +169,7 @@ class KokuTier(TierContext):
             env=env,
             pod_annotations=pod.pod_annotations,
             component_values=component_values,
-            controller=controller or DeploymentKind(),
+            controller=controller,
             termination_grace_period_seconds=termination_grace_period_seconds,
             talks_to=talks_to,
         )

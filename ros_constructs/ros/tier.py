@@ -18,7 +18,7 @@ from ..core.env_config import env_from
 from ..core.naming import Naming
 from ..core.plumbing import TierEnv, build_workload
 from ..core.pod import Container, Mount
-from ..core.workload import Controller, DeploymentKind, Workload
+from ..core.workload import Controller, Workload
 from ..release import TierContext
 from ..values import Component
 from .env import BACKEND, ROS_ENV, RosRole
@@ -142,7 +142,7 @@ class RosTier(TierContext):
             container=container,
             env=self.tier_env(role),
             init_containers=init_containers,
-            controller=controller or DeploymentKind(),
+            controller=controller,
             termination_grace_period_seconds=termination_grace_period_seconds,
             service_account_name=service_account_name,
             automount_service_account_token=automount_token,
