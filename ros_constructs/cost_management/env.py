@@ -15,24 +15,14 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from ..core.env_table import EnvTable, derived, django_bool, fixed, from_field, from_secret, from_store, from_values
-from ..data.connections import Connections
+from ..data.connections import StoreContext
 from ..values import KOKU_FAMILIES, Values, queue_family
 from . import credentials
 
 
-class ReleaseView(Protocol):
-    @property
-    def connections(self) -> Connections: ...
-
-
-class KokuContext(Protocol):
-    """What the env table reads of its tier (the tier object is one): the values and the release's connections."""
-
-    @property
-    def values(self) -> Values: ...
-
-    @property
-    def release(self) -> ReleaseView: ...
+class KokuContext(StoreContext, Protocol):
+    """What Koku's env table reads of its tier: the values, the store connections and where the
+    router sends recommendations."""
 
     @property
     def recommendations(self) -> tuple[str, int]: ...
@@ -139,7 +129,7 @@ def _v(tier: KokuContext) -> Values:
 
 
 def _conn(tier: KokuContext) -> Any:
-    return tier.release.connections
+    return tier.stores
 
 
 def _rbac(tier: KokuContext, setting: str) -> Any:
@@ -149,11 +139,11 @@ def _rbac(tier: KokuContext, setting: str) -> Any:
 
 
 def _bucket(tier: KokuContext, bucket: str) -> Any:
-    return tier.release.connections.object_storage.buckets[bucket]
+    return tier.stores.object_storage.buckets[bucket]
 
 
 def _kafka_login(tier: KokuContext, part: str) -> Any:
-    login = tier.release.connections.kafka.login(KAFKA_CLIENT)
+    login = tier.stores.kafka.login(KAFKA_CLIENT)
     return getattr(login, part) if login else None
 
 

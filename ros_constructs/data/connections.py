@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..core.conversations import Destination, Place, ServiceName, StoreConnection
@@ -485,6 +486,17 @@ class Connections:
     @property
     def secret_plans(self) -> list[SecretPlan]:
         return [*self.database.plans, *self.cache.plans, *self.object_storage.plans]
+
+
+class StoreContext(Protocol):
+    """What a tier's env table reads of its tier object (a ``TierContext`` is one): the values and
+    the data-store connections."""
+
+    @property
+    def values(self) -> Values: ...
+
+    @property
+    def stores(self) -> Connections: ...
 
 
 def connections(values: Values) -> Connections:

@@ -14,31 +14,18 @@ Plain Python: the docs read this table without Node.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..core.conversations import StoreConnection
 from ..core.env_table import EnvTable, Scalar, derived, fixed, from_secret, from_store, from_values
 from ..core.pod import ConfigMapKey
-from ..data.connections import Connections
+from ..data.connections import StoreContext
 from ..data.topics import RECOMMENDATIONS, ROS_EVENTS, SOURCES_EVENTS
-from ..values import Values
 from . import credentials
 
-
-class ReleaseView(Protocol):
-    @property
-    def connections(self) -> Connections: ...
-
-
-class RosContext(Protocol):
-    """What the env table reads of its tier (the tier object is one): the values and the release's connections."""
-
-    @property
-    def values(self) -> Values: ...
-
-    @property
-    def release(self) -> ReleaseView: ...
+RosContext = StoreContext
+"""What ROS's env table reads of its tier."""
 
 
 API_PORT = 8000
@@ -76,11 +63,11 @@ KRUIZE_ALL = {R.KRUIZE, R.KRUIZE_JOB}
 
 
 def _conn(tier: RosContext) -> Any:
-    return tier.release.connections
+    return tier.stores
 
 
 def _login(tier: RosContext, service: str) -> Any:
-    return tier.release.connections.database.logins[service]
+    return tier.stores.database.logins[service]
 
 
 def db_host(tier: RosContext, role: RosRole) -> str:
@@ -120,12 +107,12 @@ def _bool(flag: Scalar) -> str:
 
 
 def _kafka_login(tier: RosContext, part: str) -> Any:
-    login = tier.release.connections.kafka.login(credentials.INGRESS_KAFKA_CLIENT)
+    login = tier.stores.kafka.login(credentials.INGRESS_KAFKA_CLIENT)
     return getattr(login, part) if login else None
 
 
 def _object_store(tier: RosContext) -> Any:
-    return tier.release.connections.object_storage
+    return tier.stores.object_storage
 
 
 def _upload_bucket(tier: RosContext) -> Any:
