@@ -1,7 +1,8 @@
-"""What Koku needs to start, as its source at the pinned image says, checked on every Koku pod of
-every profile (Koku is published nowhere CI can install it from, so its contract is stated here).
+"""What Koku, ros-ocp-backend and Kruize need to start, as their source at the pinned images says,
+checked on every pod of each program in every profile (none of them is published anywhere CI can
+install it from, so its contract is stated here).
 
-Citations are to project-koku/koku at the image tag (``images.koku``, d8055ac):
+Koku: citations are to project-koku/koku at the image tag (``images.koku``, d8055ac):
 
 - ``koku/koku/database.py:98-102``: with ``DATABASE_SERVICE_NAME`` set, ``config()`` reads
   ``DATABASE_ENGINE`` with no default; without it every process (API, workers, beat, listener,
@@ -12,20 +13,113 @@ Citations are to project-koku/koku at the image tag (``images.koku``, d8055ac):
 - ``koku/api/migrations/0055_install_pg_stat_statements.py:11``: ``create extension if not exists
   pg_stat_statements``, which only a superuser may run (``tests/test_real_servers.py`` shows it
   against a real PostgreSQL); something with a superuser must make it first.
+
+ros-ocp-backend: citations are to RedHatInsights/ros-ocp-backend at the image tag (``images.ros``,
+ae8c990). Outside Clowder (no ``ACG_CONFIG``) nothing is mandatory, but every setting falls back
+to a developer's laptop, so a pod that lacks one starts and then talks to nobody:
+
+- ``cmd/start.go:16-79``, ``cmd/db.go:35-49,388-398``: the subcommands are ``start api``, ``start
+  processor``, ``start recommendation-poller``, ``start housekeeper`` with exactly one of
+  ``--sources``/``--partitions`` (77-78), and ``db migrate up``. ``Dockerfile:10-15``: the binary
+  is ``./rosocp`` in the image's working directory ``/``, next to ``migrations``, which
+  ``cmd/db.go:26`` opens by a relative path.
+- ``internal/config/config.go:185-199``: ``DB_HOST``/``DB_PORT``/``DB_NAME``/``DB_USER``/
+  ``DB_PASSWORD`` default to ``localhost:15432`` and ``postgres``; every process opens the database
+  (``internal/db/db.go:17-43``, fatal on error; ``cmd/db.go:22-33``). ``cmd/db.go:24`` always, and
+  ``internal/db/db.go:31-35`` with TLS, write the CA to ``os.CreateTemp`` (``db.go:57-68``), so
+  the temp directory must be writable.
+- ``config.go:173``: ``KAFKA_BOOTSTRAP_SERVERS`` defaults to ``localhost:29092``; the processor,
+  poller and ``housekeeper --sources`` consume (``internal/kafka/consumer.go:36-80``).
+- ``config.go:236-238``: ``KRUIZE_URL`` defaults to ``http://localhost:8080``; the processor calls
+  Kruize as it starts (``cmd/start.go:25``, ``internal/utils/utils.go:55-64``), the poller and the
+  sources housekeeper on every message (``internal/utils/kruize/kruize_api.go:57,163,263``,
+  ``internal/services/housekeeper/sourcesCleaner.go:69``).
+- ``config.go:211``: ``SOURCES_API_BASE_URL`` defaults to ``http://127.0.0.1:8002``;
+  ``housekeeper --sources`` exits unless the Sources API answers at start
+  (``sourcesCleaner.go:24-32``, ``internal/utils/sources/sources_api.go:15-27``).
+- ``config.go:208,230``: ``PROMETHEUS_PORT`` defaults to 5005 and ``API_PORT`` to 8000. The API
+  serves ``/status`` on ``API_PORT`` (``internal/api/server.go:59,70-71``) and ``/metrics`` on
+  ``PROMETHEUS_PORT`` (47-53); the processor and poller serve only ``/metrics`` on
+  ``PROMETHEUS_PORT`` (``cmd/start.go:24,36``, ``utils.go:314-324``); the housekeeper and the
+  migrations serve nothing.
+
+Kruize: the image tag (``images.kruize``, d1f0140) is not a commit of kruize/autotune's public
+history (nor are the tenant's earlier tags d0b4337 and bd937f6), so citations are to its newest
+``mvp_demo`` commit, 276b5fed (the partition programs' call to ``setup_deployment_info`` and its
+cluster-type check date from 2023).
+
+- ``Dockerfile.autotune:75,107``: the server is the image's entrypoint, ``target/bin/Autotune``
+  run from ``/home/autotune/app``; ``Autotune.java:325-330`` reads its DDLs relative to it.
+  ``pom.xml:214-222``: the partition programs are ``target/bin/CreatePartition`` and
+  ``RetentionPartition``.
+- ``InitializeDeployment.java:43-63``, run by the server (``Autotune.java:123``) and by both
+  partition programs (``CreatePartition.java:29``, ``RetentionPartition.java:19``), each of which
+  exits 1 when it throws (``Autotune.java:178-181``, ``CreatePartition.java:50-54``,
+  ``RetentionPartition.java:21-25``): ``clustertype`` must be ``kubernetes`` and ``k8stype`` one
+  of minikube, openshift, icp or unset (``KruizeDeploymentInfo.java:120-143``,
+  ``KruizeSupportedTypes.java:42-45``); ``monitoringagent`` must be ``prometheus``
+  (``KruizeDeploymentInfo.java:164-174``, ``KruizeSupportedTypes.java:28-29``); with
+  ``monitoringendpoint`` empty it looks ``monitoringservice`` up through the Kubernetes API
+  (``InitializeDeployment.java:54-62``, ``DataSourceOperatorImpl.java:57-66,87-110``), which a
+  pod without a ServiceAccount token cannot do.
+- ``InitializeDeployment.java:83-157``, ``KruizeConstants.java:38,708-795``: each lower-case key is
+  read from the env, over a JSON file's nested key (``database_hostname`` is
+  ``database.hostname``): ``DB_CONFIG_FILE`` for the ``database_*`` keys, ``KRUIZE_CONFIG_FILE``
+  for the rest. ``KruizeHibernateUtil.java:40-85``: the session factory needs ``dbdriver``, the
+  database host, port, name, user and password and every ``hibernate_*`` key (a missing one
+  leaves no factory, so the DDLs or the first session fail). ``Autotune.java:184``: the server
+  unboxes ``savetodb``, so it must be set.
+- ``ServerContext.java:24,29-30,38``, ``Autotune.java:100-103,300-305``, ``Analyzer.java:50``: it
+  listens on ``AUTOTUNE_SERVER_PORT`` (default 8080) and serves ``/health``, ``/metrics`` and
+  ``/listPerformanceProfiles``.
+- ``monitoringendpoint`` is stored (``InitializeDeployment.java:63``) and read only where an empty
+  one is resolved (``DataSourceOperatorImpl.java:62``, called only from
+  ``InitializeDeployment.java:60``): no Service named ``prometheus`` is looked up or contacted.
+  With ``local`` on, datasources come only from the ``datasource`` key
+  (``DataSourceCollection.java:142-150``); with none given, adding them throws (241-242), and
+  the server logs "Datasource connection refused or timed out." and skips the metric and
+  metadata profiles and the autoscaler (``Autotune.java:139-171``), then starts serving; it
+  also lists DaemonSets through the Kubernetes API, failing quietly
+  (``Autotune.java:209-212``, ``AutoscalingSettings.java:46-56``). ROS creates ``remote``
+  experiments with a named performance profile (ros-ocp-backend
+  ``internal/types/kruizePayload/createExperiment.go:40-42``), a flow that reads no datasource.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import PROFILES, container_env, notes_of, objects, profile_values
 
 KOKU_MIGRATIONS = "db-migrate"
+ROS_SUBCOMMANDS = {
+    ("start", "api"),
+    ("start", "processor"),
+    ("start", "recommendation-poller"),
+    ("start", "housekeeper", "--sources"),
+    ("start", "housekeeper", "--partitions"),
+    ("db", "migrate", "up"),
+}
+ROS_DATABASE = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
+ROS_CONSUMERS = {("start", "processor"), ("start", "recommendation-poller"), ("start", "housekeeper", "--sources")}
+"""The Kafka consumers, which are also Kruize's clients."""
+KRUIZE_BIN = "/home/autotune/app/target/bin"
+KRUIZE_HIBERNATE = ("dialect", "driver", "c3p0minsize", "c3p0maxsize", "c3p0timeout", "c3p0maxstatements")
+KRUIZE_SETTINGS = (
+    "dbdriver",
+    "database_username",
+    "database_password",
+    *(f"hibernate_{key}" for key in (*KRUIZE_HIBERNATE, "hbm2ddlauto", "showsql", "timezone")),
+)
+KRUIZE_DATABASE_FILE_KEYS = ("hostname", "port", "name")
+KRUIZE_PATHS = {"/health", "/metrics", "/listPerformanceProfiles"}
 
 
 def koku_pods(docs: list[dict[str, Any]], image: str) -> list[dict[str, Any]]:
-    """The pod owners whose main container runs Koku's image."""
+    """The pod owners whose main container runs ``image`` (Koku's, ros-ocp-backend's, Kruize's)."""
     found = []
     for obj in docs:
         spec = obj.get("spec", {})
@@ -77,3 +171,219 @@ def test_kokus_database_has_pg_stat_statements_before_migrations(profile: str) -
     database = values.database.koku.name
     made_in_koku = scripts[0].split(f'\\connect "{database}"\n', 1)[1].split("\\connect postgres", 1)[0]
     assert 'CREATE EXTENSION "pg_stat_statements" SCHEMA public' in made_in_koku
+
+
+def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
+    pod: dict[str, Any] = spec["template"]["spec"]
+    return pod
+
+
+def env_of(container: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Any container's env as Kubernetes resolves it (:func:`container_env` reads the main one)."""
+    return container_env({"kind": "Pod", "spec": {"template": {"spec": {"containers": [container]}}}}, docs)
+
+
+def ros_pods(profile: str) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """The profile's objects and (pod owner, resolved main-container env) for every ros-ocp-backend pod."""
+    docs = objects(profile)
+    pods = [(obj, container_env(obj, docs)) for obj in koku_pods(docs, profile_values(profile).images.ros.ref)]
+    assert pods, "no ros-ocp-backend pod found"
+    return docs, pods
+
+
+def subcommand(obj: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(pod_spec(obj)["containers"][0].get("args", []))
+
+
+def container_port(container: dict[str, Any], port: int | str) -> int:
+    """A probe's or Service's port (a number or a port name) as the container's port number."""
+    if isinstance(port, int):
+        return port
+    return next(int(p["containerPort"]) for p in container.get("ports", []) if p["name"] == port)
+
+
+def served_by_service(url: str, docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pod owner that the Service ``url`` names (``http://<service>.<namespace>.svc:<port>``)
+    sends to, after checking that the Service's port leads to a port that pod's container opens."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    name, namespace = host.split(".")[:2]
+    service = next(
+        o
+        for o in docs
+        if o["kind"] == "Service" and o["metadata"]["name"] == name and o["metadata"]["namespace"] == namespace
+    )
+    port = next(p for p in service["spec"]["ports"] if p["port"] == parts.port)
+    selector = service["spec"]["selector"].items()
+    owner = next(
+        o for o in docs if o["kind"] == "Deployment" and selector <= o["spec"]["template"]["metadata"]["labels"].items()
+    )
+    main = pod_spec(owner)["containers"][0]
+    assert container_port(main, port["targetPort"]) in {p["containerPort"] for p in main.get("ports", [])}, url
+    return owner
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_ros_process_runs_an_existing_subcommand(profile: str) -> None:
+    _, pods = ros_pods(profile)
+    for obj, _env in pods:
+        main = pod_spec(obj)["containers"][0]
+        assert main["command"] == ["./rosocp"], obj["metadata"]["name"]
+        assert subcommand(obj) in ROS_SUBCOMMANDS, obj["metadata"]["name"]
+        assert main.get("workingDir", "/") == "/", obj["metadata"]["name"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_ros_process_gets_its_database(profile: str) -> None:
+    """Also a writable temp dir, where the migrations (always) and TLS connections write the CA."""
+    _, pods = ros_pods(profile)
+    for obj, env in pods:
+        name = obj["metadata"]["name"]
+        assert not [key for key in ROS_DATABASE if not env.get(key)], name
+        main = pod_spec(obj)["containers"][0]
+        if subcommand(obj) == ("db", "migrate", "up") or env.get("DB_SSL", "disable") != "disable":
+            read_only = main.get("securityContext", {}).get("readOnlyRootFilesystem", False)
+            assert not read_only or "/tmp" in {m["mountPath"] for m in main.get("volumeMounts", [])}, name
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_ros_consumers_get_the_kafka_brokers(profile: str) -> None:
+    _, pods = ros_pods(profile)
+    consumers = [(obj, env) for obj, env in pods if subcommand(obj) in ROS_CONSUMERS]
+    assert consumers
+    for obj, env in consumers:
+        assert env.get("KAFKA_BOOTSTRAP_SERVERS"), obj["metadata"]["name"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_ros_kruize_clients_reach_kruize(profile: str) -> None:
+    docs, pods = ros_pods(profile)
+    kruize = profile_values(profile).images.kruize.ref
+    for obj, env in pods:
+        if subcommand(obj) in ROS_CONSUMERS:
+            assert "KRUIZE_URL" in env, obj["metadata"]["name"]
+            assert pod_spec(served_by_service(env["KRUIZE_URL"], docs))["containers"][0]["image"] == kruize
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_ros_sources_housekeeper_reaches_the_sources_api(profile: str) -> None:
+    docs, pods = ros_pods(profile)
+    sources = profile_values(profile).images.sources.ref
+    for obj, env in pods:
+        if subcommand(obj) == ("start", "housekeeper", "--sources"):
+            assert "SOURCES_API_BASE_URL" in env, obj["metadata"]["name"]
+            owner = served_by_service(env["SOURCES_API_BASE_URL"], docs)
+            assert pod_spec(owner)["containers"][0]["image"] == sources
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_ros_ports_are_the_ports_it_listens_on(profile: str) -> None:
+    """Every port a backend container opens or is probed on is one its subcommand listens on."""
+    _, pods = ros_pods(profile)
+    for obj, env in pods:
+        main, command = pod_spec(obj)["containers"][0], subcommand(obj)
+        metrics, api = int(env.get("PROMETHEUS_PORT", 5005)), int(env.get("API_PORT", 8000))
+        listens: dict[int, str] = {}
+        if command == ("start", "api"):
+            listens = {api: "/status", metrics: "/metrics"}
+        elif command in {("start", "processor"), ("start", "recommendation-poller")}:
+            listens = {metrics: "/metrics"}
+        name = obj["metadata"]["name"]
+        assert {p["containerPort"] for p in main.get("ports", [])} <= set(listens), name
+        for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+            if kind in main:
+                probe = main[kind]["httpGet"]
+                assert listens.get(container_port(main, probe["port"])) == probe["path"], (name, kind)
+
+
+def kruize_containers(profile: str) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """The profile's objects and (pod owner, container) for every container running Kruize's image."""
+    docs, image = objects(profile), profile_values(profile).images.kruize.ref
+    found = [
+        (obj, container)
+        for obj in docs
+        if obj["kind"] in ("Deployment", "CronJob", "Job")
+        for container in [*pod_spec(obj).get("initContainers", []), *pod_spec(obj)["containers"]]
+        if container["image"] == image
+    ]
+    assert found, "no Kruize container found"
+    return docs, found
+
+
+def is_server(container: dict[str, Any]) -> bool:
+    return "command" not in container
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_kruize_container_runs_a_kruize_program(profile: str) -> None:
+    _, containers = kruize_containers(profile)
+    assert sum(is_server(c) for _, c in containers) == 1
+    for _, container in containers:
+        assert "workingDir" not in container and "args" not in container, container["name"]
+        if not is_server(container):
+            assert container["command"] in ([f"{KRUIZE_BIN}/CreatePartition"], [f"{KRUIZE_BIN}/RetentionPartition"])
+
+
+def kruize_deployment_settings(profile: str, server: bool) -> None:
+    docs, containers = kruize_containers(profile)
+    for obj, container in containers:
+        if is_server(container) != server:
+            continue
+        env, name = env_of(container, docs), container["name"]
+        assert env.get("clustertype") == "kubernetes", name
+        assert env.get("k8stype") in ("minikube", "openshift", "icp", None), name
+        assert env.get("monitoringagent") == "prometheus", name
+        assert env.get("monitoringendpoint"), f"{name}: would look its monitoring service up in the cluster"
+        assert pod_spec(obj).get("automountServiceAccountToken") is False, name
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_kruize_server_gets_its_deployment_settings(profile: str) -> None:
+    kruize_deployment_settings(profile, server=True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: the partition programs run InitializeDeployment.setup_deployment_info "
+    "(kruize/autotune CreatePartition.java:29, RetentionPartition.java:19), which exits 1 without "
+    "clustertype=kubernetes (KruizeDeploymentInfo.java:120-130); ros/env.py gives clustertype, "
+    "monitoringagent and monitoringendpoint to the server only, so the create-partitions init step "
+    "and the kruize-partitions CronJob exit before touching the database",
+)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_kruize_partition_programs_get_the_deployment_settings(profile: str) -> None:
+    kruize_deployment_settings(profile, server=False)
+
+
+def kruize_database_file(obj: dict[str, Any], container: dict[str, Any], path: str, docs: list[dict[str, Any]]) -> Any:
+    """The JSON document mounted at ``path`` from a Secret (Kruize's ``DB_CONFIG_FILE``)."""
+    mount = next(m for m in container.get("volumeMounts", []) if path.startswith(m["mountPath"] + "/"))
+    volume = next(v for v in pod_spec(obj)["volumes"] if v["name"] == mount["name"])
+    key = next(i["key"] for i in volume["secret"]["items"] if i["path"] == path.removeprefix(mount["mountPath"] + "/"))
+    secret = next(o for o in docs if o["kind"] == "Secret" and o["metadata"]["name"] == volume["secret"]["secretName"])
+    return json.loads(secret["stringData"][key])
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_kruize_program_gets_its_database(profile: str) -> None:
+    docs, containers = kruize_containers(profile)
+    for obj, container in containers:
+        env, name = env_of(container, docs), container["name"]
+        assert not [key for key in KRUIZE_SETTINGS if key not in env], name
+        if is_server(container):
+            assert env.get("savetodb") in ("true", "false"), name
+        from_file = kruize_database_file(obj, container, env["DB_CONFIG_FILE"], docs) if "DB_CONFIG_FILE" in env else {}
+        for key in KRUIZE_DATABASE_FILE_KEYS:
+            assert f"database_{key}" in env or key in from_file.get("database", {}), (name, key)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_kruize_serves_the_port_it_is_probed_on(profile: str) -> None:
+    docs, containers = kruize_containers(profile)
+    server = next(c for _, c in containers if is_server(c))
+    port = int(env_of(server, docs).get("AUTOTUNE_SERVER_PORT", 8080))
+    assert [p["containerPort"] for p in server["ports"]] == [port]
+    for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+        probe = server[kind]["httpGet"]
+        assert container_port(server, probe["port"]) == port and probe["path"] in KRUIZE_PATHS, kind
