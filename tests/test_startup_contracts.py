@@ -343,14 +343,6 @@ def test_kruize_server_gets_its_deployment_settings(profile: str) -> None:
     kruize_deployment_settings(profile, server=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: the partition programs run InitializeDeployment.setup_deployment_info "
-    "(kruize/autotune CreatePartition.java:29, RetentionPartition.java:19), which exits 1 without "
-    "clustertype=kubernetes (KruizeDeploymentInfo.java:120-130); ros/env.py gives clustertype, "
-    "monitoringagent and monitoringendpoint to the server only, so the create-partitions init step "
-    "and the kruize-partitions CronJob exit before touching the database",
-)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_kruize_partition_programs_get_the_deployment_settings(profile: str) -> None:
     kruize_deployment_settings(profile, server=False)

@@ -163,14 +163,15 @@ ROS_ENV: EnvTable[Any] = EnvTable(
         from_values("LOGGING_LEVEL", "ros.kruize.logLevel", KRUIZE_ALL),
         fixed("ROOT_LOGGING_LEVEL", "error", KRUIZE_ALL),
         fixed("dbdriver", "jdbc:postgresql://", KRUIZE_ALL),
-        fixed("clustertype", "kubernetes", {R.KRUIZE}),
+        # The partition programs check the deployment settings as the server does and exit without them.
+        fixed("clustertype", "kubernetes", KRUIZE_ALL),
         derived(
-            "k8stype", "platform", {R.KRUIZE}, lambda t: "openshift" if t.platform.name == "openshift" else "minikube"
+            "k8stype", "platform", KRUIZE_ALL, lambda t: "openshift" if t.platform.name == "openshift" else "minikube"
         ),
         fixed("authtype", "", {R.KRUIZE}),
-        fixed("monitoringagent", "prometheus", {R.KRUIZE}, "fixed: Kruize exits on an unknown agent"),
-        fixed("monitoringservice", "prometheus", {R.KRUIZE}),
-        fixed("monitoringendpoint", "prometheus", {R.KRUIZE}, "fixed: set, so Kruize never looks it up in the cluster"),
+        fixed("monitoringagent", "prometheus", KRUIZE_ALL, "fixed: Kruize exits on an unknown agent"),
+        fixed("monitoringservice", "prometheus", KRUIZE_ALL),
+        fixed("monitoringendpoint", "prometheus", KRUIZE_ALL, "fixed: set, so Kruize never looks it up in the cluster"),
         fixed("savetodb", True, {R.KRUIZE}),
         fixed("local", True, {R.KRUIZE}),
         fixed("plots", True, {R.KRUIZE}),
