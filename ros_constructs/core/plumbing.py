@@ -59,6 +59,20 @@ class TierEnv:
     mounts: Sequence[Mount] = ()
 
 
+def with_env(
+    scope: constructs.Construct, naming: Naming, references: References, container: Container, env: TierEnv
+) -> Container:
+    """``container`` consuming ``env``: its env ConfigMaps (made on first use) through ``envFrom``,
+    its Secret refs and overrides, its mounts."""
+    names = env_from(scope, naming, references, shared=env.shared, profile=env.profile, pod_env=env.pod_env)
+    return replace(
+        container,
+        env_from=[*names, *container.env_from],
+        env=merge_env([*env.pod_env.env, *container.env], env.overrides),
+        mounts=[*env.mounts, *container.mounts],
+    )
+
+
 def build_workload(
     scope: constructs.Construct,
     id: str,
@@ -86,13 +100,7 @@ def build_workload(
     Deployment of one replica unless ``controller`` says otherwise)."""
     annotations = dict(pod_annotations or {})
     if env is not None:
-        names = env_from(scope, naming, site.references, shared=env.shared, profile=env.profile, pod_env=env.pod_env)
-        container = replace(
-            container,
-            env_from=[*names, *container.env_from],
-            env=merge_env([*env.pod_env.env, *container.env], env.overrides),
-            mounts=[*env.mounts, *container.mounts],
-        )
+        container = with_env(scope, naming, site.references, container, env)
         own = annotations.get("checksum/config")
         annotations["checksum/config"] = checksum(own, env.pod_env.checksum) if own else env.pod_env.checksum
     fronted = site.front(scope, naming, component, container)

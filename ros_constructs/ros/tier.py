@@ -8,15 +8,14 @@ upload ingress) and gives their pods to the release's plumbing
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 import constructs
 
 from ..core.conversations import Conversation, ServiceName
-from ..core.env_config import env_from
 from ..core.naming import Naming
-from ..core.plumbing import TierEnv, build_workload
+from ..core.plumbing import TierEnv, build_workload, with_env
 from ..core.pod import Container, Mount
 from ..core.workload import Controller, Workload
 from ..release import TierContext
@@ -91,21 +90,7 @@ class RosTier(TierContext):
 
     def pod_container(self, scope: constructs.Construct, role: RosRole, container: Container) -> Container:
         """``container`` (an init container) with the env and store mounts of ``role``."""
-        env = self.tier_env(role)
-        names = env_from(
-            scope,
-            self.naming_of(role),
-            self.release.references,
-            shared=env.shared,
-            profile=env.profile,
-            pod_env=env.pod_env,
-        )
-        return replace(
-            container,
-            env_from=[*names, *container.env_from],
-            env=[*env.pod_env.env, *container.env],
-            mounts=[*env.mounts, *container.mounts],
-        )
+        return with_env(scope, self.naming_of(role), self.release.references, container, self.tier_env(role))
 
     def store_mounts(self, role: RosRole) -> list[Mount]:
         """CA files and config the role's data-store clients read."""
