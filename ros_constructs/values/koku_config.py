@@ -179,6 +179,11 @@ class Prometheus(Model):
 class CostManagement(Model):
     """The Koku tier."""
 
+    enabled: bool = Field(
+        default=True,
+        description="Deploy Koku (cost management) and its upload service. Off, with ros.enabled, is the ROS "
+        "chart's ROS-only deployment (insights-ros-ingress takes the uploads); off and ROS off deploys nothing.",
+    )
     api: Api = Field(default_factory=Api)
     workers: Workers = Field(default_factory=Workers)
     beat: Beat = Field(default_factory=Beat)
