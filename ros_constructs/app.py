@@ -13,7 +13,7 @@ import cdk8s
 import constructs
 
 from .core.tier import ChartSpec, TierSpec
-from .core.tree import create_node_side
+from .core.tree import ReleaseChart, create_node_side
 from .cost_management.spec import TIER as COST_MANAGEMENT
 from .data.spec import TIER as DATA
 from .edge.spec import TIER as EDGE
@@ -26,13 +26,18 @@ TIERS: tuple[TierSpec[Release], ...] = (DATA, COST_MANAGEMENT, ROS, EDGE, MONITO
 """Every tier, in the order their declarations are read (Secret plans, prerequisites, routes)."""
 
 
+def _tier_charts() -> list[tuple[TierSpec[Release], ChartSpec[Release]]]:
+    """Every tier's charts with their tier, in apply order."""
+    found = sorted(((tier, chart) for tier in TIERS for chart in tier.charts), key=lambda tc: tc[1].order)
+    orders = [chart.order for _, chart in found]
+    if len(set(orders)) != len(orders):
+        raise ValueError(f"two charts share an apply order: {[chart.id for _, chart in found]}")
+    return found
+
+
 def charts() -> list[ChartSpec[Release]]:
     """Every tier's charts in apply order."""
-    found = sorted((chart for tier in TIERS for chart in tier.charts), key=lambda c: c.order)
-    orders = [c.order for c in found]
-    if len(set(orders)) != len(orders):
-        raise ValueError(f"two charts share an apply order: {[c.id for c in found]}")
-    return found
+    return [chart for _, chart in _tier_charts()]
 
 
 def chart_ids() -> list[str]:
@@ -47,10 +52,17 @@ def new_release(values: Values) -> Release:
 def add_stack(scope: constructs.Construct, release: Release) -> list[cdk8s.Chart]:
     """Build every chart of ``release`` into ``scope`` (your own App) in apply order.
 
-    Ids are :func:`chart_ids`, so add it once per scope. Afterwards ``release.notes()`` says what
-    the output expects to exist (NOTES.txt).
+    Ids are :func:`chart_ids`, so add it once per scope; a tier the values switch off gets an empty
+    chart, so the files of every release are the same. Afterwards ``release.notes()`` says what the
+    output expects to exist (NOTES.txt).
     """
-    return [chart.build(scope, chart.id, release) for chart in charts()]
+    active = release.active_tiers
+    return [
+        chart.build(scope, chart.id, release)
+        if tier in active
+        else ReleaseChart(scope, chart.id, namespace=release.namespace)
+        for tier, chart in _tier_charts()
+    ]
 
 
 class ReleaseApp(cdk8s.App):

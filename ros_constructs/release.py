@@ -23,7 +23,7 @@ from .core.platform import Platform, platform_for
 from .core.pod import Container
 from .core.references import References
 from .core.secrets import SecretPlan, notes
-from .core.tier import DashboardRow, FrontDoorRoute, Fronted, TierSpec
+from .core.tier import DashboardRow, Endpoint, FrontDoorRoute, Fronted, TierSpec
 from .core.traffic import TrafficGraph, TrafficSettings
 from .data.connections import Connections, connections
 from .values import Values
@@ -120,30 +120,40 @@ class Release:
         )
 
     @cached_property
+    def active_tiers(self) -> list[TierSpec[Release]]:
+        """The tiers the values switch on; only they declare anything."""
+        return [tier for tier in self.tiers if tier.enabled(self.values)]
+
+    @cached_property
     def secret_plans(self) -> list[SecretPlan]:
         """How every credential Secret of the release is made, as the tiers declare (first plan of a name wins)."""
-        plans = [p for tier in self.tiers for p in tier.secret_plans(self.values)]
+        plans = [p for tier in self.active_tiers for p in tier.secret_plans(self.values)]
         return list({p.name: p for p in plans}.values())
 
     @cached_property
     def kafka_clients(self) -> list[KafkaClient]:
         """What each application that is on does with Kafka (topics and users derive from it)."""
-        return [c for tier in self.tiers for c in tier.kafka_clients(self.values)]
+        return [c for tier in self.active_tiers for c in tier.kafka_clients(self.values)]
 
     @cached_property
     def routes(self) -> list[FrontDoorRoute]:
         """The front door's paths, as the tiers declare them (in tier order)."""
-        return [r for tier in self.tiers for r in tier.routes(self)]
+        return [r for tier in self.active_tiers for r in tier.routes(self)]
 
     def route_at(self, prefix: str) -> FrontDoorRoute | None:
         """The route some tier serves at ``prefix``, if any."""
         return next((r for r in self.routes if r.prefix == prefix), None)
 
+    def endpoint(self, name: str) -> Endpoint | None:
+        """The in-cluster API some tier offers as ``name``, if any."""
+        found = (e for tier in self.active_tiers for e in tier.endpoints(self) if e.name == name)
+        return next(found, None)
+
     def front(
         self, scope: constructs.Construct, naming: Naming, component: str, container: Container
     ) -> Fronted | None:
         """``container`` behind the sidecar the edge puts in front of ``component`` (None: none)."""
-        for tier in self.tiers:
+        for tier in self.active_tiers:
             if tier.fronting is not None and (fronted := tier.fronting(self)(scope, naming, component, container)):
                 return fronted
         return None
@@ -161,12 +171,14 @@ class Release:
 
     def prerequisites(self) -> list[str]:
         """What must exist outside the output, as the tiers declare it (NOTES.txt)."""
-        return [p for tier in self.tiers for p in tier.prerequisites(self)]
+        return [p for tier in self.active_tiers for p in tier.prerequisites(self)]
 
     def dashboard_rows(self, owners: Sequence[PodOwner]) -> list[DashboardRow]:
         """The rows the tiers add to the release's dashboard, joined by title and ranked."""
         rows: dict[str, list[DashboardRow]] = {}
-        for row in sorted((r for tier in self.tiers for r in tier.dashboard(self, owners)), key=lambda r: r.rank):
+        for row in sorted(
+            (r for tier in self.active_tiers for r in tier.dashboard(self, owners)), key=lambda r: r.rank
+        ):
             rows.setdefault(row.title, []).append(row)
         return [
             DashboardRow(title=title, rank=parts[0].rank, panels=[p for part in parts for p in part.panels])

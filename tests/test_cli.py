@@ -27,9 +27,9 @@ def test_success_prints_a_one_line_summary(default_run: Run) -> None:
     objects = sum(f.read_text().count("\nkind: ") + f.read_text().startswith("kind: ") for f in charts)
     assert line == (
         f"synthesized {len(chart_ids())} charts, {objects} objects to {out}; {sizing(read_objects(out)).summary()}; "
-        "create 8 Secrets first (cost-onprem-database-admin, "
+        "create 6 Secrets first (cost-onprem-database-admin, "
         f"cost-onprem-django, cost-onprem-koku-db, cost-onprem-kruize-db, cost-onprem-object-storage, "
-        f"cost-onprem-ros-db, cost-onprem-sources-db, cost-onprem-sources-encryption): see {out}/NOTES.txt"
+        f"cost-onprem-ros-db): see {out}/NOTES.txt"
     )
     assert sorted(tree(out)) == [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt", "kustomization.yaml"]
     assert "kubectl -n cost-onprem create secret generic cost-onprem-koku-db" in (out / "NOTES.txt").read_text()

@@ -16,22 +16,23 @@ FAMILIES = ("cost-model", "download", "ocp", "priority", "refresh", "summary")
 W = {f: {f"worker-{f}", f"worker-{f}-xl", f"worker-{f}-penalty"} for f in FAMILIES}
 WCEL, WHCS, WSX, WST = {"worker-celery"}, {"worker-hcs"}, {"worker-subs-extraction"}, {"worker-subs-transmission"}
 WK = WCEL | WHCS | WSX | WST | set().union(*W.values())
-R, WR, NGX, LIS, MASU, BEAT, SCL, SLS = (
+R, WR, NGX, LIS, MASU, BEAT = (
     {"api-reads"}, {"api-writes"}, {"api-router"}, {"listener"}, {"masu"}, {"celery-beat"},
-    {"sources-client"}, {"sources-listener"},
 )  # fmt: skip
-ALL = WK | R | WR | NGX | LIS | MASU | BEAT | SCL | SLS
+# Koku's sources-client and sources-listener serve the SaaS Sources API and are not deployed on-prem:
+# their names (SOURCES, SOURCES_PROBE_HEADER) reach nothing and are left out of the table.
+ALL = WK | R | WR | NGX | LIS | MASU | BEAT
 XN = ALL - NGX
-WEB = R | WR | MASU | SCL | SLS
+WEB = R | WR | MASU
 INGEST = WCEL | WHCS | set().union(*W.values())
 
 KOKU_REACH: dict[str, set[str]] = {
     "CLOWDER_ENABLED": ALL, "APP_POD_NAME": ALL, "SCHEMA_SUFFIX": ALL, "DEVELOPMENT": XN, "ONPREM": XN,
-    "IQE_TEST_RUN": MASU, "QE_SCHEMA": XN, "MASU": MASU, "SOURCES": SCL | SLS, "API_PATH_PREFIX": WEB,
+    "IQE_TEST_RUN": MASU, "QE_SCHEMA": XN, "MASU": MASU, "API_PATH_PREFIX": WEB,
     "APP_DOMAIN": WEB, "DEMO_ACCOUNTS": XN - LIS, "ENHANCED_ORG_ADMIN": XN, "CURRENCY_URL": XN,
     "DJANGO_SECRET_KEY": WEB, "DJANGO_LOG_LEVEL": WEB | LIS, "DJANGO_LOG_FORMATTER": WEB,
     "DJANGO_LOG_HANDLERS": WEB, "DJANGO_LOG_DIRECTORY": WEB, "DJANGO_LOGGING_FILE": WEB, "KOKU_LOG_LEVEL": XN,
-    "CELERY_LOG_LEVEL": WK | BEAT, "GUNICORN_LOG_LEVEL": R | WR | MASU | SCL, "GUNICORN_WORKERS": R | WR | SCL,
+    "CELERY_LOG_LEVEL": WK | BEAT, "GUNICORN_LOG_LEVEL": R | WR | MASU, "GUNICORN_WORKERS": R | WR,
     "GUNICORN_THREADS": R | WR, "POD_CPU_LIMIT": R | WR | MASU,
     "RBAC_SERVICE_PATH": WEB, "RBAC_CACHE_TTL": WEB, "RBAC_CACHE_TIMEOUT": R | WR, "CACHE_TIMEOUT": R | WR,
     "CACHED_VIEWS_DISABLED": R | WR | MASU, "WORKER_CACHE_TIMEOUT": WK - WCEL,
@@ -56,12 +57,11 @@ KOKU_REACH: dict[str, set[str]] = {
     "REQUESTED_SUBS_BUCKET": WSX | WST,
     "ROS_URL_EXPIRATION": LIS, "KAFKA_CONNECT": LIS | MASU, "DISABLE_ROS_MSG": LIS, "ROS_OCP_API": NGX,
     "ENABLE_HCS_DEBUG": WHCS, "ENABLE_SUBS_DEBUG": WSX | WST, "ENABLE_SUBS_PROVIDER_TYPES": WSX,
-    "SOURCES_API_PREFIX": WK | MASU | SCL | SLS, "SOURCES_PSK": WK | MASU | SCL | SLS,
-    "SOURCES_PROBE_HEADER": SCL | SLS, "UNLEASH_CACHE_DIR": XN, "UNLEASH_LOG_LEVEL": XN,
+    "SOURCES_API_PREFIX": WK | MASU, "SOURCES_PSK": WK | MASU, "UNLEASH_CACHE_DIR": XN, "UNLEASH_LOG_LEVEL": XN,
     "KOKU_ENABLE_SENTRY": XN - MASU, "KOKU_SENTRY_ENVIRONMENT": XN - MASU, "KOKU_SENTRY_DSN": XN - MASU,
     "PROMETHEUS_MULTIPROC_DIR": XN, "PROMETHEUS_PUSHGATEWAY": WK | MASU | BEAT,
 }  # fmt: skip
-"""90 of Koku's 91 names; REDEPLOY_HASH is replaced by the checksum/config annotation."""
+"""88 of Koku's 91 names; REDEPLOY_HASH is replaced by the checksum/config annotation."""
 
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK")
 
@@ -79,7 +79,7 @@ def test_every_koku_env_var_reaches_exactly_koku_s_deployments() -> None:
     for component, deployment in deployments("everything").items():
         for name in container_env(deployment, objects("everything")):
             reach.setdefault(name, set()).add(component)
-    assert len(KOKU_REACH) == 89
+    assert len(KOKU_REACH) == 87
     mismatches = {name: (sorted(reach.get(name, set()) ^ expected)) for name, expected in KOKU_REACH.items()}
     assert {name: diff for name, diff in mismatches.items() if diff} == {}
 
@@ -144,7 +144,7 @@ def test_credential_files_are_mounted_read_only() -> None:
         koku = component != "api-router"
         assert ("/etc/gcp" in mounts) == koku and ("/etc/aws" in mounts) == koku, component
         assert ("/etc/database-ca" in mounts) == koku and ("/etc/cache-ca" in mounts) == koku, component
-        assert ("/etc/kafka-ca" in mounts) == (component in ("listener", "sources-listener", "masu")), component
+        assert ("/etc/kafka-ca" in mounts) == (component in ("listener", "masu", "api-writes")), component
         for path in ("/etc/gcp", "/etc/aws", *ca_paths):
             if path in mounts:
                 assert mounts[path]["readOnly"] is True
@@ -174,7 +174,7 @@ def checksums(*sets: str) -> dict[str, str]:
         ("costManagement.ingest.pandasColumnBatchSize=999", {"download", "priority"}),
         ("costManagement.cacheAndRbac.rbacCacheTimeout=1", {"api-reads", "api-writes"}),
         ("costManagement.beat.schedule.vacuumDataUtcTime=03:00", {"celery-beat"}),
-        ("costManagement.sources.probeHeader=e30=", {"sources-client", "sources-listener"}),
+        ("costManagement.sources.apiPrefix=/api/sources/v3.1", {"masu", *(w.removeprefix("worker-") for w in WK)}),
     ],
 )
 def test_a_config_change_rolls_exactly_the_pods_that_use_it(assignment: str, rolled: set[str]) -> None:
@@ -203,8 +203,7 @@ def test_generated_secrets_are_stable_for_a_seed_and_absent_without_one() -> Non
     seeded = secrets("secrets.seed=first-seed-0123456789")
     assert sorted(seeded) == [
         "cost-onprem-database-admin", "cost-onprem-django", "cost-onprem-koku-db", "cost-onprem-kruize-db",
-        "cost-onprem-object-storage", "cost-onprem-ros-db", "cost-onprem-sources-db", "cost-onprem-sources-encryption",
-        "cost-onprem-sources-psk",
+        "cost-onprem-object-storage", "cost-onprem-ros-db", "cost-onprem-sources-psk",
     ]  # fmt: skip
     assert seeded == secrets("secrets.seed=first-seed-0123456789")
     other = secrets("secrets.seed=other-seed-0123456789")
@@ -222,10 +221,9 @@ def test_configuration_reference_is_current() -> None:
 
 
 def test_gunicorn_services_listen_where_koku_binds_without_clowder() -> None:
-    for component in ("masu", "sources-client"):
-        deployment = deployments("default")[component]
-        (web,) = [p for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"] if p["name"] == "private"]
-        assert web["containerPort"] == 8000
+    deployment = deployments("default")["masu"]
+    (web,) = [p for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"] if p["name"] == "private"]
+    assert web["containerPort"] == 8000
     services = {o["metadata"]["name"]: o for o in objects("default") if o["kind"] == "Service"}
     assert services["cost-onprem-masu"]["spec"]["ports"][0] == {
         "name": "private", "port": 10000, "targetPort": "private",

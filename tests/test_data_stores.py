@@ -57,7 +57,7 @@ def test_each_kafka_client_has_exactly_one_security_protocol() -> None:
     for entry in ("production-kubernetes", "default-kubernetes"):
         docs = matrix_objects(entry)
         clients = _clients(docs, "INSIGHTS_KAFKA_HOST")
-        assert {n.removeprefix("cost-onprem-") for n, _ in clients} == {"listener", "sources-listener", "masu"}
+        assert {n.removeprefix("cost-onprem-") for n, _ in clients} == {"listener", "masu", "api-writes"}
         for name, template in pod_templates(docs):
             container = template["spec"]["containers"][0]
             settings = [e for e in container.get("env", []) if e["name"] == "KAFKA_SECURITY_PROTOCOL"]
@@ -90,4 +90,5 @@ def test_strimzi_topics_and_acls_follow_the_components() -> None:
         for user in users
     }
     assert set().union(*acl_topics.values()) == topics
-    assert acl_topics["cost-onprem-ros-ingress"] == {"hccm.ros.events", "platform.upload.validation"}
+    # api-writes announces deleted sources, ROS's housekeeper reads them
+    assert "platform.sources.event-stream" in acl_topics["cost-onprem-koku"] & acl_topics["cost-onprem-ros"]

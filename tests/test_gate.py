@@ -200,8 +200,9 @@ def singletons(values: Values, docs: list[Obj]) -> Problems:
         for o in docs
         if o["kind"] == "Deployment" and o["metadata"]["labels"].get("app.kubernetes.io/component") == "celery-beat"
     ]
-    if len(beats) != int(values.cost_management.beat.enabled):
-        problems.append(f"{len(beats)} Celery beat Deployments with beat.enabled={values.cost_management.beat.enabled}")
+    wanted = values.cost_management.enabled and values.cost_management.beat.enabled
+    if len(beats) != int(wanted):
+        problems.append(f"{len(beats)} Celery beat Deployments where {int(wanted)} are wanted")
     for beat in beats:
         if beat["spec"]["strategy"]["type"] != "Recreate":
             problems.append(f"{ref(beat)}: strategy is not Recreate")

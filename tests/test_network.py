@@ -154,11 +154,10 @@ KOKU_WORKERS = [
 KOKU_SERVERS = ["api-reads", "api-writes", "masu", "listener"]
 """Koku pods that use the database, the cache and object storage."""
 KOKU = [*KOKU_SERVERS, "celery-beat", *KOKU_WORKERS]
-SOURCES = ["sources-api", "sources-client", "sources-listener"]
 ROS_DB = ["rosocp-api", "rosocp-processor", "rosocp-recommendation-poller", "rosocp-housekeeper"]
 ROS_DB += ["rosocp-migrate", "rosocp-partitions", "kruize", "kruize-partitions"]
 METRICS = ["api-reads", "api-writes", "masu", "listener", "rosocp-api", "rosocp-processor"]
-METRICS += ["rosocp-recommendation-poller", *KOKU_WORKERS, *SOURCES]
+METRICS += ["rosocp-recommendation-poller", *KOKU_WORKERS]
 
 
 def default_graph(prometheus: Pod, edge_targets: list[tuple[str, str]]) -> set[tuple[str, str, str]]:
@@ -169,16 +168,15 @@ def default_graph(prometheus: Pod, edge_targets: list[tuple[str, str]]) -> set[t
         ("rosocp-processor", "kruize", "http"),
         ("rosocp-recommendation-poller", "kruize", "http"),
         ("rosocp-housekeeper", "kruize", "http"),
-        ("rosocp-housekeeper", "sources-api", "http"),
+        ("rosocp-housekeeper", "api-reads", "web"),  # on-prem Koku is the sources API
         ("database-ensure", "database", "postgres"),
         ("db-migrate", "database", "postgres"),
         ("minio-buckets", "minio", "api"),
-        ("ingress", "minio", "api"),
         ("rosocp-processor", "minio", "api"),  # the presigned URLs in its Kafka messages
         (prometheus.name, "kruize", "http"),
     }
-    paths |= {(c, "database", "postgres") for c in [*KOKU, *SOURCES, *ROS_DB]}
-    paths |= {(c, "redis", "redis") for c in [*KOKU, *SOURCES]}
+    paths |= {(c, "database", "postgres") for c in [*KOKU, *ROS_DB]}
+    paths |= {(c, "redis", "redis") for c in KOKU}
     paths |= {(c, "minio", "api") for c in KOKU}
     paths |= {(prometheus.name, c, "metrics") for c in METRICS}
     paths |= {(EDGE.name, c, port) for c, port in edge_targets}
@@ -220,8 +218,8 @@ def egress_beyond_the_cluster(docs: list[Obj]) -> set[tuple[str, int | str]]:
 def test_only_kafka_clients_reach_beyond_the_cluster_by_default(platform: str) -> None:
     """The default Kafka is a host name in another namespace; nothing else leaves, no pod has a token."""
     docs = objects_of(load([], [f"platform={platform}"]))
-    clients = ["ingress", "listener", "masu", "rosocp-processor", "rosocp-recommendation-poller"]
-    clients += ["rosocp-housekeeper", "sources-api", "sources-listener"]
+    clients = ["listener", "masu", "api-writes", "rosocp-processor", "rosocp-recommendation-poller"]
+    clients += ["rosocp-housekeeper"]
     assert egress_beyond_the_cluster(docs) == {(c, 9092) for c in clients}
 
 

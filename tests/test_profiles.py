@@ -72,10 +72,8 @@ def test_dev_fits_one_kind_node_with_every_component_on() -> None:
             memory += replicas * memory_bytes(requests["memory"])
     assert cpu <= DEV_NODE_CPU and memory <= DEV_NODE_MEMORY, (cpu, memory / 2**30)
     components = {o["metadata"]["labels"]["app.kubernetes.io/component"] for o in docs if o["kind"] == "Deployment"}
-    assert {"api-reads", "api-writes", "celery-beat", "listener", "sources-listener", "masu", "sources-client"} <= (
-        components
-    )
-    assert {"rosocp-api", "rosocp-processor", "kruize", "sources-api", "ingress"} <= components
+    assert {"api-reads", "api-writes", "celery-beat", "listener", "masu", "ingress"} <= components
+    assert {"rosocp-api", "rosocp-processor", "rosocp-housekeeper", "kruize"} <= components
     assert {o["kind"] for o in docs} >= {"StatefulSet"}  # database, MinIO
     workers = sorted(c for c in components if c.startswith("worker-"))
     assert workers == ["worker-celery", "worker-download", "worker-summary"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import container_env, objects, pod_templates, render
-from test_gate import matrix_objects, matrix_values
+from test_gate import MATRIX_DIR, matrix_objects
 
 from ros_constructs.core.secrets import SecretPlan, generated_data
 from ros_constructs.ros.clowder import RENDER_SCRIPT
@@ -23,8 +23,8 @@ from ros_constructs.values.base import SECRET_LIKE_NAME
 Obj = dict[str, Any]
 R = "cost-onprem-"
 
-# The ROS chart's objects (reference section 1.1, per platform) -> our counterpart "Kind/name",
-# or why there is none.
+# The ROS chart's objects (reference section 1.1, per platform) -> our counterpart "Kind/name" in
+# ROS-only mode (what that chart deploys), or why there is none.
 COUNTERPARTS: dict[str, str] = {
     "Deployment rosocp-api": "Deployment/rosocp-api",
     "Service rosocp-api": "Service/rosocp-api",
@@ -51,9 +51,9 @@ COUNTERPARTS: dict[str, str] = {
     "Job minio-buckets (K8S)": "Job/minio-buckets",
     "ConfigMap service-ca (OCP)": "ConfigMap/service-ca",
     "ServiceAccount ros-ocp-backend": "no token: no ROS backend pod calls the Kubernetes API",
-    "ClusterRole tokenreview-creator (+Binding)": "only the ingress checks tokens (ros.ingress.tokenReview)",
+    "ClusterRole tokenreview-creator (+Binding)": "only the ingress makes TokenReviews",
     "ServiceAccount kruize, ClusterRole kruize (+Binding)": "Kruize never calls the API server",
-    "ServiceAccount/ClusterRole insights-ros-ingress": "ros.ingress.tokenReview: a release-prefixed TokenReview grant",
+    "ServiceAccount/ClusterRole insights-ros-ingress": "ServiceAccount/ingress",
     "ConfigMap cdapp-config": "no Clowder file in a ConfigMap: consumers write theirs into memory",
     "Service kafka (ExternalName)": "clients use kafka.bootstrapServers; the data-stores chart owns Kafka",
     "Ingress / Ingress kruize (K8S), Routes (OCP)": "edge.exposure: Route, Ingress or HTTPRoute; Kruize stays internal",
@@ -74,7 +74,7 @@ def names(docs: list[Obj]) -> set[str]:
 
 @pytest.mark.parametrize("platform", ["kubernetes", "openshift"])
 def test_every_ros_chart_object_has_a_counterpart_or_a_reason(platform: str) -> None:
-    values = load([], [f"platform={platform}", "secrets.seed=0123456789abcdef"])
+    values = load([], [f"platform={platform}", "secrets.seed=0123456789abcdef", "costManagement.enabled=false"])
     docs = [o for chart in render(values).values() for o in chart]
     present = names(docs) | {f"Job/{o['metadata']['labels']['app.kubernetes.io/component']}" for o in docs}
     cache = "valkey" if platform == "openshift" else "redis"
@@ -142,7 +142,16 @@ def test_generated_encryption_key_is_an_unpadded_base64_aes_key() -> None:
 
 def test_sources_api_refuses_settings_it_cannot_read() -> None:
     with pytest.raises(ValuesError, match=r"ros\.sources.*kafka\.securityProtocol SASL_SSL"):
-        load([], ["kafka.securityProtocol=SASL_SSL", "kafka.sasl.mechanism=SCRAM-SHA-512"])
+        load([], ["costManagement.enabled=false", "kafka.securityProtocol=SASL_SSL", "kafka.sasl.mechanism=SCRAM-SHA-512"])
+
+
+def test_sources_api_runs_only_where_no_koku_serves_sources() -> None:
+    """On-prem Koku serves the sources API itself; sources-api-go is ROS-only mode's."""
+    with pytest.raises(ValuesError, match=r"ros\.sources\.enabled true: with Cost Management on, Koku serves"):
+        load([], ["ros.sources.enabled=true"])
+    deployed = {o["metadata"]["name"] for o in objects("default") if o["kind"] == "Deployment"}
+    assert f"{R}sources-api" not in deployed and f"{R}rosocp-housekeeper" in deployed
+    assert f"{R}sources-api" in {o["metadata"]["name"] for o in objects("ros-only") if o["kind"] == "Deployment"}
 
 
 # --- Kafka security on every ROS client --------------------------------------------------------
@@ -162,20 +171,31 @@ def test_every_ros_kafka_client_carries_the_security_settings() -> None:
         assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and env["KAFKA_SASL_USERNAME"] == f"{R}ros"
         assert env["KAFKA_SASL_PASSWORD"] == {"secretKeyRef": {"key": "password", "name": f"{R}ros"}}
         assert env["KAFKA_CA_FILE"] == "/etc/kafka-ca/ca.crt"
-    ingress = container_env(_pod(docs, "ingress"), docs)
+    ros_only = ros_only_objects("production-kubernetes")
+    ingress = container_env(_pod(ros_only, "ingress"), ros_only)
     assert ingress["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and ingress["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
     assert ingress["KAFKA_SASL_USERNAME"] == f"{R}ros-ingress"
     assert ingress["KAFKA_SSL_CA_LOCATION"] == "/etc/kafka-ca/ca.crt"
     plain = objects("default")
     spec = _pod(plain, "rosocp-processor")["spec"]["template"]["spec"]
     assert [c["name"] for c in spec["initContainers"]] == ["wait-for-kruize"]
+    plain = objects("ros-only")
     assert container_env(_pod(plain, "ingress"), plain)["KAFKA_SECURITY_PROTOCOL"] == "PLAINTEXT"
+
+
+def ros_only_objects(entry: str) -> list[Obj]:
+    """A matrix entry in ROS-only mode (sources-api-go off: it speaks no SASL)."""
+    name, _, platform = entry.rpartition("-")
+    overrides = ["costManagement.enabled=false", "ros.sources.enabled=false"]
+    values = load([MATRIX_DIR / f"{name}.yaml"], [f"platform={platform}", *overrides])
+    return [o for docs in render(values).values() for o in docs]
 
 
 def test_each_application_has_its_own_kafka_user() -> None:
     users = {o["metadata"]["name"] for o in matrix_objects("production-kubernetes") if o["kind"] == "KafkaUser"}
-    assert users == {f"{R}koku", f"{R}ros", f"{R}ros-ingress"}
-    assert matrix_values("production-kubernetes").ros.sources.enabled is False
+    assert users == {f"{R}koku", f"{R}ros"}
+    ros_only = {o["metadata"]["name"] for o in ros_only_objects("production-kubernetes") if o["kind"] == "KafkaUser"}
+    assert ros_only == {f"{R}ros", f"{R}ros-ingress"}
 
 
 SHELLS = [s for s in ("dash", "bash", "busybox") if shutil.which(s)]

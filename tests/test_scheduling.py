@@ -54,9 +54,10 @@ SETUPS: dict[str, dict[str, Any]] = {
             }
         },
     },
+    "ros-only": {"costManagement": {"enabled": False}},
 }
 """Between them every block runs: the split API, MinIO and the edge gateway on Kubernetes; the
-unified API and Authorino on OpenShift."""
+unified API and Authorino on OpenShift; the ROS ingress and the Sources API in ROS-only mode."""
 
 
 def _at(path: str, value: dict[str, Any]) -> dict[str, Any]:

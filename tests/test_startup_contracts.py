@@ -94,6 +94,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import PROFILES, container_env, notes_of, objects, profile_values
 
+KOKU_PROFILES = [p for p in PROFILES if profile_values(p).cost_management.enabled]
+ROS_PROFILES = [p for p in PROFILES if profile_values(p).ros.enabled]
 KOKU_MIGRATIONS = "db-migrate"
 ROS_SUBCOMMANDS = {
     ("start", "api"),
@@ -130,7 +132,7 @@ def koku_pods(docs: list[dict[str, Any]], image: str) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", KOKU_PROFILES)
 def test_every_koku_process_gets_the_database_engine(profile: str) -> None:
     docs = objects(profile)
     pods = koku_pods(docs, profile_values(profile).images.koku.ref)
@@ -141,7 +143,7 @@ def test_every_koku_process_gets_the_database_engine(profile: str) -> None:
             assert env.get("DATABASE_ENGINE") == "postgresql", obj["metadata"]["name"]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", KOKU_PROFILES)
 def test_koku_migrations_run_on_prem(profile: str) -> None:
     values, docs = profile_values(profile), objects(profile)
     migrations = [
@@ -155,7 +157,7 @@ def test_koku_migrations_run_on_prem(profile: str) -> None:
         assert onprem == ("True" if values.cost_management.runtime.onprem else "False"), onprem
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", KOKU_PROFILES)
 def test_kokus_database_has_pg_stat_statements_before_migrations(profile: str) -> None:
     """Made by the database-ensure Job as a superuser, or named in NOTES.txt for an external server."""
     values = profile_values(profile)
@@ -224,7 +226,7 @@ def served_by_service(url: str, docs: list[dict[str, Any]]) -> dict[str, Any]:
     return owner
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_every_ros_process_runs_an_existing_subcommand(profile: str) -> None:
     _, pods = ros_pods(profile)
     for obj, _env in pods:
@@ -234,7 +236,7 @@ def test_every_ros_process_runs_an_existing_subcommand(profile: str) -> None:
         assert main.get("workingDir", "/") == "/", obj["metadata"]["name"]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_every_ros_process_gets_its_database(profile: str) -> None:
     """Also a writable temp dir, where the migrations (always) and TLS connections write the CA."""
     _, pods = ros_pods(profile)
@@ -247,7 +249,7 @@ def test_every_ros_process_gets_its_database(profile: str) -> None:
             assert not read_only or "/tmp" in {m["mountPath"] for m in main.get("volumeMounts", [])}, name
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_ros_consumers_get_the_kafka_brokers(profile: str) -> None:
     _, pods = ros_pods(profile)
     consumers = [(obj, env) for obj, env in pods if subcommand(obj) in ROS_CONSUMERS]
@@ -256,7 +258,7 @@ def test_ros_consumers_get_the_kafka_brokers(profile: str) -> None:
         assert env.get("KAFKA_BOOTSTRAP_SERVERS"), obj["metadata"]["name"]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_ros_kruize_clients_reach_kruize(profile: str) -> None:
     docs, pods = ros_pods(profile)
     kruize = profile_values(profile).images.kruize.ref
@@ -266,18 +268,33 @@ def test_ros_kruize_clients_reach_kruize(profile: str) -> None:
             assert pod_spec(served_by_service(env["KRUIZE_URL"], docs))["containers"][0]["image"] == kruize
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_ros_sources_housekeeper_reaches_the_sources_api(profile: str) -> None:
+    """The housekeeper GETs ``{SOURCES_API_BASE_URL}{SOURCES_API_PREFIX}/application_types`` without
+    an identity (ROS@ae8c990:internal/utils/sources/sources_api.go). On-prem Koku serves that under
+    ``/api/cost-management/v1`` when ONPREM is set and exempts it from auth (KO@d8055ac:
+    koku/api/urls.py:127-129; koku/koku/middleware.py:61-63): with Cost Management on, the housekeeper
+    asks Koku's API; in ROS-only mode, sources-api-go under its own prefix."""
     docs, pods = ros_pods(profile)
-    sources = profile_values(profile).images.sources.ref
-    for obj, env in pods:
-        if subcommand(obj) == ("start", "housekeeper", "--sources"):
-            assert "SOURCES_API_BASE_URL" in env, obj["metadata"]["name"]
-            owner = served_by_service(env["SOURCES_API_BASE_URL"], docs)
-            assert pod_spec(owner)["containers"][0]["image"] == sources
+    values = profile_values(profile)
+    koku = values.cost_management.enabled
+    image, prefix = (
+        (values.images.koku.ref, f"{values.cost_management.api.path_prefix}/v1")
+        if koku
+        else (values.images.sources.ref, "/api/sources/v3.1")
+    )
+    housekeepers = [(o, e) for o, e in pods if subcommand(o) == ("start", "housekeeper", "--sources")]
+    assert housekeepers, "the housekeeper runs in every mode with ROS"
+    for obj, env in housekeepers:
+        assert env["SOURCES_API_PREFIX"] == prefix, obj["metadata"]["name"]
+        owner = served_by_service(env["SOURCES_API_BASE_URL"], docs)
+        server = pod_spec(owner)["containers"][0]
+        assert server["image"] == image
+        if koku:
+            assert container_env(owner, docs)["ONPREM"] == "True" and "GUNICORN_WORKERS" in container_env(owner, docs)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_ros_ports_are_the_ports_it_listens_on(profile: str) -> None:
     """Every port a backend container opens or is probed on is one its subcommand listens on."""
     _, pods = ros_pods(profile)
@@ -315,7 +332,7 @@ def is_server(container: dict[str, Any]) -> bool:
     return "command" not in container
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_every_kruize_container_runs_a_kruize_program(profile: str) -> None:
     _, containers = kruize_containers(profile)
     assert sum(is_server(c) for _, c in containers) == 1
@@ -338,12 +355,12 @@ def kruize_deployment_settings(profile: str, server: bool) -> None:
         assert pod_spec(obj).get("automountServiceAccountToken") is False, name
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_kruize_server_gets_its_deployment_settings(profile: str) -> None:
     kruize_deployment_settings(profile, server=True)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_kruize_partition_programs_get_the_deployment_settings(profile: str) -> None:
     kruize_deployment_settings(profile, server=False)
 
@@ -357,7 +374,7 @@ def kruize_database_file(obj: dict[str, Any], container: dict[str, Any], path: s
     return json.loads(secret["stringData"][key])
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_every_kruize_program_gets_its_database(profile: str) -> None:
     docs, containers = kruize_containers(profile)
     for obj, container in containers:
@@ -370,7 +387,7 @@ def test_every_kruize_program_gets_its_database(profile: str) -> None:
             assert f"database_{key}" in env or key in from_file.get("database", {}), (name, key)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", ROS_PROFILES)
 def test_kruize_serves_the_port_it_is_probed_on(profile: str) -> None:
     docs, containers = kruize_containers(profile)
     server = next(c for _, c in containers if is_server(c))

@@ -69,6 +69,23 @@ class FrontDoorRoute:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Endpoint:
+    """An API a tier offers the others inside the cluster, past the front door (no authentication
+    sidecar): ``http://<service>.<namespace>.svc:<port><prefix>``."""
+
+    name: str
+    """What the API is (``sources``); other tiers look it up by this."""
+    service: str
+    port: int
+    prefix: str
+    health: str
+    """A path that answers 200 without credentials once the API serves."""
+
+    def url(self, namespace: str) -> str:
+        return f"http://{self.service}.{namespace}.svc:{self.port}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class DashboardRow:
     """Panels a tier adds to the release's Grafana dashboard; rows of equal ``title`` are joined,
     panels ordered by ``rank`` (a row's place is its lowest rank)."""
@@ -109,11 +126,17 @@ def _nothing(*_: object) -> tuple[()]:
     return ()
 
 
+def _always(_: Values) -> bool:
+    return True
+
+
 @dataclass(frozen=True, kw_only=True)
 class TierSpec(Generic[R]):
     """Everything a tier tells the rest of the release; every part but ``name`` is optional."""
 
     name: str
+    enabled: Callable[[Values], bool] = _always
+    """Whether the release has the tier; off, its charts are empty and it declares nothing."""
     charts: tuple[ChartSpec[R], ...] = ()
     secret_plans: Callable[[Values], Iterable[SecretPlan]] = _nothing
     """How each credential Secret the tier's pods read is made (generated, or the user's)."""
@@ -122,6 +145,8 @@ class TierSpec(Generic[R]):
     prerequisites: Callable[[R], Iterable[str]] = _nothing
     """What must exist outside the output for the tier (NOTES.txt)."""
     routes: Callable[[R], Iterable[FrontDoorRoute]] = _nothing
+    endpoints: Callable[[R], Iterable[Endpoint]] = _nothing
+    """In-cluster APIs the tier offers the others (Koku's sources API to ROS's housekeeper)."""
     fronting: Callable[[R], Fronting] | None = None
     """The edge's: how a pod serving a front-door route gets its authenticating sidecar."""
     dashboard: Callable[[R, Sequence[PodOwner]], Iterable[DashboardRow]] = _nothing

@@ -20,7 +20,7 @@ from ..core.pod import Container, EnvVar, Port, Probe, literal, resource_ref
 from ..core.tree import Part
 from ..core.workload import DeploymentKind, JobKind, Workload
 from ..values import ApiDeployment
-from .env import KokuRole
+from .env import KokuRole, writes_component
 from .gateway import ApiHttpRoute
 from .router import NginxRouter, Upstreams
 from .tier import METRICS_PORT, WEB_PORT, KokuPod, KokuTier, status_probes
@@ -38,11 +38,12 @@ class CostManagementApi(Part):
         super().__init__(scope, id)
         self.tier = tier
         api = tier.values.cost_management.api
+        writes = writes_component(tier.values)
         if api.mode == "split":
             self._api_deployment("Reads", "api-reads", api.reads, reads=True)
-            self._api_deployment("Writes", "api-writes", api.writes, reads=False)
+            self._api_deployment("Writes", writes, api.writes, reads=False)
         else:
-            self._api_deployment("Unified", "api", api.unified, reads=False)
+            self._api_deployment("Unified", writes, api.unified, reads=False)
         reads, writes = tier.api_services
         ros_api, ros_api_port = tier.recommendations
         upstreams = Upstreams(reads=reads, writes=writes, port=WEB_PORT, ros_api=ros_api, ros_api_port=ros_api_port)
@@ -94,10 +95,11 @@ class CostManagementApi(Part):
                     ),
                 ),
             ),
-            # Koku's shared env names the primary: the replica comes on top.
+            # Koku's shared env names the primary: the replica comes on top. Writes announce deleted sources.
             talks_to=[
                 stores.database,
                 *([stores.database.replica(replica.host, replica.port)] if on_replica else []),
+                *([] if reads else [stores.kafka]),
                 stores.cache,
                 tier.koku_bucket,
                 *tier.rbac,

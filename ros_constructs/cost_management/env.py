@@ -34,7 +34,12 @@ AWS_DIR = "/etc/aws"
 GCP_DIR = "/etc/gcp"
 GCP_FILE = "gcp-credentials.json"
 KAFKA_CLIENT = "koku"
-"""Koku's Kafka clients (listener, sources listener, MASU) share one identity."""
+"""Koku's Kafka clients (listener, MASU, api-writes) share one identity."""
+
+
+def writes_component(values: Values) -> str:
+    """The Deployment that takes the API's writes: ``api-writes`` when split, else the one ``api``."""
+    return "api-writes" if values.cost_management.api.mode == "split" else "api"
 
 
 def component_for(queue: str) -> str:
@@ -51,8 +56,6 @@ class KokuRole(StrEnum):
     LISTENER = "listener"
     MASU = "masu"
     BEAT = "beat"
-    SOURCES_CLIENT = "sources-client"
-    SOURCES_LISTENER = "sources-listener"
     MIGRATIONS = "migrations"
     WORKER = "worker"
     """Every worker pool, Koku's and added ones."""
@@ -110,15 +113,16 @@ def pool_profile(component: str, roles: frozenset[Role]) -> str | None:
 R, F = KokuRole, WorkerFamily
 INGEST_WORKERS = {F.CELERY, F.COST_MODEL, F.DOWNLOAD, F.OCP, F.PRIORITY, F.REFRESH, F.SUMMARY, F.HCS}
 CACHE_WORKERS = (INGEST_WORKERS - {F.CELERY}) | {F.SUBS_EXTRACTION, F.SUBS_TRANSMISSION}
-ALL = {R.API_READS, R.API_WRITES, R.ROUTER, R.LISTENER, R.MASU, R.BEAT, R.SOURCES_CLIENT, R.SOURCES_LISTENER, R.WORKER}
+ALL = {R.API_READS, R.API_WRITES, R.ROUTER, R.LISTENER, R.MASU, R.BEAT, R.WORKER}
 KOKU = ALL - {R.ROUTER}
 """Koku's "ALL except NGX"."""
-WEB = {R.API_READS, R.API_WRITES, R.MASU, R.SOURCES_CLIENT, R.SOURCES_LISTENER}
+WEB = {R.API_READS, R.API_WRITES, R.MASU}
 API = {R.API_READS, R.API_WRITES}
 PROCESSING = {R.WORKER, R.LISTENER, R.BEAT}
 OBJECT_STORE_USERS = {R.WORKER, R.API_READS, R.API_WRITES, R.LISTENER, R.MASU, R.BEAT}
-SOURCES_USERS = {R.WORKER, R.MASU, R.SOURCES_CLIENT, R.SOURCES_LISTENER}
-KAFKA_USERS = {R.LISTENER, R.SOURCES_LISTENER, R.MASU}
+SOURCES_USERS = {R.WORKER, R.MASU}
+KAFKA_USERS = {R.LISTENER, R.MASU, R.API_WRITES}
+"""api-writes publishes a deleted source's ``Application.destroy`` (on-prem sources, koku/sources/api/view.py)."""
 SUBS = {F.SUBS_EXTRACTION, F.SUBS_TRANSMISSION}
 INGEST_TUNING = INGEST_WORKERS | {R.MASU, R.BEAT}
 MIGRATIONS = {R.MIGRATIONS}
@@ -174,7 +178,7 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         from_values("DJANGO_LOGGING_FILE", "costManagement.logging.djangoFile", WEB),
         from_values("KOKU_LOG_LEVEL", "costManagement.logging.koku", KOKU),
         from_values("CELERY_LOG_LEVEL", "costManagement.workers.logLevel", {R.WORKER, R.BEAT}),
-        from_values("GUNICORN_LOG_LEVEL", "costManagement.logging.gunicorn", API | {R.MASU, R.SOURCES_CLIENT}),
+        from_values("GUNICORN_LOG_LEVEL", "costManagement.logging.gunicorn", API | {R.MASU}),
         # database and cache endpoints (Clowder's job in Koku)
         fixed("DATABASE_SERVICE_NAME", "POSTGRES_SQL", KOKU | MIGRATIONS, "fixed: names the two variables below"),
         # With DATABASE_SERVICE_NAME set, Koku reads DATABASE_ENGINE with no default (every process exits without it).
@@ -333,7 +337,12 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         from_store("KAFKA_SASL_USERNAME", "kafka.sasl", KAFKA_USERS, lambda t: _kafka_login(t, "username")),
         from_secret("KAFKA_SASL_PASSWORD", "kafka.sasl", KAFKA_USERS, lambda t: _kafka_login(t, "password")),
         derived("KAFKA_SSL_CA_LOCATION", "kafka.ca", KAFKA_USERS, lambda t: _conn(t).kafka.ca_file),
-        from_values("DISABLE_ROS_MSG", "costManagement.kafka.disableRosMessages", {R.LISTENER}),
+        derived(
+            "DISABLE_ROS_MSG",
+            "costManagement.kafka.disableRosMessages",
+            {R.LISTENER},
+            lambda t: not _v(t).ships_ros_data(),
+        ),
         derived(
             "ROS_OCP_API",
             "costManagement.api.router.rosApi.service",
@@ -346,9 +355,6 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         # Sources
         from_values("SOURCES_API_PREFIX", "costManagement.sources.apiPrefix", SOURCES_USERS),
         from_secret("SOURCES_PSK", "costManagement.sources", SOURCES_USERS, lambda t: credentials.sources_psk(_v(t))),
-        from_values(
-            "SOURCES_PROBE_HEADER", "costManagement.sources.probeHeader", {R.SOURCES_CLIENT, R.SOURCES_LISTENER}
-        ),
         # Unleash, Sentry, Prometheus
         from_values("UNLEASH_CACHE_DIR", "costManagement.unleash.cacheDir", KOKU | MIGRATIONS),
         from_values("UNLEASH_LOG_LEVEL", "costManagement.unleash.logLevel", KOKU),

@@ -17,19 +17,19 @@ from ..data.topics import (
     UPLOAD_VALIDATION,
 )
 from ..values import Values
-from .env import KAFKA_CLIENT, KokuRole, component_for
+from .env import KAFKA_CLIENT, KokuRole, component_for, writes_component
 
 
 def koku_kafka_client(values: Values) -> KafkaClient:
-    """The listener consumes uploads, the sources listener source events; the listener
-    validates uploads and announces ROS data, MASU notifies, the SUBS transmitter exports."""
+    """The listener consumes uploads, validates them and announces ROS data; api-writes announces
+    deleted sources (on-prem Koku is the sources API), MASU notifies, the SUBS transmitter exports."""
     cm = values.cost_management
-    listener_produces = {UPLOAD_VALIDATION} | (set() if cm.kafka.disable_ros_messages else {ROS_EVENTS})
+    listener_produces = {UPLOAD_VALIDATION} | ({ROS_EVENTS} if values.ships_ros_data() else set())
     uses = [
         TopicUse(
             component=KokuRole.LISTENER, consumes=frozenset({UPLOAD_ANNOUNCE}), produces=frozenset(listener_produces)
         ),
-        TopicUse(component=KokuRole.SOURCES_LISTENER, consumes=frozenset({SOURCES_EVENTS})),
+        TopicUse(component=writes_component(values), produces=frozenset({SOURCES_EVENTS})),
         TopicUse(component=KokuRole.MASU, produces=frozenset({NOTIFICATIONS})),
     ]
     for pool in cm.workers.consumers(running=False).get("subs_transmission", []):

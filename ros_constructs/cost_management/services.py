@@ -1,9 +1,9 @@
-"""Koku's other long-running services: the Kafka listeners, masu and sources-client.
+"""Koku's other long-running services: the upload listener and masu.
 
-The listeners consume Kafka (probes on the ``metrics`` probe server); masu and sources-client
-are Gunicorn apps on the ``private`` port, switched by ``MASU=true`` / ``SOURCES=true``.
-sources-listener must handle messages in order, so it is a singleton with ``Recreate``.
-As in Koku, only the listener (of these) gets the ``/var/tmp/masu`` scratch volume.
+The listener consumes Kafka (probes on the ``metrics`` probe server) and keeps its downloads in
+the ``/var/tmp/masu`` scratch volume, as in Koku; masu is a Gunicorn app on the ``private`` port,
+switched by ``MASU=true``. Koku's sources-listener and sources-client belong to the SaaS Sources
+API: on-prem Koku serves sources from its API and announces deletions from api-writes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import constructs
 from ..core.conversations import Conversation
 from ..core.pod import Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, resource_ref
 from ..core.tree import Part
-from ..core.workload import DeploymentKind, Recreate, RollingUpdate
+from ..core.workload import DeploymentKind
 from ..values import KokuService
 from .env import KokuRole
 from .tier import METRICS_PORT, STATUS_PATH, WEB_PORT, KokuPod, KokuTier, status_probes
@@ -27,7 +27,7 @@ whenever Clowder is off, MASU and SOURCES included (koku/gunicorn_conf.py)."""
 
 
 class KokuServices(Part):
-    """Whichever of listener, sources-listener, masu and sources-client are enabled."""
+    """Whichever of listener and masu are enabled."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, tier: KokuTier) -> None:
         super().__init__(scope, id)
@@ -39,18 +39,7 @@ class KokuServices(Part):
                 KokuRole.LISTENER,
                 services.listener,
                 "listener",
-                scratch=True,
                 talks_to=[stores.database, stores.cache, stores.kafka, tier.koku_bucket],
-            )
-        if services.sources_listener.enabled:
-            self._consumer(
-                "SourcesListener",
-                KokuRole.SOURCES_LISTENER,
-                services.sources_listener,
-                "sources_listener",
-                env=[literal("SOURCES", "true")],
-                singleton=True,
-                talks_to=[stores.database, stores.cache, stores.kafka, *tier.rbac],
             )
         if services.masu.enabled:
             cpu = resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(KokuRole.MASU))
@@ -62,21 +51,10 @@ class KokuServices(Part):
                 liveness_timeout=15,
                 talks_to=[stores.database, stores.cache, stores.kafka, tier.koku_bucket, *tier.rbac],
             )
-        if services.sources_client.enabled:
-            client = services.sources_client
-            env = [literal("SOURCES", "true"), literal("GUNICORN_WORKERS", client.gunicorn_workers)]
-            self._gunicorn(
-                "SourcesClient",
-                KokuRole.SOURCES_CLIENT,
-                client,
-                env,
-                liveness_timeout=10,
-                talks_to=[stores.database, stores.cache, *tier.rbac],
-            )
 
     def _metrics(self) -> Port:
         """Koku's probe server's port: on the Service only when a ServiceMonitor scrapes it (the
-        listeners then get a Service of their own: nothing else calls them)."""
+        listener then gets a Service of its own: nothing else calls it)."""
         expose = self.tier.release.monitoring.service_monitors
         return Port(name="metrics", container_port=METRICS_PORT, expose=expose, metrics_path="/metrics")
 
@@ -87,9 +65,6 @@ class KokuServices(Part):
         spec: KokuService,
         command: str,
         *,
-        env: list[EnvVar] | None = None,
-        scratch: bool = False,
-        singleton: bool = False,
         talks_to: Sequence[Conversation],
     ) -> None:
         self.tier.workload(
@@ -98,13 +73,12 @@ class KokuServices(Part):
             component=component.value,
             pod=KokuPod(roles=[component]),
             component_values=spec,
-            controller=DeploymentKind(replicas=spec.replicas, strategy=Recreate() if singleton else RollingUpdate()),
+            controller=DeploymentKind(replicas=spec.replicas),
             container=Container(
                 image=self.tier.image,
                 resources=spec.resources,
                 command=["/bin/bash", "-c", f"exec python koku/manage.py {command}"],
-                env=env or [],
-                mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())] if scratch else [],
+                mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
                 ports=[self._metrics()],
                 **worker_probes(),
             ),

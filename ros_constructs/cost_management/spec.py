@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..core.tier import ChartSpec, EnvDoc, FrontDoorRoute, TierSpec
+from ..core.tier import ChartSpec, Endpoint, EnvDoc, FrontDoorRoute, TierSpec
 from ..release import Release
 from .chart import CostManagementChart
 from .credentials import koku_prerequisites, koku_secret_plans
 from .dashboard import dashboard_rows
-from .env import KOKU_ENV, KokuRole
+from .env import KOKU_ENV, KokuRole, writes_component
 from .messaging import koku_kafka_client
 from .router import COMPONENT as ROUTER
-from .tier import WEB_PORT, KokuTier
+from .tier import STATUS_PATH, WEB_PORT, KokuTier
 
 
 def _routes(release: Release) -> list[FrontDoorRoute]:
@@ -21,7 +21,7 @@ def _routes(release: Release) -> list[FrontDoorRoute]:
     HTTPRoute then splits methods and the edge does not expose it)."""
     api = release.values.cost_management.api
     nginx = api.router.type == "nginx"
-    component = ROUTER if nginx else "api-writes" if api.mode == "split" else "api"
+    component = ROUTER if nginx else writes_component(release.values)
     return [
         FrontDoorRoute(
             name="api",
@@ -35,6 +35,15 @@ def _routes(release: Release) -> list[FrontDoorRoute]:
     ]
 
 
+def _endpoints(release: Release) -> list[Endpoint]:
+    """On-prem Koku is the sources API (what ROS's housekeeper asks): GETs, so the reads API."""
+    tier, prefix = KokuTier(release=release), release.values.cost_management.api.path_prefix
+    reads, _ = tier.api_services
+    return [
+        Endpoint(name="sources", service=reads, port=WEB_PORT, prefix=f"{prefix}/v1", health=f"{prefix}{STATUS_PATH}")
+    ]
+
+
 def _env_rows() -> Iterator[tuple[str, str, str, str]]:
     for entry in KOKU_ENV.entries:
         roles = ", ".join(sorted(r.value if isinstance(r, KokuRole) else f"worker:{r.value}" for r in entry.roles))
@@ -43,6 +52,7 @@ def _env_rows() -> Iterator[tuple[str, str, str, str]]:
 
 TIER: TierSpec[Release] = TierSpec(
     name="cost-management",
+    enabled=lambda values: values.cost_management.enabled,
     charts=(
         ChartSpec(
             order=40,
@@ -54,6 +64,7 @@ TIER: TierSpec[Release] = TierSpec(
     kafka_clients=lambda values: [koku_kafka_client(values)],
     prerequisites=lambda release: koku_prerequisites(release.values),
     routes=_routes,
+    endpoints=_endpoints,
     dashboard=dashboard_rows,
     env_docs=(
         EnvDoc(

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import constructs
 
-from ..core.conversations import Conversation, InMessages
+from ..core.conversations import Conversation, InMessages, ServiceName
 from ..core.pod import Container, EnvVar, Port, Probe, ProbeSet, literal
 from ..core.tree import Part
 from ..core.workload import CronJobKind, DeploymentKind, JobKind, Recreate
@@ -22,7 +22,7 @@ from ..values import resources
 from ..values.ros import RosComponent
 from . import clowder
 from .credentials import housekeeper_on
-from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, SOURCES_PORT, RosRole, db_host, db_store
+from .env import API_PORT, KRUIZE_PORT, METRICS_PORT, RosRole, db_host, db_store
 from .names import API_COMPONENT, HOUSEKEEPER_COMPONENT, POLLER_COMPONENT, PROCESSOR_COMPONENT
 from .tier import RosTier
 
@@ -121,7 +121,8 @@ class RosBackend(Part):
             talks_to=[stores.database, tier.kruize_service, stores.kafka],
         )
         if housekeeper_on(tier.values):
-            sources_url = f"http://{tier.sources_host}:{SOURCES_PORT}/health"
+            sources = tier.sources_api
+            sources_url = f"{sources.url(tier.values.namespace)}{sources.health}"
             self._deployment(
                 "Housekeeper",
                 RosRole.HOUSEKEEPER,
@@ -132,7 +133,7 @@ class RosBackend(Part):
                 waits=[wait_for(tier.values.images.ros.ref, "sources-api", sources_url)],
                 extra=self._consumer_env(ros.housekeeper.consumer_group, True),
                 scanner_exceptions=dict.fromkeys(("CKV_K8S_8", "CKV_K8S_9"), NO_PROBE),
-                talks_to=[stores.database, tier.kruize_service, tier.sources_service, stores.kafka],
+                talks_to=[stores.database, tier.kruize_service, ServiceName(sources.service), stores.kafka],
             )
         if ros.partition_cleaner.enabled:
             cleaner = ros.partition_cleaner

@@ -1,4 +1,4 @@
-"""``RosChart``: the ROS tier as one cdk8s Chart (nothing when ``ros.enabled`` is false)."""
+"""``RosChart``: the ROS tier as one cdk8s Chart."""
 
 from __future__ import annotations
 
@@ -20,14 +20,13 @@ class RosChart(ReleaseChart):
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
         super().__init__(scope, id, namespace=release.namespace)
-        if not release.values.ros.enabled:
-            return
         tier = RosTier(release=release)
         shared_part(self, ENV_HOLDER)  # holds the env ConfigMaps, created as pods ask for them
         RosBackend(self, "Backend", tier=tier)
         KruizeEngine(self, "Kruize", tier=tier)
-        if release.values.ros.sources.enabled:
+        if release.values.runs_sources_api():
             SourcesApi(self, "Sources", tier=tier)
-        UploadIngress(self, "Ingress", tier=tier)
+        if not release.values.cost_management.enabled:  # with Koku, its upload service takes uploads
+            UploadIngress(self, "Ingress", tier=tier)
         if release.monitoring.alerts:
             RosAlerts(self, "Alerts", tier=tier)

@@ -34,24 +34,21 @@ def encryption_key(values: Values) -> SecretRef:
 def ros_secret_plans(values: Values) -> list[SecretPlan]:
     """The encryption key may be generated: 32 random bytes as unpadded base64 (sources-api-go's format)."""
     ros = values.ros
-    if not (ros.enabled and ros.sources.enabled):
+    if not values.runs_sources_api():
         return []
     key = plan(ros.sources.encryption_key, object_name(values.release, "sources-encryption"), seed=values.secrets.seed)
     return [SecretPlan(name=key.name, keys=key.keys, generated=key.generated, encoding="base64-raw")]
 
 
 def housekeeper_on(values: Values) -> bool:
-    """The housekeeper reacts to source deletions, so it runs only with the Sources API."""
-    ros = values.ros
-    return ros.housekeeper.enabled and ros.sources.enabled
+    """The housekeeper reacts to source deletions, so it runs only with a sources API: Koku's, or
+    sources-api-go in ROS-only mode."""
+    return values.ros.housekeeper.enabled and (values.cost_management.enabled or values.runs_sources_api())
 
 
 def ros_kafka_clients(values: Values) -> list[KafkaClient]:
     """The backend consumes uploads, its own experiment announcements and (housekeeper) source
-    events; the ingress announces uploads; Sources announces source changes."""
-    ros = values.ros
-    if not ros.enabled:
-        return []
+    events; in ROS-only mode the ingress announces uploads and Sources announces source changes."""
     backend = [
         TopicUse(
             component=PROCESSOR_COMPONENT, consumes=frozenset({ROS_EVENTS}), produces=frozenset({RECOMMENDATIONS})
@@ -60,12 +57,11 @@ def ros_kafka_clients(values: Values) -> list[KafkaClient]:
     ]
     if housekeeper_on(values):
         backend.append(TopicUse(component=HOUSEKEEPER_COMPONENT, consumes=frozenset({SOURCES_EVENTS})))
-    ingress = TopicUse(component=INGRESS_COMPONENT, produces=frozenset({ROS_EVENTS, UPLOAD_VALIDATION}))
-    clients = [
-        KafkaClient(name=BACKEND_KAFKA_CLIENT, uses=tuple(backend)),
-        KafkaClient(name=INGRESS_KAFKA_CLIENT, uses=(ingress,)),
-    ]
-    if ros.sources.enabled:
+    clients = [KafkaClient(name=BACKEND_KAFKA_CLIENT, uses=tuple(backend))]
+    if not values.cost_management.enabled:
+        ingress = TopicUse(component=INGRESS_COMPONENT, produces=frozenset({ROS_EVENTS, UPLOAD_VALIDATION}))
+        clients.append(KafkaClient(name=INGRESS_KAFKA_CLIENT, uses=(ingress,)))
+    if values.runs_sources_api():
         sources = TopicUse(component=SOURCES_COMPONENT, produces=frozenset({SOURCES_EVENTS, NOTIFICATIONS}))
         clients.append(KafkaClient(name=SOURCES_KAFKA_CLIENT, uses=(sources,)))
     return clients

@@ -16,8 +16,6 @@ from .names import API_COMPONENT, BACKEND_APP, KRUIZE_APP
 def dashboard_rows(release: Release, owners: Sequence[PodOwner]) -> list[DashboardRow]:
     """``owners``: the output's pod owners; each main container is named after its Deployment."""
     values, ns = release.values, release.namespace
-    if not values.ros.enabled:
-        return []
     api = release.naming(BACKEND_APP, values.images.ros.version).name(API_COMPONENT)
     requests = f'rosocp_requests_total{{namespace="{ns}", job="{api}"}}'
     ros = (BACKEND_APP, KRUIZE_APP)

@@ -150,11 +150,11 @@ ROS_ENV: EnvTable[Any] = EnvTable(
         from_values("KRUIZE_WAIT_TIME", "ros.kruizeWaitSeconds", {R.PROCESSOR, R.POLLER}),
         derived(
             "SOURCES_API_BASE_URL",
-            "(the Sources API Service)",
+            "(Koku's API; sources-api-go in ROS-only mode)",
             {R.HOUSEKEEPER},
-            lambda t: f"http://{t.sources_host}:{SOURCES_PORT}",
+            lambda t: t.sources_api.url(t.values.namespace),
         ),
-        fixed("SOURCES_API_PREFIX", SOURCES_PREFIX, {R.HOUSEKEEPER}),
+        derived("SOURCES_API_PREFIX", "costManagement.api.pathPrefix", {R.HOUSEKEEPER}, lambda t: t.sources_api.prefix),
         # Kruize: lower-case keys override its JSON file (credentials never enter the file)
         fixed("DB_CONFIG_FILE", KRUIZE_DB_FILE, KRUIZE_ALL, "fixed: the mounted kruize-config Secret"),
         from_secret("database_username", "database.kruize", KRUIZE_ALL, lambda t: _login(t, "kruize").user),

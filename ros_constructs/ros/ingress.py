@@ -1,9 +1,12 @@
-"""insights-ros-ingress: takes operator uploads, stores them in the upload bucket and announces
-them to ROS's processor on ``hccm.ros.events``.
+"""insights-ros-ingress, the upload service of ROS-only mode: takes operator uploads, stores them
+in the upload bucket and announces them to ROS's processor on ``hccm.ros.events``.
 
 Its readiness is ``/health`` (it lists the bucket and asks Kafka for metadata); ``/ready``
-always answers, so it is the liveness and startup check. It has a ServiceAccount token only
-with ``tokenReview`` on, and then exactly one grant: creating TokenReviews.
+always answers, so it is the liveness and startup check. It always builds a Kubernetes
+TokenReview client and exits at start without an in-cluster token
+(insights-ros-ingress@eb883e7:cmd/insights-ros-ingress/main.go:66-70), so it always has a
+ServiceAccount token with exactly one grant, creating TokenReviews; ``tokenReview`` decides
+whether it checks uploads with it (``AUTH_ENABLED``).
 """
 
 from __future__ import annotations
@@ -42,9 +45,7 @@ class UploadIngress(Part):
     def __init__(self, scope: constructs.Construct, id: str, *, tier: RosTier) -> None:
         super().__init__(scope, id)
         ingress, naming = tier.values.ros.ingress, tier.ingress
-        account = None
-        if ingress.token_review:
-            account = self._token_review(naming.name(COMPONENT), tier)
+        account = self._token_review(naming.name(COMPONENT), tier)
         tier.workload(
             self,
             "Server",
@@ -61,15 +62,13 @@ class UploadIngress(Part):
             ),
             controller=DeploymentKind(replicas=ingress.replicas),
             service_account_name=account,
-            automount_token=account is not None,
-            scanner_exceptions={"CKV_K8S_38": "ros.ingress.tokenReview: its account may only create TokenReviews"}
-            if account
-            else None,
+            automount_token=True,
+            scanner_exceptions={"CKV_K8S_38": "it exits without a token; its account may only create TokenReviews"},
             component_values=ingress,
             talks_to=[
                 tier.stores.kafka,
                 tier.stores.object_storage.buckets["upload"],
-                *([API_SERVER] if account else []),
+                API_SERVER,
             ],
         )
 

@@ -22,31 +22,29 @@ UPLOAD_PREFIX = "/api/ingress/"
 
 def _routes(release: Release) -> list[FrontDoorRoute]:
     """The ROS API under the Cost Management prefix (it also takes service-account tokens when
-    ``edge.auth.tokenReview`` is on) and the upload ingress."""
+    ``edge.auth.tokenReview`` is on) and, in ROS-only mode, the upload ingress."""
     values = release.values
-    if not values.ros.enabled:
-        return []
     tier = RosTier(release=release)
-    api, upload = tier.backend.name(API_COMPONENT), tier.ingress.name(INGRESS_COMPONENT)
-    return [
-        FrontDoorRoute(
-            name="recommendations",
-            upstream="ros-api",
-            prefix=f"{values.cost_management.api.path_prefix}{RECOMMENDATIONS}",
-            component=API_COMPONENT,
-            service=api,
-            port=API_PORT,
-            service_account_tokens=True,
-        ),
-        FrontDoorRoute(
-            name="upload",
-            upstream="upload",
-            prefix=UPLOAD_PREFIX,
-            component=INGRESS_COMPONENT,
-            service=upload,
-            port=INGRESS_PORT,
-        ),
-    ]
+    recommendations = FrontDoorRoute(
+        name="recommendations",
+        upstream="ros-api",
+        prefix=f"{values.cost_management.api.path_prefix}{RECOMMENDATIONS}",
+        component=API_COMPONENT,
+        service=tier.backend.name(API_COMPONENT),
+        port=API_PORT,
+        service_account_tokens=True,
+    )
+    if values.cost_management.enabled:  # Koku's upload service takes the uploads
+        return [recommendations]
+    upload = FrontDoorRoute(
+        name="upload",
+        upstream="upload",
+        prefix=UPLOAD_PREFIX,
+        component=INGRESS_COMPONENT,
+        service=tier.ingress.name(INGRESS_COMPONENT),
+        port=INGRESS_PORT,
+    )
+    return [recommendations, upload]
 
 
 def _env_rows() -> Iterator[tuple[str, str, str, str]]:
@@ -56,6 +54,7 @@ def _env_rows() -> Iterator[tuple[str, str, str, str]]:
 
 TIER: TierSpec[Release] = TierSpec(
     name="ros",
+    enabled=lambda values: values.ros.enabled,
     charts=(ChartSpec(order=50, name="ros", build=lambda scope, id, release: RosChart(scope, id, release=release)),),
     secret_plans=ros_secret_plans,
     kafka_clients=ros_kafka_clients,

@@ -17,10 +17,11 @@ from ..core.conversations import Conversation, ServiceName
 from ..core.naming import Naming
 from ..core.plumbing import TierEnv, build_workload, with_env
 from ..core.pod import Container, Mount
+from ..core.tier import Endpoint
 from ..core.workload import Controller, Workload
 from ..release import TierContext
 from ..values import Component
-from .env import BACKEND, ROS_ENV, RosRole
+from .env import BACKEND, ROS_ENV, SOURCES_PORT, SOURCES_PREFIX, RosRole
 from .names import BACKEND_APP, INGRESS_APP, KRUIZE_APP, SOURCES_APP, SOURCES_COMPONENT
 
 SHARED_ENV = "rosocp-env"
@@ -56,17 +57,18 @@ class RosTier(TierContext):
         return ServiceName(self.kruize.name("kruize"))
 
     @property
-    def sources_service(self) -> ServiceName:
-        """The Sources API's Service (built after the housekeeper that calls it)."""
-        return ServiceName(self.sources.name(SOURCES_COMPONENT))
+    def sources_api(self) -> Endpoint:
+        """What the housekeeper asks about sources: the API another tier offers (Koku's), else
+        sources-api-go of ROS-only mode (built after the housekeeper that calls it)."""
+        offered = self.release.endpoint("sources")
+        if offered:
+            return offered
+        service = self.sources.name(SOURCES_COMPONENT)
+        return Endpoint(name="sources", service=service, port=SOURCES_PORT, prefix=SOURCES_PREFIX, health="/health")
 
     @property
     def kruize_host(self) -> str:
         return self._host(self.kruize_service)
-
-    @property
-    def sources_host(self) -> str:
-        return self._host(self.sources_service)
 
     def naming_of(self, role: RosRole) -> Naming:
         """The application ``role`` belongs to; every role names one (a new role must be added here)."""

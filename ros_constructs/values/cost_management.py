@@ -398,26 +398,13 @@ class KokuService(Component):
     resources: Resources
 
 
-class GunicornService(KokuService):
-    gunicorn_workers: Annotated[int, Field(ge=1, le=64)] = Field(default=3, description="GUNICORN_WORKERS.")
-
-
-class SingletonService(KokuService):
-    replicas: Annotated[int, Field(ge=0, le=1)] = Field(default=1, description="Messages must stay in order.")
-
-
 class Services(Model):
-    """Koku's listener, sources-listener, masu and sources-client Deployments."""
+    """Koku's listener and masu Deployments. Koku's sources-listener and sources-client serve the SaaS
+    Sources API, which on-prem Koku replaces with its own ``/api/cost-management/v1/sources``."""
 
     listener: KokuService = Field(
         default=KokuService(replicas=2, resources=resources("150m", "300Mi", cpu_limit="300m", memory_limit="600Mi"))
     )
-    sources_listener: SingletonService = Field(
-        default=SingletonService(resources=resources("100m", "250Mi", cpu_limit="200m", memory_limit="500Mi"))
-    )
     masu: KokuService = Field(
         default=KokuService(resources=resources("50m", "500Mi", cpu_limit="100m", memory_limit="700Mi"))
-    )
-    sources_client: GunicornService = Field(
-        default=GunicornService(resources=resources("50m", "650Mi", cpu_limit="100m", memory_limit="768Mi"))
     )

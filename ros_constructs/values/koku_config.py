@@ -17,7 +17,10 @@ class KafkaMessaging(Model):
     """Koku's Kafka behaviour; the connection is the top-level ``kafka``."""
 
     connect: bool = Field(default=True, description="KAFKA_CONNECT.")
-    disable_ros_messages: bool = Field(default=False, description="DISABLE_ROS_MSG.")
+    disable_ros_messages: bool | None = Field(
+        default=None,
+        description="DISABLE_ROS_MSG: null sends ROS its CSVs exactly when ros.enabled (nothing takes them otherwise).",
+    )
     ros_url_expiration: Annotated[int, Field(ge=1)] = Field(
         default=172800, description="ROS_URL_EXPIRATION: lifetime of the S3 links sent to ROS."
     )
@@ -131,14 +134,11 @@ class CloudCredentials(Model):
 
 
 class Sources(Credential):
-    """Koku's Sources integration; the optional SOURCES_PSK Secret defaults to <release>-sources-psk."""
+    """Koku's client of a SaaS Sources API (masu's source cleanup); on-prem Koku serves sources itself.
+    The optional SOURCES_PSK Secret defaults to <release>-sources-psk."""
 
     SECRET_KEYS: ClassVar[tuple[str, ...]] = ("psk",)
     api_prefix: str = Field(default="/api/sources/v1.0", description="SOURCES_API_PREFIX.")
-    probe_header: str = Field(
-        default="eyJpZGVudGl0eSI6IHsiYWNjb3VudF9udW1iZXIiOiAiMTIzNDUiLCAib3JnX2lkIjogIjEyMzQ1In19Cg==",
-        description="SOURCES_PROBE_HEADER (a fixed test identity, not a secret).",
-    )
 
 
 class FeatureFlags(Model):

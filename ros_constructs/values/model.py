@@ -82,14 +82,37 @@ class Values(Model):
     monitoring: Monitoring = Field(default_factory=Monitoring)
     edge: Edge = Field(default_factory=Edge)
 
+    def runs_sources_api(self) -> bool:
+        """sources-api-go runs only in ROS-only mode: with Cost Management on, Koku serves sources."""
+        return self.ros.enabled and not self.cost_management.enabled and self.ros.sources.enabled is not False
+
+    def ships_ros_data(self) -> bool:
+        """Koku sends ROS its CSVs (``DISABLE_ROS_MSG`` off) when ROS is there to take them, unless told."""
+        disabled = self.cost_management.kafka.disable_ros_messages
+        return not disabled if disabled is not None else self.ros.enabled
+
     def database_logins(self) -> dict[str, DatabaseLogin]:
         """The services that are on and need a database: service -> its database and login."""
-        db, logins = self.database, {"koku": self.database.koku}
+        db, logins = self.database, {}
+        if self.cost_management.enabled:
+            logins["koku"] = db.koku
         if self.ros.enabled:
             logins |= {"ros": db.ros, "kruize": db.kruize}
-            if self.ros.sources.enabled:
-                logins["sources"] = db.sources
+        if self.runs_sources_api():
+            logins["sources"] = db.sources
         return logins
+
+    @model_validator(mode="after")
+    def _mode(self) -> Values:
+        """Three modes: Cost Management and ROS (default), Cost-only, ROS-only."""
+        if not (self.cost_management.enabled or self.ros.enabled):
+            raise ValuesError("costManagement.enabled and ros.enabled are both false: there is nothing to deploy")
+        if self.cost_management.enabled and self.ros.sources.enabled:
+            raise ValuesError(
+                "ros.sources.enabled true: with Cost Management on, Koku serves the sources API "
+                "(/api/cost-management/v1) that ROS's housekeeper asks; sources-api-go runs only in ROS-only mode"
+            )
+        return self
 
     @model_validator(mode="after")
     def _own_databases(self) -> Values:
@@ -111,12 +134,13 @@ class Values(Model):
             raise ValuesError("edge.exposure.type route needs platform openshift (Routes are OpenShift's)")
         if edge.auth.token_review.enabled and not (openshift and self.ros.enabled):
             raise ValuesError("edge.auth.tokenReview needs platform openshift (service CA) and ros.enabled")
-        if edge.exposure.type in ("route", "ingress") and self.cost_management.api.router.type != "nginx":
+        koku_router = self.cost_management.api.router.type if self.cost_management.enabled else "nginx"
+        if edge.exposure.type in ("route", "ingress") and koku_router != "nginx":
             raise ValuesError(
                 f"edge.exposure.type {edge.exposure.type} sends /api/cost-management/ to the nginx router, which "
                 "splits reads from writes: set costManagement.api.router.type nginx, or exposure.type gatewayApi"
             )
-        if edge.auth.mode != "none" and self.cost_management.api.router.type != "nginx":
+        if edge.auth.mode != "none" and koku_router != "nginx":
             raise ValuesError(
                 f"edge.auth.mode {edge.auth.mode} authenticates /api/cost-management/ in front of (or beside) the "
                 "nginx router: set costManagement.api.router.type nginx"
@@ -134,9 +158,9 @@ class Values(Model):
 
     @model_validator(mode="after")
     def _replica_host(self) -> Values:
-        replica = self.cost_management.api.read_replica
+        replicas = {"costManagement.api.readReplica": self.cost_management.api.read_replica}
         for path, wanted in (
-            ("costManagement.api.readReplica", replica),
+            *(replicas.items() if self.cost_management.enabled else ()),
             ("ros.api.readReplica", self.ros.api.read_replica),
         ):
             if wanted.enabled and not wanted.host and self.database.mode != "cloudnativepg":
@@ -146,7 +170,7 @@ class Values(Model):
     @model_validator(mode="after")
     def _sources_env_mode(self) -> Values:
         """sources-api-go outside Clowder speaks plain text to Kafka, the cache and PostgreSQL."""
-        if not (self.ros.enabled and self.ros.sources.enabled):
+        if not self.runs_sources_api():
             return self
         unsupported = []
         if self.kafka.security_protocol != "PLAINTEXT":
@@ -169,6 +193,8 @@ class Values(Model):
     @model_validator(mode="after")
     def _every_queue_consumed(self) -> Values:
         """A task sent to a queue no pod consumes waits in the broker forever (and the cache never evicts it)."""
+        if not self.cost_management.enabled:
+            return self
         consumed = self.cost_management.workers.consumers(running=True)
         for queue in receivable_queues(self):
             if queue not in consumed:

@@ -99,9 +99,15 @@ class EncryptionKey(Credential):
 
 
 class SourcesApi(RosComponent):
-    """sources-api-go: the source registry ROS's housekeeper asks."""
+    """sources-api-go: the source registry ROS's housekeeper asks, in ROS-only mode."""
 
-    enabled: bool = True
+    enabled: bool | None = Field(
+        default=None,
+        description="Run sources-api-go in ROS-only mode (costManagement.enabled false), where no Koku serves "
+        "sources: null runs it there. With Cost Management on, Koku serves the sources API itself "
+        "(/api/cost-management/v1, what the housekeeper and the metrics operator call), so true is an error. "
+        "false also turns off the housekeeper, which needs a sources API.",
+    )
     replicas: Replicas = 1
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = "INFO"
     encryption_key: EncryptionKey = Field(default_factory=EncryptionKey)
@@ -124,13 +130,16 @@ class Upload(Model):
 
 
 class UploadIngress(RosComponent):
-    """insights-ros-ingress: receives operator uploads, stores them, announces them on Kafka."""
+    """insights-ros-ingress, ROS-only mode's upload service: stores uploads and announces them to ROS
+    directly. It keeps only the ROS CSVs and stamps every upload with org_id "1" (or "unknown"), never
+    the uploader's tenant, so Koku never sees them and ROS-only serves one tenant."""
 
     replicas: Replicas = 1
     upload: Upload = Field(default_factory=Upload)
     token_review: bool = Field(
         default=False,
-        description="AUTH_ENABLED: check bearer tokens with a TokenReview (mounts a token and grants that one verb).",
+        description="AUTH_ENABLED: check uploaders' bearer tokens with a TokenReview. The program makes its "
+        "TokenReview client either way, so it always gets a token and that one grant.",
     )
 
 
