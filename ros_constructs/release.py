@@ -187,7 +187,8 @@ class Release:
 
     def notes(self) -> str:
         """NOTES.txt: call after the charts are built (the reference registry is filled then)."""
-        return notes(self.namespace, self.references, self.secret_plans, self.prerequisites())
+        steps = [step for tier in self.active_tiers for step in tier.next_steps(self)]
+        return notes(self.namespace, self.references, self.secret_plans, self.prerequisites(), steps)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -174,7 +174,7 @@ def checksums(*sets: str) -> dict[str, str]:
         ("costManagement.ingest.pandasColumnBatchSize=999", {"download", "priority"}),
         ("costManagement.cacheAndRbac.rbacCacheTimeout=1", {"api-reads", "api-writes"}),
         ("costManagement.beat.schedule.vacuumDataUtcTime=03:00", {"celery-beat"}),
-        ("costManagement.sources.apiPrefix=/api/sources/v3.1", {"masu", *(w.removeprefix("worker-") for w in WK)}),
+        ("costManagement.kafka.rosUrlExpiration=3600", {"listener"}),
     ],
 )
 def test_a_config_change_rolls_exactly_the_pods_that_use_it(assignment: str, rolled: set[str]) -> None:

@@ -142,7 +142,8 @@ def test_generated_encryption_key_is_an_unpadded_base64_aes_key() -> None:
 
 def test_sources_api_refuses_settings_it_cannot_read() -> None:
     with pytest.raises(ValuesError, match=r"ros\.sources.*kafka\.securityProtocol SASL_SSL"):
-        load([], ["costManagement.enabled=false", "kafka.securityProtocol=SASL_SSL", "kafka.sasl.mechanism=SCRAM-SHA-512"])
+        sasl = ["kafka.securityProtocol=SASL_SSL", "kafka.sasl.mechanism=SCRAM-SHA-512"]
+        load([], ["costManagement.enabled=false", *sasl])
 
 
 def test_sources_api_runs_only_where_no_koku_serves_sources() -> None:

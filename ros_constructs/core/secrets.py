@@ -98,10 +98,15 @@ def generated_data(plan: SecretPlan, seed: str) -> dict[str, str]:
 
 
 def notes(
-    namespace: str, references: References, plans: Iterable[SecretPlan], prerequisites: Iterable[str] = ()
+    namespace: str,
+    references: References,
+    plans: Iterable[SecretPlan],
+    prerequisites: Iterable[str] = (),
+    next_steps: Iterable[str] = (),
 ) -> str:
     """Instructions for what the pods reference but the output does not contain (NOTES.txt):
-    the services and operators it expects, then the Secrets and ConfigMaps to create."""
+    the services and operators it expects, the Secrets and ConfigMaps to create, then what to do
+    once it runs."""
     by_name = {p.name: p for p in plans}
     missing = references.missing()
     lines = ["What this output expects to exist before `kubectl apply -k dist/`:", ""]
@@ -127,6 +132,10 @@ def notes(
         "Secrets); cloud credentials, the Sentry DSN and external stores' logins come from their",
         "providers. Set secrets.seed to have the release generate its own credentials instead.",
     ]
+    steps = list(next_steps)
+    if steps:
+        lines += ["", "Once it runs:", ""]
+        lines += [f"- {step}" for step in steps]
     return "\n".join(lines) + "\n"
 
 

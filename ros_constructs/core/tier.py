@@ -144,6 +144,8 @@ class TierSpec(Generic[R]):
     """What the tier's applications consume and produce (topics, users and ACLs derive from it)."""
     prerequisites: Callable[[R], Iterable[str]] = _nothing
     """What must exist outside the output for the tier (NOTES.txt)."""
+    next_steps: Callable[[R], Iterable[str]] = _nothing
+    """What an operator does once the output runs, e.g. register a cluster (NOTES.txt)."""
     routes: Callable[[R], Iterable[FrontDoorRoute]] = _nothing
     endpoints: Callable[[R], Iterable[Endpoint]] = _nothing
     """In-cluster APIs the tier offers the others (Koku's sources API to ROS's housekeeper)."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..core.tier import ChartSpec, Endpoint, EnvDoc, FrontDoorRoute, TierSpec
 from ..release import Release
 from .chart import CostManagementChart
-from .credentials import koku_prerequisites, koku_secret_plans
+from .credentials import koku_prerequisites, koku_secret_plans, registration_steps
 from .dashboard import dashboard_rows
 from .env import KOKU_ENV, KokuRole, writes_component
 from .messaging import koku_kafka_client
@@ -63,6 +63,7 @@ TIER: TierSpec[Release] = TierSpec(
     secret_plans=koku_secret_plans,
     kafka_clients=lambda values: [koku_kafka_client(values)],
     prerequisites=lambda release: koku_prerequisites(release.values),
+    next_steps=lambda release: registration_steps(release.values),
     routes=_routes,
     endpoints=_endpoints,
     dashboard=dashboard_rows,

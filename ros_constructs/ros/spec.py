@@ -47,6 +47,18 @@ def _routes(release: Release) -> list[FrontDoorRoute]:
     return [recommendations, upload]
 
 
+def _next_steps(release: Release) -> list[str]:
+    """ROS-only mode: the metrics operator uploads straight to insights-ros-ingress."""
+    if release.values.cost_management.enabled:
+        return []
+    return [
+        "Point each cluster's metrics operator at the upload route (spec.upload.ingress_path "
+        "/api/ingress/v1/upload) with spec.source.create_source false: ROS-only mode has no source registry "
+        "outside the cluster. insights-ros-ingress keeps only the ROS CSVs and files every upload under org_id "
+        "1 (or unknown), whoever sends it: ROS-only serves one tenant."
+    ]
+
+
 def _env_rows() -> Iterator[tuple[str, str, str, str]]:
     for entry in ROS_ENV.entries:
         yield entry.name, entry.source, entry.kind, ", ".join(sorted(r.value for r in entry.roles))
@@ -59,6 +71,7 @@ TIER: TierSpec[Release] = TierSpec(
     secret_plans=ros_secret_plans,
     kafka_clients=ros_kafka_clients,
     routes=_routes,
+    next_steps=_next_steps,
     dashboard=dashboard_rows,
     env_docs=(
         EnvDoc(
