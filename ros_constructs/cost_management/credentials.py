@@ -131,6 +131,7 @@ def registration_steps(values: Values) -> list[str]:
     if edge.auth.mode == "none":
         steps.append(
             "edge.auth.mode is none: nothing turns a caller's token into the x-rh-identity header, so the upload "
-            "service answers 400 and Koku refuses the source calls. Set edge.auth (gateway or sidecars) with your issuer first."
+            "service answers 400 and Koku refuses the source calls. Set edge.auth (gateway or sidecars) with your "
+            "issuer first."
         )
     return steps
