@@ -73,16 +73,19 @@ cluster-type check date from 2023).
   listens on ``AUTOTUNE_SERVER_PORT`` (default 8080) and serves ``/health``, ``/metrics`` and
   ``/listPerformanceProfiles``.
 - ``monitoringendpoint`` is stored (``InitializeDeployment.java:63``) and read only where an empty
-  one is resolved (``DataSourceOperatorImpl.java:62``, called only from
-  ``InitializeDeployment.java:60``): no Service named ``prometheus`` is looked up or contacted.
-  With ``local`` on, datasources come only from the ``datasource`` key
-  (``DataSourceCollection.java:142-150``); with none given, adding them throws (241-242), and
-  the server logs "Datasource connection refused or timed out." and skips the metric and
-  metadata profiles and the autoscaler (``Autotune.java:139-171``), then starts serving; it
-  also lists DaemonSets through the Kubernetes API, failing quietly
-  (``Autotune.java:209-212``, ``AutoscalingSettings.java:46-56``). ROS creates ``remote``
-  experiments with a named performance profile (ros-ocp-backend
-  ``internal/types/kruizePayload/createExperiment.go:40-42``), a flow that reads no datasource.
+  one is resolved (``DataSourceOperatorImpl.java:57-66``, called only from
+  ``InitializeDeployment.java:60``) and by the autotune trial loop, which ROS does not run;
+  ``monitoringservice`` only by that lookup. Neither is contacted, so neither may name a host.
+- Datasources: only with ``local`` true (default false, ``KruizeDeploymentInfo.java:79``) does
+  the server set up the JSON list in the ``datasource`` key (``KruizeConstants.java:781,791``,
+  ``DataSourceCollection.java:142-150``), checking each is reachable and throwing when none is
+  (241-242), then local-monitoring profiles and the autoscaler, which lists DaemonSets through
+  the Kubernetes API (``Autotune.java:132-172,209-212``, ``AutoscalingSettings.java:46-56``).
+  ROS creates ``remote`` experiments with a named performance profile (ros-ocp-backend
+  ``internal/types/kruizePayload/createExperiment.go:40-42``), which Kruize reads from its
+  database, not a datasource (``ExperimentValidation.java:99-125``, with ``isROSEnabled``
+  default true, ``KruizeDeploymentInfo.java:91``); ROS's own SaaS deployment runs Kruize with
+  ``local`` false (ros-ocp-backend ``kruize-clowdapp.yaml:75-76``).
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import PROFILES, container_env, notes_of, objects, profile_values
+from dangling import _resolve, build_index, endpoints
 
 KOKU_MIGRATIONS = "db-migrate"
 ROS_SUBCOMMANDS = {
@@ -355,6 +359,22 @@ def kruize_database_file(obj: dict[str, Any], container: dict[str, Any], path: s
     key = next(i["key"] for i in volume["secret"]["items"] if i["path"] == path.removeprefix(mount["mountPath"] + "/"))
     secret = next(o for o in docs if o["kind"] == "Secret" and o["metadata"]["name"] == volume["secret"]["secretName"])
     return json.loads(secret["stringData"][key])
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_kruize_reads_no_datasource_and_names_no_missing_host(profile: str) -> None:
+    """Remote monitoring only: no datasource list, and the monitoring keys name no host that the
+    output lacks and NOTES.txt does not list as a prerequisite."""
+    docs, containers = kruize_containers(profile)
+    values = profile_values(profile)
+    index = build_index(docs, notes_of(values), values.namespace)
+    for _, container in containers:
+        env, name = env_of(container, docs), container["name"]
+        assert str(env.get("local", "false")).lower() == "false", f"{name}: would set up datasources"
+        assert not {"datasource", "KRUIZE_CONFIG_FILE"} & set(env), name
+        for key in ("monitoringendpoint", "monitoringservice"):
+            for endpoint in endpoints(str(env.get(key, "")), host_setting=True):
+                assert not _resolve(index, f"{name} {key}", endpoint, endpoint.port, "")
 
 
 @pytest.mark.parametrize("profile", PROFILES)
