@@ -13,6 +13,12 @@ Koku: citations are to project-koku/koku at the image tag (``images.koku``, d805
 - ``koku/api/migrations/0055_install_pg_stat_statements.py:11``: ``create extension if not exists
   pg_stat_statements``, which only a superuser may run (``tests/test_real_servers.py`` shows it
   against a real PostgreSQL); something with a superuser must make it first.
+- Boolean settings are ``environ.Env.bool`` (django-environ: an integer other than 0, or one of
+  true/on/ok/y/yes/1 in any case). ``koku/gunicorn_conf.py:42-46``: ``GUNICORN_THREADS`` true
+  gives each API worker ``2 * POD_CPU_LIMIT + 1`` threads. ``koku/koku/celery.py:136-148``:
+  ``SCHEDULE_REPORT_CHECKS`` true registers the hourly ``check_report_updates``, which polls only
+  non-OCP sources (``koku/api/provider/models.py:76-85``); on-prem has OCP sources only, pushed by
+  upload, so the beat must not register it.
 
 ros-ocp-backend: citations are to RedHatInsights/ros-ocp-backend at the image tag (``images.ros``,
 ae8c990). Outside Clowder (no ``ACG_CONFIG``) nothing is mandatory, but every setting falls back
@@ -175,6 +181,39 @@ def test_kokus_database_has_pg_stat_statements_before_migrations(profile: str) -
     database = values.database.koku.name
     made_in_koku = scripts[0].split(f'\\connect "{database}"\n', 1)[1].split("\\connect postgres", 1)[0]
     assert 'CREATE EXTENSION "pg_stat_statements" SCHEMA public' in made_in_koku
+
+
+def koku_bool(value: Any) -> bool:
+    """How Koku's ``environ.Env.bool`` reads a setting."""
+    text = str(value).strip()
+    return int(text) != 0 if text.lstrip("-").isdigit() else text.lower() in ("true", "on", "ok", "y", "yes", "1")
+
+
+def koku_component_env(profile: str, component: str) -> list[dict[str, Any]]:
+    values, docs = profile_values(profile), objects(profile)
+    pods = koku_pods(docs, values.images.koku.ref)
+    return [container_env(o, docs) for o in pods if o["metadata"]["labels"]["app.kubernetes.io/component"] == component]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_koku_beat_registers_no_report_checks_on_prem(profile: str) -> None:
+    values = profile_values(profile)
+    beats = koku_component_env(profile, "celery-beat")
+    assert len(beats) == (1 if values.cost_management.beat.enabled else 0)
+    for env in beats:
+        assert koku_bool(env.get("ONPREM", False)) == values.cost_management.runtime.onprem
+        assert not (koku_bool(env.get("ONPREM", False)) and koku_bool(env.get("SCHEDULE_REPORT_CHECKS", False)))
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_koku_api_reads_gunicorn_threads_as_the_values_say(profile: str) -> None:
+    api = profile_values(profile).cost_management.api
+    specs = {"api-reads": api.reads, "api-writes": api.writes} if api.mode == "split" else {"api": api.unified}
+    for component, spec in specs.items():
+        envs = koku_component_env(profile, component)
+        assert envs, component
+        for env in envs:
+            assert koku_bool(env["GUNICORN_THREADS"]) == spec.gunicorn.threads, component
 
 
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
