@@ -98,7 +98,7 @@ def test_values_reach_the_env() -> None:
     writes = container_env(deployments("everything")["api-writes"], docs)
     assert "MIDDLEWARE_TIME_TO_LIVE" not in writes and writes["KOKU_DEFAULT_CURRENCY"] == "EUR"
     beat = container_env(deployments("everything")["celery-beat"], docs)
-    assert (beat["SCHEDULE_REPORT_CHECKS"], beat["VACUUM_DATA_DAY_OF_WEEK"]) == ("False", "sun")
+    assert (beat["REMOVE_EXPIRED_REPORT_DATA_ON_DAY"], beat["VACUUM_DATA_DAY_OF_WEEK"]) == ("15", "sun")
 
 
 @pytest.mark.parametrize("profile", ["default", "everything"])

@@ -13,6 +13,12 @@ Koku: citations are to project-koku/koku at the image tag (``images.koku``, d805
 - ``koku/api/migrations/0055_install_pg_stat_statements.py:11``: ``create extension if not exists
   pg_stat_statements``, which only a superuser may run (``tests/test_real_servers.py`` shows it
   against a real PostgreSQL); something with a superuser must make it first.
+- Boolean settings are ``environ.Env.bool`` (django-environ: an integer other than 0, or one of
+  true/on/ok/y/yes/1 in any case). ``koku/gunicorn_conf.py:42-46``: ``GUNICORN_THREADS`` true
+  gives each API worker ``2 * POD_CPU_LIMIT + 1`` threads. ``koku/koku/celery.py:136-148``:
+  ``SCHEDULE_REPORT_CHECKS`` true registers the hourly ``check_report_updates``, which polls only
+  non-OCP sources (``koku/api/provider/models.py:76-85``); on-prem has OCP sources only, pushed by
+  upload, so the beat must not register it.
 
 ros-ocp-backend: citations are to RedHatInsights/ros-ocp-backend at the image tag (``images.ros``,
 ae8c990). Outside Clowder (no ``ACG_CONFIG``) nothing is mandatory, but every setting falls back
@@ -73,16 +79,19 @@ cluster-type check date from 2023).
   listens on ``AUTOTUNE_SERVER_PORT`` (default 8080) and serves ``/health``, ``/metrics`` and
   ``/listPerformanceProfiles``.
 - ``monitoringendpoint`` is stored (``InitializeDeployment.java:63``) and read only where an empty
-  one is resolved (``DataSourceOperatorImpl.java:62``, called only from
-  ``InitializeDeployment.java:60``): no Service named ``prometheus`` is looked up or contacted.
-  With ``local`` on, datasources come only from the ``datasource`` key
-  (``DataSourceCollection.java:142-150``); with none given, adding them throws (241-242), and
-  the server logs "Datasource connection refused or timed out." and skips the metric and
-  metadata profiles and the autoscaler (``Autotune.java:139-171``), then starts serving; it
-  also lists DaemonSets through the Kubernetes API, failing quietly
-  (``Autotune.java:209-212``, ``AutoscalingSettings.java:46-56``). ROS creates ``remote``
-  experiments with a named performance profile (ros-ocp-backend
-  ``internal/types/kruizePayload/createExperiment.go:40-42``), a flow that reads no datasource.
+  one is resolved (``DataSourceOperatorImpl.java:57-66``, called only from
+  ``InitializeDeployment.java:60``) and by the autotune trial loop, which ROS does not run;
+  ``monitoringservice`` only by that lookup. Neither is contacted, so neither may name a host.
+- Datasources: only with ``local`` true (default false, ``KruizeDeploymentInfo.java:79``) does
+  the server set up the JSON list in the ``datasource`` key (``KruizeConstants.java:781,791``,
+  ``DataSourceCollection.java:142-150``), checking each is reachable and throwing when none is
+  (241-242), then local-monitoring profiles and the autoscaler, which lists DaemonSets through
+  the Kubernetes API (``Autotune.java:132-172,209-212``, ``AutoscalingSettings.java:46-56``).
+  ROS creates ``remote`` experiments with a named performance profile (ros-ocp-backend
+  ``internal/types/kruizePayload/createExperiment.go:40-42``), which Kruize reads from its
+  database, not a datasource (``ExperimentValidation.java:99-125``, with ``isROSEnabled``
+  default true, ``KruizeDeploymentInfo.java:91``); ROS's own SaaS deployment runs Kruize with
+  ``local`` false (ros-ocp-backend ``kruize-clowdapp.yaml:75-76``).
 """
 
 from __future__ import annotations
@@ -93,6 +102,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import PROFILES, container_env, notes_of, objects, profile_values
+from dangling import _resolve, build_index, endpoints
 
 KOKU_PROFILES = [p for p in PROFILES if profile_values(p).cost_management.enabled]
 ROS_PROFILES = [p for p in PROFILES if profile_values(p).ros.enabled]
@@ -173,6 +183,39 @@ def test_kokus_database_has_pg_stat_statements_before_migrations(profile: str) -
     database = values.database.koku.name
     made_in_koku = scripts[0].split(f'\\connect "{database}"\n', 1)[1].split("\\connect postgres", 1)[0]
     assert 'CREATE EXTENSION "pg_stat_statements" SCHEMA public' in made_in_koku
+
+
+def koku_bool(value: Any) -> bool:
+    """How Koku's ``environ.Env.bool`` reads a setting."""
+    text = str(value).strip()
+    return int(text) != 0 if text.lstrip("-").isdigit() else text.lower() in ("true", "on", "ok", "y", "yes", "1")
+
+
+def koku_component_env(profile: str, component: str) -> list[dict[str, Any]]:
+    values, docs = profile_values(profile), objects(profile)
+    pods = koku_pods(docs, values.images.koku.ref)
+    return [container_env(o, docs) for o in pods if o["metadata"]["labels"]["app.kubernetes.io/component"] == component]
+
+
+@pytest.mark.parametrize("profile", KOKU_PROFILES)
+def test_koku_beat_registers_no_report_checks_on_prem(profile: str) -> None:
+    values = profile_values(profile)
+    beats = koku_component_env(profile, "celery-beat")
+    assert len(beats) == (1 if values.cost_management.beat.enabled else 0)
+    for env in beats:
+        assert koku_bool(env.get("ONPREM", False)) == values.cost_management.runtime.onprem
+        assert not (koku_bool(env.get("ONPREM", False)) and koku_bool(env.get("SCHEDULE_REPORT_CHECKS", False)))
+
+
+@pytest.mark.parametrize("profile", KOKU_PROFILES)
+def test_koku_api_reads_gunicorn_threads_as_the_values_say(profile: str) -> None:
+    api = profile_values(profile).cost_management.api
+    specs = {"api-reads": api.reads, "api-writes": api.writes} if api.mode == "split" else {"api": api.unified}
+    for component, spec in specs.items():
+        envs = koku_component_env(profile, component)
+        assert envs, component
+        for env in envs:
+            assert koku_bool(env["GUNICORN_THREADS"]) == spec.gunicorn.threads, component
 
 
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
@@ -372,6 +415,22 @@ def kruize_database_file(obj: dict[str, Any], container: dict[str, Any], path: s
     key = next(i["key"] for i in volume["secret"]["items"] if i["path"] == path.removeprefix(mount["mountPath"] + "/"))
     secret = next(o for o in docs if o["kind"] == "Secret" and o["metadata"]["name"] == volume["secret"]["secretName"])
     return json.loads(secret["stringData"][key])
+
+
+@pytest.mark.parametrize("profile", ROS_PROFILES)
+def test_kruize_reads_no_datasource_and_names_no_missing_host(profile: str) -> None:
+    """Remote monitoring only: no datasource list, and the monitoring keys name no host that the
+    output lacks and NOTES.txt does not list as a prerequisite."""
+    docs, containers = kruize_containers(profile)
+    values = profile_values(profile)
+    index = build_index(docs, notes_of(values), values.namespace)
+    for _, container in containers:
+        env, name = env_of(container, docs), container["name"]
+        assert str(env.get("local", "false")).lower() == "false", f"{name}: would set up datasources"
+        assert not {"datasource", "KRUIZE_CONFIG_FILE"} & set(env), name
+        for key in ("monitoringendpoint", "monitoringservice"):
+            for endpoint in endpoints(str(env.get(key, "")), host_setting=True):
+                assert not _resolve(index, f"{name} {key}", endpoint, endpoint.port, "")
 
 
 @pytest.mark.parametrize("profile", ROS_PROFILES)

@@ -157,7 +157,7 @@ def test_beat_is_a_singleton_that_never_overlaps(profile: str) -> None:
     assert "exec celery -A koku beat" in container["command"][-1]
     assert container["livenessProbe"]["exec"]["command"][0] == "python"
     resolved = container_env(beat, objects(profile))
-    assert resolved["SCHEDULE_REPORT_CHECKS"] == "True"
+    assert resolved["SCHEDULE_REPORT_CHECKS"] == "False"
     assert resolved["REMOVE_EXPIRED_REPORT_DATA_ON_DAY"] == "1"
 
 

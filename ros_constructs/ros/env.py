@@ -169,11 +169,11 @@ ROS_ENV: EnvTable[Any] = EnvTable(
             "k8stype", "platform", KRUIZE_ALL, lambda t: "openshift" if t.platform.name == "openshift" else "minikube"
         ),
         fixed("authtype", "", {R.KRUIZE}),
+        # No datasource: ROS pushes results over REST, and only local monitoring reads Prometheus.
         fixed("monitoringagent", "prometheus", KRUIZE_ALL, "fixed: Kruize exits on an unknown agent"),
-        fixed("monitoringservice", "prometheus", KRUIZE_ALL),
-        fixed("monitoringendpoint", "prometheus", KRUIZE_ALL, "fixed: set, so Kruize never looks it up in the cluster"),
+        fixed("monitoringendpoint", "(none)", KRUIZE_ALL, "fixed: non-empty, so no cluster lookup; names no host"),
         fixed("savetodb", True, {R.KRUIZE}),
-        fixed("local", True, {R.KRUIZE}),
+        fixed("local", False, {R.KRUIZE}, "fixed: remote monitoring; true sets up datasources"),
         fixed("plots", True, {R.KRUIZE}),
         fixed("hibernate_dialect", "org.hibernate.dialect.PostgreSQLDialect", KRUIZE_ALL),
         fixed("hibernate_driver", "org.postgresql.Driver", KRUIZE_ALL),

@@ -4,8 +4,9 @@ Kruize reads the database location from a JSON file (``DB_CONFIG_FILE``) and let
 the same lower-case key override it, so the file (a Secret) carries host, port and database
 name, and the login reaches the pod only as Secret references. Partitions are created by an init
 step before every start and expired ones dropped by a daily CronJob (``concurrencyPolicy:
-Forbid``). Kruize gets no ServiceAccount token and no RBAC: with ``monitoringendpoint`` set and
-results pushed by ROS over REST it never calls the Kubernetes API.
+Forbid``). Kruize runs in remote monitoring (``local`` false): ROS pushes the results over REST,
+so Kruize sets up no datasource and reaches only its database. It gets no ServiceAccount token
+and no RBAC: with ``monitoringendpoint`` set it never calls the Kubernetes API.
 """
 
 from __future__ import annotations

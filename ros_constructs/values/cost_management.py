@@ -368,11 +368,31 @@ class Workers(Model):
 
 
 class BeatSchedule(Model):
-    """Koku's beat toggles: env of the scheduler, each field named after the Koku variable it sets."""
+    """Koku's beat toggles: env of the scheduler, each field named after the Koku variable it sets.
 
-    report_checks: bool = Field(default=True, description="SCHEDULE_REPORT_CHECKS.")
-    report_download_schedule: str = Field(default="0 * * * *", pattern=CRON, description="REPORT_DOWNLOAD_SCHEDULE.")
-    source_status_schedule: str = Field(default="0 3 * * *", pattern=CRON, description="SOURCE_STATUS_SCHEDULE.")
+    At the pinned Koku (d8055ac) the beat also registers, with no toggle, ``delete_source_beat``,
+    ``scrape_azure_storage_capacities``, ``crawl_account_hierarchy`` and ``finalize_hcs_reports``
+    (``koku/koku/celery.py:191-230``): SaaS tasks that on-prem find nothing to do, except the
+    Azure scraper's daily request to azure.microsoft.com. Koku skips them with ONPREM only from
+    41894f4f (``register_saas_only_beats``).
+    """
+
+    report_checks: bool = Field(
+        default=False,
+        description="SCHEDULE_REPORT_CHECKS: hourly check_report_updates, which polls only non-OCP sources "
+        "(Koku d8055ac api/provider/models.py:76-85) and on-prem has only OCP ones, pushed by upload. "
+        "Off is Koku's default (koku/celery.py:136).",
+    )
+    report_download_schedule: str = Field(
+        default="0 * * * *", pattern=CRON, description="REPORT_DOWNLOAD_SCHEDULE; read only with reportChecks."
+    )
+    source_status_schedule: str = Field(
+        default="0 3 * * *",
+        pattern=CRON,
+        description="SOURCE_STATUS_SCHEDULE: when source_status_beat runs; Koku d8055ac registers it always "
+        "(koku/celery.py:197-207). On-prem it marks each source's provider active and logs that it cannot "
+        "reach the SaaS Sources API (sources/api/source_status.py:52-63,103-123).",
+    )
     remove_expired_report_data_on_day: Annotated[int, Field(ge=0, le=28)] = Field(
         default=1, description="REMOVE_EXPIRED_REPORT_DATA_ON_DAY; 0 disables data removal."
     )
