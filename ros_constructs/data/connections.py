@@ -391,13 +391,18 @@ ODF_CLAIM_OF = {"ros": "koku", "subs": "koku"}
 """ODF: buckets served by another bucket's claim (Koku writes them with its own claim's keys)."""
 
 
+def buckets_in_use(values: Values) -> set[str]:
+    """Every mode has an upload service and its bucket; Koku's data, ROS and SUBS exports are Koku's."""
+    return {"upload", "koku", "ros", "subs"} if values.cost_management.enabled else {"upload"}
+
+
 def bucket_claim(values: Values, bucket: str) -> str:
     return f"{values.release}-{bucket}-bucket"
 
 
 def _object_storage(values: Values) -> ObjectStorageConnection:
     store, mode = values.object_storage, object_storage_mode(values)
-    names = store.buckets.model_dump()
+    names = {key: name for key, name in store.buckets.model_dump().items() if key in buckets_in_use(values)}
     config_map = object_name(values.release, "s3-config")
     if mode == "odf":
         # A claim's keys open only its own bucket, and Koku has one key pair: its ROS and SUBS
@@ -419,7 +424,7 @@ def _object_storage(values: Values) -> ObjectStorageConnection:
         }
         return ObjectStorageConnection(
             mode=mode,
-            endpoint=ConfigMapKey(name=claims["koku"], key="BUCKET_HOST"),
+            endpoint=ConfigMapKey(name=claims.get("koku", claims["upload"]), key="BUCKET_HOST"),
             places=tuple(place for places in places_of.values() for place in places),
             region=store.region,
             addressing_style=store.addressing_style,

@@ -53,7 +53,7 @@ class MinioServer(Part):
     def __init__(self, scope: constructs.Construct, id: str, *, store: DataStore, s3: ObjectStorageConnection) -> None:
         super().__init__(scope, id)
         minio = store.release.values.object_storage.minio
-        keys = s3.buckets["koku"]
+        keys = s3.buckets["upload"]  # every bucket has the same keys outside ODF
         container = Container(
             image=store.image_ref,
             resources=minio.resources,
@@ -105,7 +105,7 @@ class MinioBuckets(Part):
         values = store.release.values
         job = values.object_storage.minio.buckets_job
         names = {key: bucket.name for key, bucket in s3.buckets.items() if isinstance(bucket.name, str)}
-        keys = s3.buckets["koku"]
+        keys = s3.buckets["upload"]  # every bucket has the same keys outside ODF
         assert isinstance(s3.endpoint, str)
         container = Container(
             image=values.images.minio_client.ref,
