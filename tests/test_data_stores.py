@@ -90,4 +90,4 @@ def test_strimzi_topics_and_acls_follow_the_components() -> None:
         for user in users
     }
     assert set().union(*acl_topics.values()) == topics
-    assert acl_topics["cost-onprem-ros-ingress"] == {"hccm.ros.events", "platform.upload.validation"}
+    assert acl_topics["cost-onprem-ingress"] == {"platform.upload.announce", "platform.payload-status"}

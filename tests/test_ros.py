@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import container_env, objects, pod_templates, render
-from test_gate import matrix_objects, matrix_values
+from test_gate import MATRIX_DIR, matrix_objects, matrix_values
 
 from ros_constructs.core.secrets import SecretPlan, generated_data
 from ros_constructs.ros.clowder import RENDER_SCRIPT
@@ -162,19 +162,30 @@ def test_every_ros_kafka_client_carries_the_security_settings() -> None:
         assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and env["KAFKA_SASL_USERNAME"] == f"{R}ros"
         assert env["KAFKA_SASL_PASSWORD"] == {"secretKeyRef": {"key": "password", "name": f"{R}ros"}}
         assert env["KAFKA_CA_FILE"] == "/etc/kafka-ca/ca.crt"
-    ingress = container_env(_pod(docs, "ingress"), docs)
+    ros_only = ros_only_objects("production")
+    ingress = container_env(_pod(ros_only, "ingress"), ros_only)
     assert ingress["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and ingress["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
     assert ingress["KAFKA_SASL_USERNAME"] == f"{R}ros-ingress"
     assert ingress["KAFKA_SSL_CA_LOCATION"] == "/etc/kafka-ca/ca.crt"
     plain = objects("default")
     spec = _pod(plain, "rosocp-processor")["spec"]["template"]["spec"]
     assert [c["name"] for c in spec["initContainers"]] == ["wait-for-kruize"]
-    assert container_env(_pod(plain, "ingress"), plain)["KAFKA_SECURITY_PROTOCOL"] == "PLAINTEXT"
+    plain_ros_only = ros_only_objects("default")
+    assert container_env(_pod(plain_ros_only, "ingress"), plain_ros_only)["KAFKA_SECURITY_PROTOCOL"] == "PLAINTEXT"
+
+
+def ros_only_objects(matrix_file: str) -> list[Obj]:
+    """A matrix file's objects on Kubernetes with Cost Management off (insights-ros-ingress takes uploads)."""
+    files = [] if matrix_file == "default" else [MATRIX_DIR / f"{matrix_file}.yaml"]
+    values = load(files, ["platform=kubernetes", "costManagement.enabled=false"])
+    return [obj for docs in render(values).values() for obj in docs]
 
 
 def test_each_application_has_its_own_kafka_user() -> None:
     users = {o["metadata"]["name"] for o in matrix_objects("production-kubernetes") if o["kind"] == "KafkaUser"}
-    assert users == {f"{R}koku", f"{R}ros", f"{R}ros-ingress"}
+    assert users == {f"{R}koku", f"{R}ros", f"{R}ingress"}
+    ros_only = {o["metadata"]["name"] for o in ros_only_objects("production") if o["kind"] == "KafkaUser"}
+    assert {f"{R}ros", f"{R}ros-ingress"} <= ros_only and f"{R}ingress" not in ros_only
     assert matrix_values("production-kubernetes").ros.sources.enabled is False
 
 

@@ -54,9 +54,10 @@ SETUPS: dict[str, dict[str, Any]] = {
             }
         },
     },
+    "ros-only": {"costManagement": {"enabled": False}},
 }
 """Between them every block runs: the split API, MinIO and the edge gateway on Kubernetes; the
-unified API and Authorino on OpenShift."""
+unified API and Authorino on OpenShift; insights-ros-ingress with Cost Management off."""
 
 
 def _at(path: str, value: dict[str, Any]) -> dict[str, Any]:

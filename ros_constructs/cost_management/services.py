@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import constructs
 
-from ..core.conversations import Conversation
+from ..core.conversations import Conversation, InMessages
 from ..core.pod import Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, resource_ref
 from ..core.tree import Part
 from ..core.workload import DeploymentKind, Recreate, RollingUpdate
@@ -40,7 +40,14 @@ class KokuServices(Part):
                 services.listener,
                 "listener",
                 scratch=True,
-                talks_to=[stores.database, stores.cache, stores.kafka, tier.koku_bucket],
+                # Each upload's presigned URL points at the upload service's storage endpoint.
+                talks_to=[
+                    stores.database,
+                    stores.cache,
+                    stores.kafka,
+                    tier.koku_bucket,
+                    InMessages(stores.object_storage.buckets["upload"]),
+                ],
             )
         if services.sources_listener.enabled:
             self._consumer(

@@ -16,7 +16,7 @@ from .tier import RosTier
 
 
 class RosChart(ReleaseChart):
-    """The ROS backend, Kruize, the Sources API and the upload ingress of a release."""
+    """The ROS backend, Kruize, the Sources API and (ROS-only) the upload ingress of a release."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
         super().__init__(scope, id, namespace=release.namespace)
@@ -28,6 +28,7 @@ class RosChart(ReleaseChart):
         KruizeEngine(self, "Kruize", tier=tier)
         if release.values.ros.sources.enabled:
             SourcesApi(self, "Sources", tier=tier)
-        UploadIngress(self, "Ingress", tier=tier)
+        if not release.values.cost_management.enabled:  # ROS-only: Cost Management's upload service is off
+            UploadIngress(self, "Ingress", tier=tier)
         if release.monitoring.alerts:
             RosAlerts(self, "Alerts", tier=tier)

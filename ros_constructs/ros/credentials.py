@@ -48,7 +48,7 @@ def housekeeper_on(values: Values) -> bool:
 
 def ros_kafka_clients(values: Values) -> list[KafkaClient]:
     """The backend consumes uploads, its own experiment announcements and (housekeeper) source
-    events; the ingress announces uploads; Sources announces source changes."""
+    events; the ingress (ROS-only) announces uploads; Sources announces source changes."""
     ros = values.ros
     if not ros.enabled:
         return []
@@ -60,11 +60,10 @@ def ros_kafka_clients(values: Values) -> list[KafkaClient]:
     ]
     if housekeeper_on(values):
         backend.append(TopicUse(component=HOUSEKEEPER_COMPONENT, consumes=frozenset({SOURCES_EVENTS})))
-    ingress = TopicUse(component=INGRESS_COMPONENT, produces=frozenset({ROS_EVENTS, UPLOAD_VALIDATION}))
-    clients = [
-        KafkaClient(name=BACKEND_KAFKA_CLIENT, uses=tuple(backend)),
-        KafkaClient(name=INGRESS_KAFKA_CLIENT, uses=(ingress,)),
-    ]
+    clients = [KafkaClient(name=BACKEND_KAFKA_CLIENT, uses=tuple(backend))]
+    if not values.cost_management.enabled:
+        ingress = TopicUse(component=INGRESS_COMPONENT, produces=frozenset({ROS_EVENTS, UPLOAD_VALIDATION}))
+        clients.append(KafkaClient(name=INGRESS_KAFKA_CLIENT, uses=(ingress,)))
     if ros.sources.enabled:
         sources = TopicUse(component=SOURCES_COMPONENT, produces=frozenset({SOURCES_EVENTS, NOTIFICATIONS}))
         clients.append(KafkaClient(name=SOURCES_KAFKA_CLIENT, uses=(sources,)))

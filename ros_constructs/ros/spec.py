@@ -22,13 +22,13 @@ UPLOAD_PREFIX = "/api/ingress/"
 
 def _routes(release: Release) -> list[FrontDoorRoute]:
     """The ROS API under the Cost Management prefix (it also takes service-account tokens when
-    ``edge.auth.tokenReview`` is on) and the upload ingress."""
+    ``edge.auth.tokenReview`` is on) and, ROS-only (Cost Management off), the upload ingress."""
     values = release.values
     if not values.ros.enabled:
         return []
     tier = RosTier(release=release)
     api, upload = tier.backend.name(API_COMPONENT), tier.ingress.name(INGRESS_COMPONENT)
-    return [
+    routes = [
         FrontDoorRoute(
             name="recommendations",
             upstream="ros-api",
@@ -38,15 +38,19 @@ def _routes(release: Release) -> list[FrontDoorRoute]:
             port=API_PORT,
             service_account_tokens=True,
         ),
-        FrontDoorRoute(
-            name="upload",
-            upstream="upload",
-            prefix=UPLOAD_PREFIX,
-            component=INGRESS_COMPONENT,
-            service=upload,
-            port=INGRESS_PORT,
-        ),
     ]
+    if not values.cost_management.enabled:
+        routes.append(
+            FrontDoorRoute(
+                name="upload",
+                upstream="upload",
+                prefix=UPLOAD_PREFIX,
+                component=INGRESS_COMPONENT,
+                service=upload,
+                port=INGRESS_PORT,
+            )
+        )
+    return routes
 
 
 def _env_rows() -> Iterator[tuple[str, str, str, str]]:
