@@ -92,3 +92,4 @@ def test_strimzi_topics_and_acls_follow_the_components() -> None:
     assert set().union(*acl_topics.values()) == topics
     # api-writes announces deleted sources, ROS's housekeeper reads them
     assert "platform.sources.event-stream" in acl_topics["cost-onprem-koku"] & acl_topics["cost-onprem-ros"]
+    assert acl_topics["cost-onprem-ingress"] == {"platform.upload.announce", "platform.payload-status"}

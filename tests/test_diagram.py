@@ -42,7 +42,8 @@ def test_default_paths() -> None:
         ("g_workers_40_cost_management", "c_database"),
         ("g_workers_40_cost_management", "c_minio"),
         ("c_listener", "t_hccm_ros_events"),
-        ("c_ingress", "t_hccm_ros_events"),
+        ("c_ingress", "t_platform_upload_announce"),
+        ("t_platform_upload_announce", "c_listener"),
         ("t_hccm_ros_events", "c_rosocp_processor"),
         ("c_rosocp_processor", "t_rosocp_kruize_recommendations"),
         ("t_rosocp_kruize_recommendations", "c_rosocp_recommendation_poller"),
@@ -80,7 +81,8 @@ def test_edge_gateway_profile_draws_the_front_door() -> None:
 def test_ros_off_removes_the_ros_nodes() -> None:
     topo, files = built("ros.enabled=false")
     assert "g_50_ros" not in topo.groups
-    assert not [n for n in topo.nodes if "rosocp" in n or n in ("c_kruize", "c_sources_api", "c_ingress")]
+    assert not [n for n in topo.nodes if "rosocp" in n or n in ("c_kruize", "c_sources_api")]
+    assert topo.nodes["c_ingress"].group == "g_40_cost_management", "Cost Management's upload service stays"
     assert "t_rosocp_kruize_recommendations" not in topo.nodes
     assert "rosocp" not in files[MERMAID_FILE]
     assert ("c_api_router", "c_api_writes") in topo.edges

@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from conftest import objects, pod_templates, render
+from conftest import inventory_of, objects, pod_templates, render
 
+from ros_constructs.app import new_release
+from ros_constructs.core.conversations import ServiceName
 from ros_constructs.values import load
 
 NS = "cost-onprem"
@@ -157,7 +159,7 @@ KOKU = [*KOKU_SERVERS, "celery-beat", *KOKU_WORKERS]
 ROS_DB = ["rosocp-api", "rosocp-processor", "rosocp-recommendation-poller", "rosocp-housekeeper"]
 ROS_DB += ["rosocp-migrate", "rosocp-partitions", "kruize", "kruize-partitions"]
 METRICS = ["api-reads", "api-writes", "masu", "listener", "rosocp-api", "rosocp-processor"]
-METRICS += ["rosocp-recommendation-poller", *KOKU_WORKERS]
+METRICS += ["rosocp-recommendation-poller", *KOKU_WORKERS, "ingress"]
 
 
 def default_graph(prometheus: Pod, edge_targets: list[tuple[str, str]]) -> set[tuple[str, str, str]]:
@@ -172,6 +174,7 @@ def default_graph(prometheus: Pod, edge_targets: list[tuple[str, str]]) -> set[t
         ("database-ensure", "database", "postgres"),
         ("db-migrate", "database", "postgres"),
         ("minio-buckets", "minio", "api"),
+        ("ingress", "minio", "api"),  # insights-ingress-go stores uploads
         ("rosocp-processor", "minio", "api"),  # the presigned URLs in its Kafka messages
         (prometheus.name, "kruize", "http"),
     }
@@ -224,16 +227,16 @@ def test_only_kafka_clients_reach_beyond_the_cluster_by_default(platform: str) -
 
 
 ODF = replace(outside("s3", "openshift-storage"), ports=(("https", 443),))
+OBJECT_STORES = [
+    (["platform=kubernetes"], "minio"),
+    (["platform=openshift"], "odf"),
+    (["objectStorage.mode=external", "objectStorage.external.endpoint=https://s3.example.internal:8443"], 8443),
+]
+"""Values for each object store mode, and how a client's reach to it shows: MinIO's pods, ODF's
+namespace or the external endpoint's port."""
 
 
-@pytest.mark.parametrize(
-    ("sets", "reaches"),
-    [
-        (["platform=kubernetes"], "minio"),
-        (["platform=openshift"], "odf"),
-        (["objectStorage.mode=external", "objectStorage.external.endpoint=https://s3.example.internal:8443"], 8443),
-    ],
-)
+@pytest.mark.parametrize(("sets", "reaches"), OBJECT_STORES)
 def test_the_processor_reaches_the_object_store_its_messages_point_at(sets: list[str], reaches: Any) -> None:
     """Koku's listener and the upload ingress announce uploads with presigned object-storage URLs,
     which the processor GETs: MinIO's pods, ODF's namespace or the external endpoint's port."""
@@ -246,6 +249,26 @@ def test_the_processor_reaches_the_object_store_its_messages_point_at(sets: list
         assert allowed(policies, processor, ODF, "https")
     else:
         assert ("rosocp-processor", reaches) in egress_beyond_the_cluster(docs)
+
+
+@pytest.mark.parametrize(("sets", "reaches"), OBJECT_STORES)
+def test_kokus_listener_reaches_the_upload_bucket_its_messages_point_at(sets: list[str], reaches: Any) -> None:
+    """insights-ingress-go announces each upload with a URL presigned for the upload bucket's
+    endpoint, which the listener GETs: it declares that bucket (on ODF a claim of its own, beside
+    the listener's Koku bucket) and its policy opens MinIO, ODF's namespace or the endpoint's port."""
+    values = load([], sets)
+    release = new_release(values)
+    talks = release.traffic(inventory_of(values)).talks["listener"]
+    for place in release.connections.object_storage.buckets["upload"].places:
+        assert place.name in talks.services if isinstance(place, ServiceName) else place in talks.outside, place
+    docs = objects_of(values)
+    listener = next(p for p in release_pods(docs) if p.name == "listener")
+    if reaches == "minio":
+        assert ("listener", "minio", "api") in reachable(docs, [])
+    elif reaches == "odf":
+        assert allowed([o for o in docs if o["kind"] == "NetworkPolicy"], listener, ODF, "https")
+    else:
+        assert ("listener", reaches) in egress_beyond_the_cluster(docs)
 
 
 def objects_of(values: Any) -> list[Obj]:

@@ -194,7 +194,7 @@ def ros_only_objects(entry: str) -> list[Obj]:
 
 def test_each_application_has_its_own_kafka_user() -> None:
     users = {o["metadata"]["name"] for o in matrix_objects("production-kubernetes") if o["kind"] == "KafkaUser"}
-    assert users == {f"{R}koku", f"{R}ros"}
+    assert users == {f"{R}koku", f"{R}ros", f"{R}ingress"}
     ros_only = {o["metadata"]["name"] for o in ros_only_objects("production-kubernetes") if o["kind"] == "KafkaUser"}
     assert ros_only == {f"{R}ros", f"{R}ros-ingress"}
 

@@ -92,6 +92,33 @@ cluster-type check date from 2023).
   database, not a datasource (``ExperimentValidation.java:99-125``, with ``isROSEnabled``
   default true, ``KruizeDeploymentInfo.java:91``); ROS's own SaaS deployment runs Kruize with
   ``local`` false (ros-ocp-backend ``kruize-clowdapp.yaml:75-76``).
+
+insights-ingress-go: citations are to RedHatInsights/insights-ingress-go at the image tag
+(``images.ingress``, sha-b16f1c2: commit b16f1c27). Outside Clowder (no ``ACG_CONFIG``) nothing is
+mandatory, but the defaults point at Red Hat's own cloud, so a pod that lacks a setting starts and
+then stores or announces nowhere:
+
+- ``Dockerfile.upstream:29-31`` (the workflow that publishes ``quay.io/iop/ingress`` builds it,
+  ``.github/workflows/container-publish.yaml``): the program is the image's CMD.
+- ``internal/config/config.go:153-154``: every setting is ``INGRESS_`` plus the upper-cased key.
+- ``config.go:136-137``, ``cmd/insights-ingress/main.go:151-160,168-178``: it serves its API and
+  ``/`` on ``INGRESS_WEBPORT`` (default 3000) and ``/`` and ``/metrics`` on ``INGRESS_METRICSPORT``
+  (default 8080); ``/`` needs no identity (``main.go:153,159``).
+- ``config.go:152``, ``main.go:45-68``: ``INGRESS_STAGERIMPLEMENTATION`` s3 stores in S3;
+  ``internal/stage/s3compat/s3compat.go:19-35``: with ``INGRESS_MINIOENDPOINT`` empty it stores in
+  ``s3.amazonaws.com``; the endpoint is ``host:port`` without a scheme (``config.go:198``).
+  ``config.go:122-125``: ``INGRESS_STAGEBUCKET`` defaults to ``available`` and the keys to empty.
+  ``s3compat.go:66-72``: the announced URL is presigned for that endpoint.
+- ``config.go:114,118``: ``INGRESS_KAFKABROKERS`` defaults to ``kafka:29092`` and the announce
+  topic to ``platform.upload.announce``, which Koku's listener consumes (project-koku/koku
+  ``koku/masu/external/kafka_msg_handler.py:873-875`` processes only the ``hccm`` service).
+  ``config.go:146`` and ``internal/validators/kafka/kafka.go:109-118``: an upload whose service is
+  not in ``INGRESS_VALID_UPLOAD_TYPES`` (default ``unit,announce``) is refused (415).
+- ``config.go:260-264``: the SASL mechanism and password are read only when
+  ``INGRESS_KAFKAUSERNAME`` is set; ``internal/queue/queue.go:61-70``: the security protocol is
+  applied only with a SASL mechanism, the CA whenever ``INGRESS_KAFKACA`` is set.
+- ``internal/upload/upload.go:38-44``: a multipart upload beyond ``INGRESS_MAXUPLOADMEM`` is
+  written by Go's ``mime/multipart`` to the temp directory, so ``/tmp`` must be writable.
 """
 
 from __future__ import annotations
@@ -103,6 +130,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import PROFILES, container_env, notes_of, objects, profile_values
 from dangling import _resolve, build_index, endpoints
+from test_gate import MATRIX, matrix_objects, matrix_values
+
+from ros_constructs.app import new_release
 
 KOKU_PROFILES = [p for p in PROFILES if profile_values(p).cost_management.enabled]
 ROS_PROFILES = [p for p in PROFILES if profile_values(p).ros.enabled]
@@ -455,3 +485,88 @@ def test_kruize_serves_the_port_it_is_probed_on(profile: str) -> None:
     for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
         probe = server[kind]["httpGet"]
         assert container_port(server, probe["port"]) == port and probe["path"] in KRUIZE_PATHS, kind
+
+
+INGRESS_CASES = [*PROFILES, *MATRIX]
+"""Every profile on its platform and every matrix file on both platforms."""
+INGRESS_ANNOUNCES = "platform.upload.announce"
+"""The topic Koku's listener consumes."""
+
+
+def ingress_go(case: str) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """The case's objects and (pod owner, resolved main-container env) of every insights-ingress-go pod."""
+    values = matrix_values(case) if case in MATRIX else profile_values(case)
+    docs = matrix_objects(case) if case in MATRIX else objects(case)
+    pods = [(obj, container_env(obj, docs)) for obj in koku_pods(docs, values.images.ingress.ref)]
+    assert len(pods) == (1 if values.cost_management.enabled else 0), case
+    return docs, pods
+
+
+@pytest.mark.parametrize("case", INGRESS_CASES)
+def test_ingress_go_runs_its_image_program_where_it_may_spill_uploads(case: str) -> None:
+    _, pods = ingress_go(case)
+    for obj, _env in pods:
+        main = pod_spec(obj)["containers"][0]
+        assert "command" not in main and "args" not in main, obj["metadata"]["name"]
+        read_only = main.get("securityContext", {}).get("readOnlyRootFilesystem", False)
+        assert not read_only or "/tmp" in {m["mountPath"] for m in main.get("volumeMounts", [])}
+
+
+@pytest.mark.parametrize("case", INGRESS_CASES)
+def test_ingress_go_is_probed_and_scraped_where_it_listens(case: str) -> None:
+    docs, pods = ingress_go(case)
+    for obj, env in pods:
+        main = pod_spec(obj)["containers"][0]
+        web, metrics = int(env.get("INGRESS_WEBPORT", 3000)), int(env.get("INGRESS_METRICSPORT", 8080))
+        assert web != metrics
+        assert {p["containerPort"] for p in main["ports"]} == {web, metrics}
+        for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+            probe = main[kind]["httpGet"]
+            assert (container_port(main, probe["port"]), probe["path"]) == (web, "/"), kind
+        labels = obj["spec"]["template"]["metadata"]["labels"].items()
+        services = [o for o in docs if o["kind"] == "Service" and o["spec"]["selector"].items() <= labels]
+        named = next(p["name"] for p in main["ports"] if p["containerPort"] == metrics)
+        targets = {p["targetPort"] for s in services for p in s["spec"]["ports"]}
+        assert targets & {named, metrics}, "the metrics port is on no Service, so no ServiceMonitor scrapes it"
+
+
+@pytest.mark.parametrize("case", INGRESS_CASES)
+def test_ingress_go_stores_uploads_in_the_upload_bucket(case: str) -> None:
+    values = matrix_values(case) if case in MATRIX else profile_values(case)
+    _, pods = ingress_go(case)
+    bucket = new_release(values).connections.object_storage.buckets["upload"]
+    for obj, env in pods:
+        assert env.get("INGRESS_STAGERIMPLEMENTATION", "s3") == "s3"
+        endpoint = env["INGRESS_MINIOENDPOINT"]
+        assert "://" not in endpoint and endpoint.rsplit(":", 1)[1], endpoint
+        if bucket.claim:  # ODF: the claim's host and port, as the pod composes them
+            assert endpoint == "$(BUCKET_HOST):$(BUCKET_PORT)"
+            assert env["BUCKET_HOST"] == {"configMapKeyRef": {"name": bucket.claim, "key": "BUCKET_HOST"}}
+            assert env["INGRESS_STAGEBUCKET"] == {"configMapKeyRef": {"name": bucket.claim, "key": "BUCKET_NAME"}}
+        else:
+            assert env["INGRESS_STAGEBUCKET"] == values.object_storage.buckets.upload
+        for key, ref in (("INGRESS_MINIOACCESSKEY", bucket.access_key), ("INGRESS_MINIOSECRETKEY", bucket.secret_key)):
+            assert env[key] == {"secretKeyRef": {"name": ref.name, "key": ref.key}}, key
+        assert env["INGRESS_USESSL"] in ("true", "false")
+        ca = env.get("SSL_CERT_FILE")
+        mounts = {m["mountPath"] for m in pod_spec(obj)["containers"][0].get("volumeMounts", [])}
+        assert ca is None or ca.rsplit("/", 1)[0] in mounts, ca
+
+
+@pytest.mark.parametrize("case", INGRESS_CASES)
+def test_ingress_go_announces_hccm_uploads_to_kokus_listener(case: str) -> None:
+    values = matrix_values(case) if case in MATRIX else profile_values(case)
+    _, pods = ingress_go(case)
+    for obj, env in pods:
+        assert env["INGRESS_KAFKABROKERS"] == new_release(values).connections.kafka.bootstrap_servers
+        assert env.get("INGRESS_KAFKAANNOUNCETOPIC", INGRESS_ANNOUNCES) == INGRESS_ANNOUNCES
+        assert "hccm" in env["INGRESS_VALID_UPLOAD_TYPES"].split(",")
+        assert env.get("INGRESS_AUTH", "true") == "true"
+        protocol = env.get("INGRESS_KAFKASECURITYPROTOCOL", "PLAINTEXT")
+        if protocol.startswith("SASL_"):
+            assert {"INGRESS_SASLMECHANISM", "INGRESS_KAFKAUSERNAME", "INGRESS_KAFKAPASSWORD"} <= set(env)
+        else:
+            assert protocol == "PLAINTEXT", "the program applies a security protocol only with SASL"
+        if protocol.endswith("SSL") and values.kafka.mode == "strimzi":
+            mounts = {m["mountPath"] for m in pod_spec(obj)["containers"][0].get("volumeMounts", [])}
+            assert env["INGRESS_KAFKACA"].rsplit("/", 1)[0] in mounts

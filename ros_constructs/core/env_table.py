@@ -128,6 +128,11 @@ def django_bool(flag: Scalar) -> str:
     return ("True" if flag else "False") if isinstance(flag, bool) else str(flag)
 
 
+def go_bool(flag: Scalar) -> str:
+    """Go's strconv and viper style booleans (``true``/``false``)."""
+    return str(flag).lower() if isinstance(flag, bool) else str(flag)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PodEnv:
     """What a pod gets from the table for its roles."""

@@ -12,6 +12,7 @@ from .api import CostManagementApi
 from .beat import CeleryBeat
 from .services import KokuServices
 from .tier import KokuTier
+from .upload import UploadService
 from .workers import WorkerFleet
 
 
@@ -25,6 +26,8 @@ class CostManagementChart(ReleaseChart):
         self.api = CostManagementApi(self, "Api", tier=self.tier)
         self.services = KokuServices(self, "Services", tier=self.tier)
         self.workers = WorkerFleet(self, "Workers", tier=self.tier)
+        if release.values.cost_management.enabled:
+            UploadService(self, "Upload", tier=self.tier)
         if release.values.cost_management.beat.enabled:
             CeleryBeat(self, "Beat", tier=self.tier)
         if release.monitoring.alerts:

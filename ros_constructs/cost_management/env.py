@@ -298,6 +298,10 @@ KOKU_ENV: EnvTable[Any] = EnvTable(
         derived(
             "AWS_CA_BUNDLE", "objectStorage.external.ca", OBJECT_STORE_USERS, lambda t: _conn(t).object_storage.ca_file
         ),
+        # The listener downloads each upload's presigned URL with requests, which trusts certifi's roots otherwise.
+        derived(
+            "REQUESTS_CA_BUNDLE", "objectStorage.external.ca", {R.LISTENER}, lambda t: _conn(t).object_storage.ca_file
+        ),
         from_values("ROS_URL_EXPIRATION", "costManagement.kafka.rosUrlExpiration", {R.LISTENER}),
         from_secret(
             "AWS_ACCESS_KEY_ID",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..core.messaging import KafkaClient, TopicUse
 from ..data.topics import (
     NOTIFICATIONS,
+    PAYLOAD_STATUS,
     ROS_EVENTS,
     SOURCES_EVENTS,
     SUBS_INGRESS,
@@ -18,6 +19,8 @@ from ..data.topics import (
 )
 from ..values import Values
 from .env import KAFKA_CLIENT, KokuRole, component_for, writes_component
+from .upload_env import COMPONENT as UPLOAD_COMPONENT
+from .upload_env import KAFKA_CLIENT as UPLOAD_KAFKA_CLIENT
 
 
 def koku_kafka_client(values: Values) -> KafkaClient:
@@ -35,3 +38,9 @@ def koku_kafka_client(values: Values) -> KafkaClient:
     for pool in cm.workers.consumers(running=False).get("subs_transmission", []):
         uses.append(TopicUse(component=component_for(pool), produces=frozenset({SUBS_INGRESS})))
     return KafkaClient(name=KAFKA_CLIENT, uses=tuple(uses))
+
+
+def upload_kafka_client() -> KafkaClient:
+    """insights-ingress-go announces each upload and produces its status (it consumes nothing)."""
+    use = TopicUse(component=UPLOAD_COMPONENT, produces=frozenset({UPLOAD_ANNOUNCE, PAYLOAD_STATUS}))
+    return KafkaClient(name=UPLOAD_KAFKA_CLIENT, uses=(use,))

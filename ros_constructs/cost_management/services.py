@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import constructs
 
-from ..core.conversations import Conversation
+from ..core.conversations import Conversation, InMessages
 from ..core.pod import Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, resource_ref
 from ..core.tree import Part
 from ..core.workload import DeploymentKind
@@ -39,7 +39,14 @@ class KokuServices(Part):
                 KokuRole.LISTENER,
                 services.listener,
                 "listener",
-                talks_to=[stores.database, stores.cache, stores.kafka, tier.koku_bucket],
+                # Each upload's presigned URL points at the upload service's storage endpoint.
+                talks_to=[
+                    stores.database,
+                    stores.cache,
+                    stores.kafka,
+                    tier.koku_bucket,
+                    InMessages(stores.object_storage.buckets["upload"]),
+                ],
             )
         if services.masu.enabled:
             cpu = resource_ref("POD_CPU_LIMIT", "limits.cpu", container=tier.naming.name(KokuRole.MASU))

@@ -11,28 +11,48 @@ from .chart import CostManagementChart
 from .credentials import koku_prerequisites, koku_secret_plans, registration_steps
 from .dashboard import dashboard_rows
 from .env import KOKU_ENV, KokuRole, writes_component
-from .messaging import koku_kafka_client
+from .messaging import koku_kafka_client, upload_kafka_client
 from .router import COMPONENT as ROUTER
 from .tier import STATUS_PATH, WEB_PORT, KokuTier
+from .upload_env import COMPONENT as UPLOAD
+from .upload_env import INGRESS_ENV
+from .upload_env import WEB_PORT as UPLOAD_PORT
+
+UPLOAD_PREFIX = "/api/ingress/"
+"""Where the metrics operator uploads (insights-ingress-go's API is under it)."""
 
 
 def _routes(release: Release) -> list[FrontDoorRoute]:
     """``<prefix>/``: the nginx router, or with Gateway API the writes API (the tier's own
-    HTTPRoute then splits methods and the edge does not expose it)."""
-    api = release.values.cost_management.api
+    HTTPRoute then splits methods and the edge does not expose it); ``/api/ingress/``: the upload
+    service, when Cost Management is on."""
+    cm = release.values.cost_management
+    api, tier = cm.api, KokuTier(release=release)
     nginx = api.router.type == "nginx"
     component = ROUTER if nginx else writes_component(release.values)
-    return [
+    routes = [
         FrontDoorRoute(
             name="api",
             upstream="cost-management",
             prefix=f"{api.path_prefix}/",
             component=component,
-            service=KokuTier(release=release).naming.name(component),
+            service=tier.naming.name(component),
             port=WEB_PORT,
             exposed=nginx,
         )
     ]
+    if cm.enabled:
+        routes.append(
+            FrontDoorRoute(
+                name="upload",
+                upstream="upload",
+                prefix=UPLOAD_PREFIX,
+                component=UPLOAD,
+                service=tier.upload.name(UPLOAD),
+                port=UPLOAD_PORT,
+            )
+        )
+    return routes
 
 
 def _endpoints(release: Release) -> list[Endpoint]:
@@ -50,6 +70,11 @@ def _env_rows() -> Iterator[tuple[str, str, str, str]]:
         yield entry.name, entry.source, entry.kind, roles
 
 
+def _upload_env_rows() -> Iterator[tuple[str, str, str, str]]:
+    for entry in INGRESS_ENV.entries:
+        yield entry.name, entry.source, entry.kind, UPLOAD
+
+
 TIER: TierSpec[Release] = TierSpec(
     name="cost-management",
     enabled=lambda values: values.cost_management.enabled,
@@ -61,7 +86,10 @@ TIER: TierSpec[Release] = TierSpec(
         ),
     ),
     secret_plans=koku_secret_plans,
-    kafka_clients=lambda values: [koku_kafka_client(values)],
+    kafka_clients=lambda values: [
+        koku_kafka_client(values),
+        *([upload_kafka_client()] if values.cost_management.enabled else []),
+    ],
     prerequisites=lambda release: koku_prerequisites(release.values),
     next_steps=lambda release: registration_steps(release.values),
     routes=_routes,
@@ -78,6 +106,14 @@ TIER: TierSpec[Release] = TierSpec(
             "`USE_READREPLICA`, `MASU`, `SOURCES`) are set by their constructs from the deployment's own values.",
             column="deployments",
             rows=_env_rows,
+        ),
+        EnvDoc(
+            title="insights-ingress-go environment variables",
+            intro="What the Cost Management upload service reads (viper, prefix `INGRESS_`), through `envFrom` of\n"
+            "`<release>-ingress-env` and Secret references. On ODF `INGRESS_MINIOENDPOINT` is composed in the pod\n"
+            "from the upload bucket claim's `BUCKET_HOST` and `BUCKET_PORT`.",
+            column="containers",
+            rows=_upload_env_rows,
         ),
     ),
 )

@@ -35,6 +35,7 @@ from .env import (
     Role,
     profile,
 )
+from .upload_env import INGRESS_APP
 
 KOKU_APP = "koku"
 WEB_PORT = 8000
@@ -75,6 +76,11 @@ class KokuTier(TierContext):
     @cached_property
     def naming(self) -> Naming:
         return self.release.naming(KOKU_APP, self.values.images.koku.version)
+
+    @cached_property
+    def upload(self) -> Naming:
+        """insights-ingress-go's names: an application of the tier with an image of its own."""
+        return self.release.naming(INGRESS_APP, self.values.images.ingress.version)
 
     @property
     def image(self) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from ..core.conversations import Destination, Place, ServiceName, StoreConnection
 from ..core.naming import object_name
 from ..core.platform import platform_for
-from ..core.pod import ConfigMapFiles, ConfigMapKey, Mount, SecretFiles
+from ..core.pod import ConfigMapFiles, ConfigMapKey, EnvVar, Mount, SecretFiles, config_map_key, literal
 from ..core.secrets import SecretPlan, SecretRef, credential_ref, credential_secret, plan
 from ..values import Values
 from ..values.data import CaBundle, DatabaseLogin
@@ -359,6 +359,17 @@ class Bucket(StoreConnection):
     claim: str | None = None
     """The ObjectBucketClaim that makes it (ODF)."""
 
+    def claim_endpoint(self, name: str) -> list[EnvVar]:
+        """ODF: ``name`` set to minio-go's ``host:port`` from the claim's ConfigMap, which holds
+        host and port apart (nothing without a claim: :attr:`ObjectStorageConnection.host_port`)."""
+        if self.claim is None:
+            return []
+        return [
+            config_map_key("BUCKET_HOST", self.claim, "BUCKET_HOST"),
+            config_map_key("BUCKET_PORT", self.claim, "BUCKET_PORT"),
+            literal(name, "$(BUCKET_HOST):$(BUCKET_PORT)"),
+        ]
+
 
 @dataclass(frozen=True, kw_only=True)
 class ObjectStorageConnection(TlsClient):
@@ -376,6 +387,16 @@ class ObjectStorageConnection(TlsClient):
     @property
     def config_file(self) -> str:
         return f"{S3_CONFIG_DIR}/config"
+
+    @property
+    def host_port(self) -> tuple[str | None, bool]:
+        """minio-go's endpoint (``host:port``, no scheme) and TLS flag; the host is None on ODF
+        (each claim's ConfigMap names it: :meth:`Bucket.claim_endpoint`), where it is TLS."""
+        if isinstance(self.endpoint, ConfigMapKey):
+            return None, True
+        url = urlsplit(self.endpoint)
+        tls = url.scheme == "https"
+        return f"{url.hostname}:{url.port or (443 if tls else 80)}", tls
 
     @property
     def mounts(self) -> list[Mount]:

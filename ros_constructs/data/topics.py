@@ -1,6 +1,9 @@
 """The Kafka topic names the tiers share (a producer in one tier, its consumer in another)."""
 
 UPLOAD_ANNOUNCE = "platform.upload.announce"
+"""Uploads for Koku: insights-ingress-go announces, Koku's listener consumes."""
+PAYLOAD_STATUS = "platform.payload-status"
+"""insights-ingress-go's status of each upload (for a payload tracker; nothing here consumes it)."""
 UPLOAD_VALIDATION = "platform.upload.validation"
 SOURCES_EVENTS = "platform.sources.event-stream"
 ROS_EVENTS = "hccm.ros.events"

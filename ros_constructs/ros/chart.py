@@ -16,7 +16,7 @@ from .tier import RosTier
 
 
 class RosChart(ReleaseChart):
-    """The ROS backend, Kruize, the Sources API and the upload ingress of a release."""
+    """The ROS backend, Kruize, the Sources API and (ROS-only) the upload ingress of a release."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, release: Release) -> None:
         super().__init__(scope, id, namespace=release.namespace)

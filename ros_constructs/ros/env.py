@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..core.conversations import StoreConnection
 from ..core.env_table import EnvTable, Scalar, derived, fixed, from_secret, from_store, from_values
-from ..core.pod import ConfigMapKey
 from ..data.connections import StoreContext
 from ..data.topics import RECOMMENDATIONS, ROS_EVENTS, SOURCES_EVENTS
 from . import credentials
@@ -92,13 +90,8 @@ def _ros_db_ssl(tier: RosContext) -> str:
 
 
 def _storage_endpoint(tier: RosContext) -> tuple[str | None, bool]:
-    """minio-go's endpoint (host:port, no scheme) and TLS flag; None in ODF mode (from the claim)."""
-    endpoint = _conn(tier).object_storage.endpoint
-    if isinstance(endpoint, ConfigMapKey):
-        return None, True
-    url = urlsplit(endpoint)
-    tls = url.scheme == "https"
-    return f"{url.hostname}:{url.port or (443 if tls else 80)}", tls
+    """minio-go's endpoint and TLS flag (the connection's; on ODF from the claim)."""
+    return tier.stores.object_storage.host_port
 
 
 def _bool(flag: Scalar) -> str:

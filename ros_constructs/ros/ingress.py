@@ -16,7 +16,7 @@ import constructs
 from ..core.conversations import API_SERVER
 from ..core.emit import api_object
 from ..core.kinds import SERVICE_ACCOUNT
-from ..core.pod import Container, EnvVar, Port, Probe, config_map_key, literal
+from ..core.pod import Container, Port, Probe
 from ..core.rbac import token_review_grant
 from ..core.tree import Part
 from ..core.workload import DeploymentKind
@@ -25,18 +25,6 @@ from .names import INGRESS_COMPONENT
 from .tier import RosTier
 
 COMPONENT = INGRESS_COMPONENT
-
-
-def odf_endpoint(tier: RosTier) -> list[EnvVar]:
-    """ODF: the claim's ConfigMap holds host and port apart; minio-go wants ``host:port``."""
-    bucket = tier.release.connections.object_storage.buckets["upload"]
-    if bucket.claim is None:
-        return []
-    return [
-        config_map_key("BUCKET_HOST", bucket.claim, "BUCKET_HOST"),
-        config_map_key("BUCKET_PORT", bucket.claim, "BUCKET_PORT"),
-        literal("STORAGE_ENDPOINT", "$(BUCKET_HOST):$(BUCKET_PORT)"),
-    ]
 
 
 class UploadIngress(Part):
@@ -54,7 +42,7 @@ class UploadIngress(Part):
             container=Container(
                 image=tier.values.images.ros_ingress.ref,
                 resources=ingress.resources,
-                env=odf_endpoint(tier),
+                env=tier.stores.object_storage.buckets["upload"].claim_endpoint("STORAGE_ENDPOINT"),
                 ports=[Port(name="http", container_port=INGRESS_PORT)],
                 startup=Probe.http("/ready", "http", failure_threshold=30),
                 liveness=Probe.http("/ready", "http", timeout_seconds=5),

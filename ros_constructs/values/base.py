@@ -191,6 +191,12 @@ class Images(Model):
         default=Image(registry="quay.io", repository="insights-onprem/sources-api-go", tag="main"),
         description="sources-api-go.",
     )
+    ingress: Image = Field(
+        default=Image(registry="quay.io", repository="iop/ingress", tag="sha-b16f1c2"),
+        description="insights-ingress-go, the Cost Management upload service. Pinned to the commit whose code the "
+        "release's settings were checked against (b16f1c2): its GitHub workflow publishes every master commit as "
+        "sha-<short commit>; the successor chart runs the moving master tag.",
+    )
     ros_ingress: Image = Field(
         default=Image(registry="quay.io", repository="insights-onprem/insights-ros-ingress", tag="main"),
         description="insights-ros-ingress, the upload service (the tag follows its main branch: pin a digest).",

@@ -428,3 +428,29 @@ class Services(Model):
     masu: KokuService = Field(
         default=KokuService(resources=resources("50m", "500Mi", cpu_limit="100m", memory_limit="700Mi"))
     )
+
+
+class UploadService(Component):
+    """insights-ingress-go: takes the metrics operator's uploads at ``/api/ingress/``, stores each in
+    the upload bucket and announces it to Koku's listener."""
+
+    replicas: Replicas = Field(
+        default=1, description="Each cluster's operator uploads every few hours: one pod serves them."
+    )
+    resources: Resources = Field(
+        default_factory=lambda: resources("100m", "256Mi", cpu_limit=None, memory_limit="512Mi"),
+        description="Container resources; the memory limit leaves room for several uploads' maxMemory at once.",
+    )
+    max_size: Annotated[int, Field(ge=1024)] = Field(
+        default=104857600,
+        description="INGRESS_DEFAULTMAXSIZE (bytes): a larger upload gets 413 (100 MiB, the program's default and "
+        "the successor chart's).",
+    )
+    max_memory: Annotated[int, Field(ge=1024)] = Field(
+        default=33554432,
+        description="INGRESS_MAXUPLOADMEM (bytes) of a multipart upload held in memory, the rest spills to the /tmp "
+        "emptyDir (32 MiB, the successor chart's: a usual operator upload stays in memory).",
+    )
+    log_level: Literal["DEBUG", "INFO", "ERROR"] = Field(
+        default="INFO", description="INGRESS_LOGLEVEL (the program knows these three)."
+    )

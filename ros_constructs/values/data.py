@@ -262,8 +262,9 @@ class Kafka(Model):
     def _supported(self) -> Kafka:
         if self.security_protocol == "SSL":
             raise ValuesError(
-                "securityProtocol SSL is not supported: Koku applies KAFKA_SECURITY_PROTOCOL only together with "
-                "KAFKA_SASL_MECHANISM, so its clients would connect in plaintext; use SASL_SSL"
+                "securityProtocol SSL is not supported: Koku and insights-ingress-go set the clients' security "
+                "protocol only together with a SASL mechanism (KAFKA_SASL_MECHANISM, INGRESS_SASLMECHANISM), and "
+                "ros-ocp-backend reads TLS only with SASL, so their clients would connect in plaintext; use SASL_SSL"
             )
         if self.mode == "strimzi" and self.uses_sasl and self.sasl.mechanism != "SCRAM-SHA-512":
             raise ValuesError("strimzi mode creates SCRAM-SHA-512 KafkaUsers; set sasl.mechanism SCRAM-SHA-512")

@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from .base import Credential, ExtraEnv, LogLevel, Model, Port
-from .cost_management import Api, Beat, Services, Workers
+from .cost_management import Api, Beat, Services, UploadService, Workers
 
 
 class KafkaMessaging(Model):
@@ -185,6 +185,7 @@ class CostManagement(Model):
         "chart's ROS-only deployment (insights-ros-ingress takes the uploads); off and ROS off deploys nothing.",
     )
     api: Api = Field(default_factory=Api)
+    upload: UploadService = Field(default_factory=UploadService)
     workers: Workers = Field(default_factory=Workers)
     beat: Beat = Field(default_factory=Beat)
     services: Services = Field(default_factory=Services)
