@@ -48,8 +48,9 @@ def test_default_paths() -> None:
         ("c_rosocp_processor", "t_rosocp_kruize_recommendations"),
         ("t_rosocp_kruize_recommendations", "c_rosocp_recommendation_poller"),
         ("c_rosocp_processor", "c_kruize"),
-        ("c_rosocp_housekeeper", "c_sources_api"),
-        ("t_platform_sources_event_stream", "c_sources_listener"),
+        ("c_rosocp_housekeeper", "c_api_reads"),  # on-prem Koku is the sources API
+        ("c_api_writes", "t_platform_sources_event_stream"),
+        ("t_platform_sources_event_stream", "c_rosocp_housekeeper"),
     }
     assert expected <= topo.edges
     assert not {e for e in topo.edges if e[0].startswith("w_")} - {

@@ -221,7 +221,7 @@ def egress_beyond_the_cluster(docs: list[Obj]) -> set[tuple[str, int | str]]:
 def test_only_kafka_clients_reach_beyond_the_cluster_by_default(platform: str) -> None:
     """The default Kafka is a host name in another namespace; nothing else leaves, no pod has a token."""
     docs = objects_of(load([], [f"platform={platform}"]))
-    clients = ["listener", "masu", "api-writes", "rosocp-processor", "rosocp-recommendation-poller"]
+    clients = ["ingress", "listener", "masu", "api-writes", "rosocp-processor", "rosocp-recommendation-poller"]
     clients += ["rosocp-housekeeper"]
     assert egress_beyond_the_cluster(docs) == {(c, 9092) for c in clients}
 
