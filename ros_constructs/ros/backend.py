@@ -130,7 +130,7 @@ class RosBackend(Part):
                 ["start", "housekeeper", "--sources"],
                 ros.housekeeper,
                 DeploymentKind(replicas=1, strategy=Recreate(), spread=False),
-                waits=[wait_for(tier.values.images.ros.ref, "sources-api", sources_url)],
+                waits=[wait_for(tier.values.images.ros.ref, "sources", sources_url)],
                 extra=self._consumer_env(ros.housekeeper.consumer_group, True),
                 scanner_exceptions=dict.fromkeys(("CKV_K8S_8", "CKV_K8S_9"), NO_PROBE),
                 talks_to=[stores.database, tier.kruize_service, ServiceName(sources.service), stores.kafka],
