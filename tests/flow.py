@@ -201,6 +201,35 @@ def output(values: Values) -> Output:
     return _OUTPUTS[key]
 
 
+# --- startup contracts ----------------------------------------------------------------------------
+
+MIGRATIONS = "db-migrate"
+"""Koku's migrations Job component: the database every Koku hop uses is migrated by it."""
+
+
+def startup_problems(out: Output, program: Program, component: str, env: Obj) -> list[str]:
+    """Why ``program`` would not start (or not serve the flow) with ``env``; the facts and their
+    citations are test_startup_contracts's."""
+    problems = []
+    if program is KOKU:
+        if "DATABASE_SERVICE_NAME" in env and env.get("DATABASE_ENGINE") != "postgresql":
+            problems.append("DATABASE_SERVICE_NAME without DATABASE_ENGINE=postgresql: Koku exits at import")
+        if component == MIGRATIONS and str(env.get("ONPREM")) != "True":
+            problems.append("migrations without ONPREM=True: api.0039 grants to the missing role hive")
+    if program is KRUIZE:
+        if str(env.get("local", "false")).lower() != "false":
+            problems.append("local is on: Kruize sets up datasources and fails without one")
+        endpoint = str(env.get("monitoringendpoint", ""))
+        if not endpoint:
+            problems.append("no monitoringendpoint: Kruize looks its datasource up through the API server")
+        elif re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?", endpoint):
+            try:
+                resolve(out, endpoint, env)
+            except Dangling as err:
+                problems.append(f"monitoringendpoint names a host: {err}")
+    return problems
+
+
 # --- hosts -> targets ---------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from flow import (
     INGRESS_GO,
     KOKU,
     KRUIZE,
+    MIGRATIONS,
     ROS_BACKEND,
     ROS_INGRESS,
     SOURCES_API_GO,
@@ -38,6 +39,7 @@ from flow import (
     kafka_topic_exists,
     output,
     resolve,
+    startup_problems,
     undeclared,
 )
 from test_network import EDGE, OPENSHIFT_ROUTER, Pod, allowed, outside
@@ -53,6 +55,8 @@ PARTIES = {
     "poller": (ROS_BACKEND, "rosocp-recommendation-poller"),
     "housekeeper": (ROS_BACKEND, "rosocp-housekeeper"),
     "sources-api": (SOURCES_API_GO, "sources-api"),
+    "koku-migrations": (KOKU, MIGRATIONS),
+    "kruize": (KRUIZE, "kruize"),
 }
 """Role -> (program, component); ``upload`` and ``ros-api`` are found through the front door,
 ``koku-writes`` is Koku's API taking writes (``api-writes``, or ``api`` when unified)."""
@@ -104,7 +108,14 @@ class Presigned:
     signer: str
 
 
-Hop = Route | Call | Topic | Presigned
+@dataclass(frozen=True)
+class Starts:
+    """``party``, which the flow needs but calls no one on it, starts with what its pod is given."""
+
+    party: str
+
+
+Hop = Route | Call | Topic | Presigned | Starts
 Obj = dict[str, Any]
 
 
@@ -127,6 +138,8 @@ def upload_path(mode: Mode) -> list[Hop]:
     """Upstream contracts section 8: the upload service is insights-ingress-go with Koku,
     insights-ros-ingress (straight to ROS) without it."""
     hops: list[Hop] = [
+        *([Starts("koku-migrations")] if mode.cost else []),
+        *([Starts("kruize")] if mode.ros else []),
         Route(UPLOAD, "upload", INGRESS_GO if mode.cost else ROS_INGRESS),
         Call("upload", "object_store"),
     ]
@@ -261,7 +274,10 @@ class Walk:
                     hop, f"{role}: pod {component} runs rosocp {' '.join(command)}, not {' '.join(SUBCOMMANDS[role])}"
                 )
                 return None
-        return program, component, pod, self.out.env[component]
+        env = self.out.env[component]
+        for problem in startup_problems(self.out, program, component, env):
+            self.fail(hop, f"{role}: pod {component}: {problem}")
+        return program, component, pod, env
 
     def reach(self, hop: Hop, component: str, pod: Pod, target: Target) -> None:
         for problem in [*closed(self.out, pod, target), *undeclared(self.out, component, target)]:
@@ -407,6 +423,7 @@ class Walk:
             Call: self.call,
             Topic: self.topic,
             Presigned: self.presigned,
+            Starts: lambda hop: self.party(hop, hop.party),
         }
         for hop in hops:
             checks[type(hop)](hop)
@@ -420,6 +437,8 @@ def describe(hop: Hop) -> str:
         return f"{hop.party} -> its {hop.setting}"
     if isinstance(hop, Topic):
         return f"{hop.producer} -[{hop.produces}]-> {hop.consumer}"
+    if isinstance(hop, Starts):
+        return f"{hop.party} starts"
     return f"{hop.fetcher} -> presigned URL of {hop.signer}'s object store"
 
 
