@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import objects
+from conftest import objects, render
 from policies import custom_resource_errors, is_builtin
 from test_envoy import parse
 from test_network import EDGE, OPENSHIFT_ROUTER, STRANGER, reachable
 
+from ros_constructs.edge.exposure import ROUTE_TIMEOUT
 from ros_constructs.values import ValuesError, load
 
 R = "cost-onprem-"
@@ -201,3 +202,20 @@ def test_a_reencrypting_route_reaches_a_gateway_serving_the_service_cas_certific
     assert {v["name"]: v.get("secret", {}).get("secretName") for v in volumes}["serving-tls"] == secret
     trusted = by(docs, "ConfigMap", "trusted-ca")
     assert trusted["metadata"]["labels"]["config.openshift.io/inject-trusted-cabundle"] == "true"
+
+
+def test_the_edge_waits_as_long_as_an_orgs_first_source_takes(tmp_path: Path) -> None:
+    """Koku answers an org's first source only after building its tenant schema (92 s measured
+    at d8055ac): the OpenShift Routes (HAProxy's default is 30 s) and the sidecars wait the edge's
+    request timeout; the user's own Route annotation wins."""
+    docs = objects("edge-sidecars-openshift")
+    routes = [o for o in docs if o["kind"] == "Route"]
+    assert routes and all(r["metadata"]["annotations"][ROUTE_TIMEOUT] == "180s" for r in routes)
+    listener = envoy_of(docs, "api-router-envoy")["static_resources"]["listeners"][0]
+    (host,) = listener["filter_chains"][0]["filters"][0]["typed_config"]["route_config"]["virtual_hosts"]
+    assert [r["route"]["timeout"] for r in host["routes"]] == ["180s"]
+    own = tmp_path / "own.yaml"
+    own.write_text(yaml.safe_dump({"edge": {"exposure": {"annotations": {ROUTE_TIMEOUT: "600s"}}}}))
+    values = load([Path(__file__).parent / "profiles" / "edge-sidecars-openshift.yaml", own])
+    docs = [o for chart in render(values).values() for o in chart]
+    assert {o["metadata"]["annotations"][ROUTE_TIMEOUT] for o in docs if o["kind"] == "Route"} == {"600s"}

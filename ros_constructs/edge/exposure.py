@@ -38,6 +38,11 @@ def exposed_paths(doors: list[FrontDoor], gateway: Backend | None) -> list[Expos
     ]
 
 
+ROUTE_TIMEOUT = "haproxy.router.openshift.io/timeout"
+"""The OpenShift router's per-Route timeout (30 s unless set); the edge's request timeout, unless the
+user's annotations say otherwise."""
+
+
 class Exposure(Part):
     def __init__(
         self, scope: constructs.Construct, id: str, *, release: Release, naming: Naming, paths: list[ExposedPath]
@@ -69,7 +74,8 @@ class Exposure(Part):
             kind=ROUTE,
             name=self.naming.name(path.component),
             labels=self.naming.labels(path.component),
-            annotations=exposure.annotations or None,
+            annotations={ROUTE_TIMEOUT: f"{self.release.values.edge.auth.gateway.request_timeout_seconds}s"}
+            | exposure.annotations,
             body={"spec": spec},
         )
 

@@ -201,7 +201,10 @@ def sidecar_fronting(release: Release) -> Fronting:
         if auth is None:
             return None
         app = container.ports[0]
-        route = Route(prefix="/", upstream=Upstream(name="app", host="127.0.0.1", port=app.container_port))
+        timeout = float(release.values.edge.auth.gateway.request_timeout_seconds)
+        route = Route(
+            prefix="/", upstream=Upstream(name="app", host="127.0.0.1", port=app.container_port), timeout=timeout
+        )
         proxy = envoy_proxy(
             scope,
             release=release,
