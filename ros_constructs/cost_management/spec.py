@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..core.tier import ChartSpec, Endpoint, EnvDoc, FrontDoorRoute, TierSpec
 from ..release import Release
+from ..values.cost_management import UPLOAD_ROUTE as UPLOAD_PREFIX
 from .chart import CostManagementChart
 from .credentials import koku_prerequisites, koku_secret_plans, registration_steps
 from .dashboard import dashboard_rows
@@ -17,9 +18,6 @@ from .tier import STATUS_PATH, WEB_PORT, KokuTier
 from .upload_env import COMPONENT as UPLOAD
 from .upload_env import INGRESS_ENV
 from .upload_env import WEB_PORT as UPLOAD_PORT
-
-UPLOAD_PREFIX = "/api/ingress/"
-"""Where the metrics operator uploads (insights-ingress-go's API is under it)."""
 
 
 def _routes(release: Release) -> list[FrontDoorRoute]:

@@ -24,6 +24,7 @@ from ..core.pod import ConfigMapFiles, Container, Mount, Port, Probe, SecretFile
 from ..core.tier import Fronted, Fronting
 from ..data.connections import SERVICE_CA_KEY, service_host, service_name
 from ..release import Release
+from ..values.edge import ENVOY_LISTEN_PORT as LISTEN_PORT
 from .envoy import (
     EnvoyConfig,
     IdentityClaims,
@@ -36,7 +37,6 @@ from .envoy import (
     render,
 )
 
-LISTEN_PORT = 9080
 PROXY_PORT = "proxy"
 CONFIG_DIR = "/etc/envoy"
 CA_DIR = "/etc/edge-ca"

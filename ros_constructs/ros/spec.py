@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..core.tier import ChartSpec, EnvDoc, FrontDoorRoute, TierSpec
 from ..release import Release
+from ..values.cost_management import UPLOAD_ROUTE as UPLOAD_PREFIX
 from .chart import RosChart
 from .credentials import ros_kafka_clients, ros_secret_plans
 from .dashboard import dashboard_rows
@@ -16,8 +17,6 @@ from .tier import RosTier
 
 RECOMMENDATIONS = "/v1/recommendations/"
 """Under the Cost Management API prefix, where clients ask ROS for recommendations (Koku's path)."""
-UPLOAD_PREFIX = "/api/ingress/"
-"""Where the metrics operator uploads (the upload service's path)."""
 
 
 def _routes(release: Release) -> list[FrontDoorRoute]:

@@ -1,13 +1,15 @@
-"""Building blocks every values section uses: the base model, quantities, resources, images,
-Secret references, extra env and autoscaling. Nothing here knows a component."""
+"""Building blocks every values section uses: the base model, quantities, the patterns of strings
+that reach a config, resources, images, Secret references, extra env and autoscaling. Nothing
+here knows a component."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from ..core.naming import MAX_NAME_LENGTH
@@ -77,6 +79,200 @@ Count = Annotated[int, Field(ge=1, le=INT32_MAX)]
 SecretKey = Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")]
 """A key inside a Secret (also a file name when mounted)."""
 
+# --- strings that reach a config -------------------------------------------------------------
+# Every string the values hand to a config file, a URL, a command or an object's metadata has one
+# of these types, so a value the config could not hold (or that would smuggle something into it)
+# is a values error naming its field, before any construct runs.
+
+_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
+_DNS_SUBDOMAIN = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*", re.IGNORECASE)
+_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+_PATH = re.compile(r"(/[A-Za-z0-9._~@+,=:-]*)+")
+_URL = re.compile(
+    r"(?P<scheme>https?)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:?#\[\]]+)(:(?P<port>[0-9]{1,5}))?"
+    r"(?P<path>/[^?#]*)?(\?(?P<query>[A-Za-z0-9._~%/:@+,=&-]*))?"
+)
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_REPOSITORY = r"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$"
+_TOKEN = re.compile(r"[!-~]{1,128}")
+_QUOTES = set("\"'`\\")
+MAX_ANNOTATIONS_BYTES = 64 * 1024
+"""The most the annotations a user adds to one object may hold (keys and values, UTF-8). The API
+server refuses an object whose annotations total over 256 KiB, and ``kubectl apply`` copies the
+whole object (these annotations included) into its last-applied-configuration annotation, so they
+count twice next to the release's own: a quarter of the limit leaves room for both."""
+
+
+def dns_subdomain(value: str) -> str:
+    """A Kubernetes object name (RFC 1123 subdomain): lower-case labels of letters, digits and '-'."""
+    if not _DNS_SUBDOMAIN.fullmatch(value):
+        raise ValuesError(
+            f"{value!r} is not a DNS subdomain (at most 253 lower-case letters, digits, '-' and '.', labels of at "
+            "most 63 starting and ending with a letter or digit)"
+        )
+    return value
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def host(value: str) -> str:
+    """A host: an RFC 1123 host name (labels of letters, digits and '-') or an IP address."""
+    if not _HOST_NAME.fullmatch(value) and not _is_ip(value):
+        raise ValuesError(
+            f"{value!r} is not a host name (RFC 1123: labels of at most 63 letters, digits and '-', "
+            "joined by '.') or an IP address"
+        )
+    return value
+
+
+def _port_number(text: str, whole: str) -> None:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValuesError(f"port {text!r} of {whole!r} is not 1-65535")
+
+
+def host_port(value: str) -> str:
+    """``host:port``; an IPv6 host in brackets (``[::1]:9092``)."""
+    name, sep, port = value.rpartition(":")
+    if not sep:
+        raise ValuesError(f"{value!r} is not host:port")
+    host(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
+    _port_number(port, value)
+    return value
+
+
+def host_ports(value: str) -> str:
+    """``host:port[,host:port...]`` (a Kafka bootstrap list)."""
+    try:
+        for entry in value.split(","):
+            host_port(entry)
+    except ValuesError as err:
+        raise ValuesError(f"{value!r}: {err}") from None
+    return value
+
+
+def url_path(value: str) -> str:
+    """An absolute URL path, normalised: no empty, '.' or '..' segment (``//``, ``/./``, ``/../``) but a
+    final '/', only letters, digits and ``._~@+,=:-`` in segments (no percent-encoding, which could hide a ``..``)."""
+    segments = value.split("/")[1:]
+    if not _PATH.fullmatch(value) or {"", ".", ".."} & set(segments[:-1]) or segments[-1] in (".", ".."):
+        raise ValuesError(
+            f"{value!r} is not a normalised absolute URL path ('/' then segments of letters, digits and "
+            "._~@+,=:-; no '//', '.' or '..')"
+        )
+    return value
+
+
+def path_prefix(value: str) -> str:
+    """A URL path prefix routes are made under: a normalised absolute path without a final '/'."""
+    url_path(value)
+    if value.endswith("/"):
+        raise ValuesError(f"{value!r} ends with '/': give the prefix without it (the routes add '/...')")
+    return value
+
+
+def url(value: str, *, schemes: tuple[str, ...] = ("http", "https"), path: bool = True) -> str:
+    """``scheme://host[:port][/path][?query]``: a host as :func:`host`, no credentials, no fragment,
+    nothing a config or a shell would read as syntax (quotes, whitespace, ``$``)."""
+    match = _URL.fullmatch(value)
+    if not match or match["scheme"] not in schemes or (not path and (match["path"] or match["query"])):
+        shape = "://host[:port]" + ("[/path][?query]" if path else "")
+        raise ValuesError(f"{value!r} is not an {' or '.join(schemes)} URL ({'|'.join(schemes)}{shape})")
+    name = match["host"]
+    try:
+        host(name[1:-1] if name.startswith("[") else name)
+        if match["port"]:
+            _port_number(match["port"], value)
+        if match["path"]:
+            url_path(match["path"])
+    except ValuesError as err:
+        raise ValuesError(f"{value!r}: {err}") from None
+    return value
+
+
+def host_port_or_host(value: str) -> str:
+    """``host`` or ``host:port`` (an image registry)."""
+    return host_port(value) if ":" in value and not _is_ip(value) else host(value)
+
+
+def bucket_name(value: str) -> str:
+    """An S3 bucket name (AWS's rules, which MinIO, ODF and Ceph RGW follow): 3-63 lower-case letters,
+    digits, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address."""
+    if not _BUCKET.fullmatch(value) or ".." in value or ".-" in value or "-." in value or _is_ip(value):
+        raise ValuesError(
+            f"{value!r} is not an S3 bucket name (3-63 lower-case letters, digits, '.' and '-', starting and ending "
+            "with a letter or digit, no '..', not an IP address)"
+        )
+    return value
+
+
+def token(value: str) -> str:
+    """An audience or role name: 1-128 printable ASCII characters, no whitespace or quotes (it is
+    written into Envoy's config and its Lua filter as a string)."""
+    if not _TOKEN.fullmatch(value) or _QUOTES & set(value):
+        raise ValuesError(f"{value!r} is not 1-128 printable ASCII characters without whitespace or quotes")
+    return value
+
+
+def qualified_name(value: str) -> str:
+    """A label or annotation key: ``[prefix/]name``, the prefix a DNS subdomain."""
+    prefix, slash, name = value.rpartition("/")
+    if not _NAME.fullmatch(name) or (slash and not _DNS_SUBDOMAIN.fullmatch(prefix)):
+        raise ValuesError(
+            f"{value!r} is not a label key (an optional DNS subdomain and '/', then at most 63 letters, digits, "
+            "'-', '_' and '.', starting and ending with a letter or digit)"
+        )
+    return value
+
+
+def label_value(value: str) -> str:
+    if value and not _NAME.fullmatch(value):
+        raise ValuesError(
+            f"{value!r} is not a label value (at most 63 letters, digits, '-', '_' and '.', "
+            "starting and ending with a letter or digit)"
+        )
+    return value
+
+
+def annotations_size(annotations: dict[str, str]) -> dict[str, str]:
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items())
+    if size > MAX_ANNOTATIONS_BYTES:
+        raise ValuesError(
+            f"the annotations hold {size} bytes, more than {MAX_ANNOTATIONS_BYTES} (the API server takes 256 KiB "
+            "of annotations per object, which kubectl apply's last-applied copy and the release's own share)"
+        )
+    return annotations
+
+
+DnsSubdomain = Annotated[str, AfterValidator(dns_subdomain)]
+"""A Kubernetes object name (Secret, StorageClass, PriorityClass) or a public host (Ingress, Route)."""
+Host = Annotated[str, AfterValidator(host)]
+"""A server's host: a database, cache, RBAC service, Trino."""
+HostPort = Annotated[str, AfterValidator(host_port)]
+HostPorts = Annotated[str, AfterValidator(host_ports)]
+UrlPath = Annotated[str, AfterValidator(url_path)]
+PathPrefix = Annotated[str, AfterValidator(path_prefix)]
+HttpUrl = Annotated[str, AfterValidator(url)]
+HttpsUrl = Annotated[str, AfterValidator(lambda value: url(value, schemes=("https",)))]
+Endpoint = Annotated[str, AfterValidator(lambda value: url(value, path=False))]
+"""``scheme://host[:port]`` and nothing after it (an S3 endpoint)."""
+BucketName = Annotated[str, AfterValidator(bucket_name)]
+Token = Annotated[str, AfterValidator(token)]
+QualifiedName = Annotated[str, AfterValidator(qualified_name)]
+LabelValue = Annotated[str, AfterValidator(label_value)]
+Labels = dict[QualifiedName, LabelValue]
+Registry = Annotated[str, AfterValidator(host_port_or_host)]
+"""An image registry: ``host`` or ``host:port``."""
+Repository = Annotated[str, Field(pattern=_REPOSITORY, max_length=255)]
+"""An image repository path, as the OCI distribution spec names them."""
+Annotations = Annotated[dict[QualifiedName, str], AfterValidator(annotations_size)]
+
 
 class Model(BaseModel):
     """Base for every values section: camelCase keys, unknown keys rejected, immutable."""
@@ -130,8 +326,8 @@ def resources(cpu: str, memory: str, *, cpu_limit: str | None, memory_limit: str
 class Image(Model):
     """One container image: ``registry/repository`` plus a tag, a digest, or both."""
 
-    registry: str = Field(description="Registry host, e.g. quay.io.")
-    repository: str = Field(description="Repository path inside the registry.")
+    registry: Registry = Field(description="Registry host, e.g. quay.io.")
+    repository: Repository = Field(description="Repository path inside the registry.")
     tag: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",

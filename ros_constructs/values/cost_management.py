@@ -13,8 +13,12 @@ from .base import (
     Autoscaling,
     Count,
     DnsLabel,
+    DnsSubdomain,
+    Host,
+    HttpUrl,
     LogLevel,
     Model,
+    PathPrefix,
     Port,
     Replicas,
     Resources,
@@ -46,7 +50,7 @@ class ApiDeployment(Component):
 class GatewayParentRef(Model):
     name: DnsLabel
     namespace: DnsLabel | None = None
-    section_name: str | None = None
+    section_name: DnsSubdomain | None = Field(default=None, description="The Gateway listener to attach to.")
 
 
 class GatewayRouter(Model):
@@ -54,7 +58,7 @@ class GatewayRouter(Model):
         default_factory=lambda: [GatewayParentRef(name="cost-onprem-gateway")],
         description="Gateways the HTTPRoute attaches to.",
     )
-    hostnames: list[str] = Field(default_factory=list)
+    hostnames: list[DnsSubdomain] = Field(default_factory=list, description="Host names the HTTPRoute matches.")
 
 
 class RosApiUpstream(Model):
@@ -85,7 +89,7 @@ class ReadReplica(Model):
     cluster's ``-ro`` Service."""
 
     enabled: bool = False
-    host: str | None = Field(default=None, description="Replica host; default the CloudNativePG -ro Service.")
+    host: Host | None = Field(default=None, description="Replica host; default the CloudNativePG -ro Service.")
     port: Port = 5432
 
 
@@ -99,13 +103,21 @@ class Migrations(Component):
     resources: Resources = Field(default=resources("1", "1Gi", cpu_limit=None, memory_limit="2Gi"))
 
 
+UPLOAD_ROUTE = "/api/ingress/"
+"""Where the metrics operator uploads (insights-ingress-go, or insights-ros-ingress in ROS-only mode)."""
+
+
 class Api(Model):
     """The Cost Management API tier: its Deployments (split or unified), the router, a read replica, migrations."""
 
     mode: Literal["split", "unified"] = Field(
         default="split", description="split: api-reads + api-writes; unified: one api Deployment."
     )
-    path_prefix: str = Field(default="/api/cost-management", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
+    path_prefix: PathPrefix = Field(
+        default="/api/cost-management",
+        description="API_PATH_PREFIX: the API's routes are <prefix>/ and <prefix>/v1/recommendations/ (ROS); "
+        "neither may hold or lie under the upload route /api/ingress/.",
+    )
     reads: ApiDeployment = Field(
         default=ApiDeployment(replicas=3, autoscaling=Autoscaling(enabled=True, min_replicas=3, max_replicas=10))
     )
@@ -114,6 +126,19 @@ class Api(Model):
     router: Router = Field(default_factory=Router)
     read_replica: ReadReplica = Field(default_factory=ReadReplica)
     migrations: Migrations = Field(default_factory=Migrations)
+
+    @model_validator(mode="after")
+    def _own_routes(self) -> Api:
+        """The edge, the Ingress and the Routes send each route to one Service: an API prefix that held
+        the upload route, or lay under it, would hand one service's paths to the other."""
+        api = f"{self.path_prefix}/"
+        if api.startswith(UPLOAD_ROUTE) or UPLOAD_ROUTE.startswith(api):
+            raise ValuesError(
+                f"{self.path_prefix!r} makes the route {api!r}, which overlaps the upload route {UPLOAD_ROUTE!r}; "
+                "choose a prefix outside it (the default is /api/cost-management)",
+                at="pathPrefix",
+            )
+        return self
 
     @model_validator(mode="after")
     def _replica_needs_reads(self) -> Api:
@@ -234,7 +259,7 @@ KOKU_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(queue_family(q) for q in KO
 
 
 class KedaPrometheus(Model):
-    server_address: str = Field(
+    server_address: HttpUrl = Field(
         default="http://prometheus-operated.monitoring.svc:9090", description="Prometheus the trigger queries."
     )
 

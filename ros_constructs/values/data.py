@@ -13,7 +13,20 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Count, Credential, DnsLabel, Model, Port, Resources, resources
+from .base import (
+    BucketName,
+    Count,
+    Credential,
+    DnsLabel,
+    DnsSubdomain,
+    Endpoint,
+    Host,
+    HostPorts,
+    Model,
+    Port,
+    Resources,
+    resources,
+)
 from .errors import ValuesError
 from .pods import Component
 
@@ -25,7 +38,7 @@ class Volume(Model):
     """A persistent volume claim: its size and StorageClass."""
 
     size: Size = Field(default="20Gi", description="Requested capacity.")
-    storage_class: str | None = Field(
+    storage_class: DnsSubdomain | None = Field(
         default=None, description="StorageClass; unset: ocs-storagecluster-ceph-rbd on OpenShift, else the default."
     )
 
@@ -84,7 +97,11 @@ class CloudNativePg(Model):
     Service, Cost Management's read replica its ``-ro`` Service."""
 
     instances: Count = Field(default=2, description="PostgreSQL instances (one primary, the rest streaming replicas).")
-    image_name: str | None = Field(default=None, description="Operand image; unset: the operator's default.")
+    image_name: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.:-]+(/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+        description="Operand image (registry/repository[:tag][@digest]); unset: the operator's default.",
+    )
     volume: Volume = Field(default_factory=lambda: Volume(size="20Gi"))
     resources: Resources = Field(
         default_factory=lambda: resources("250m", "512Mi", cpu_limit=None, memory_limit="2Gi"),
@@ -98,7 +115,7 @@ SslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-
 class ExternalDatabase(Model):
     """A PostgreSQL server you run; the release deploys nothing for it."""
 
-    host: str | None = Field(default=None, description="Server host name (required in external mode).")
+    host: Host | None = Field(default=None, description="Server host name (required in external mode).")
     port: Port = 5432
     ssl_mode: SslMode = Field(default="prefer", description="libpq sslmode for every client.")
     ca: CaBundle | None = Field(default=None, description="CA of the server certificate (verify-ca/verify-full).")
@@ -179,7 +196,7 @@ class DeployedCache(Component):
 
 
 class ExternalCache(Model):
-    host: str | None = Field(default=None, description="Server host name (required in external mode).")
+    host: Host | None = Field(default=None, description="Server host name (required in external mode).")
 
 
 class Cache(Model):
@@ -215,7 +232,9 @@ class StrimziBroker(Model):
     """A KRaft ``Kafka`` with one controller and one broker KafkaNodePool, run by Strimzi."""
 
     deploy: bool = Field(default=False, description="Create the Kafka cluster itself (else it must exist).")
-    version: str = Field(default="4.1.0", description="Kafka version the operator runs.")
+    version: str = Field(
+        default="4.1.0", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$", description="Kafka version the operator runs."
+    )
     controllers: Count = 1
     brokers: Count = 1
     volume: Volume = Field(default_factory=lambda: Volume(size="20Gi"))
@@ -239,9 +258,8 @@ class Kafka(Model):
         description="external: a cluster you run; strimzi: topics/users (and optionally the "
         "cluster) as Strimzi resources.",
     )
-    bootstrap_servers: str | None = Field(
+    bootstrap_servers: HostPorts | None = Field(
         default=None,
-        pattern=r"^[^,\s:]+:[0-9]+(,[^,\s:]+:[0-9]+)*$",
         description="host:port[,host:port]; default the Strimzi bootstrap Service <release>-kafka-kafka-bootstrap "
         "(in namespace kafka for external mode, the release namespace for strimzi).",
     )
@@ -277,10 +295,12 @@ class Kafka(Model):
 
 
 class Buckets(Model):
-    koku: str = Field(default="koku-bucket", description="Cost Management's bucket (REQUESTED_BUCKET).")
-    ros: str = Field(default="ros-data", description="Where Koku puts ROS data (REQUESTED_ROS_BUCKET).")
-    subs: str = Field(default="subs-data", description="SUBS exports (REQUESTED_SUBS_BUCKET).")
-    upload: str = Field(default="insights-upload-perma", description="The upload ingress's bucket.")
+    """The buckets' names (S3's rules: the mc Job, the bucket claims and the clients use them as given)."""
+
+    koku: BucketName = Field(default="koku-bucket", description="Cost Management's bucket (REQUESTED_BUCKET).")
+    ros: BucketName = Field(default="ros-data", description="Where Koku puts ROS data (REQUESTED_ROS_BUCKET).")
+    subs: BucketName = Field(default="subs-data", description="SUBS exports (REQUESTED_SUBS_BUCKET).")
+    upload: BucketName = Field(default="insights-upload-perma", description="The upload ingress's bucket.")
 
 
 class Minio(Component):
@@ -297,13 +317,12 @@ class Minio(Component):
 class Odf(Model):
     """OpenShift Data Foundation (OpenShift default): one ObjectBucketClaim per bucket."""
 
-    storage_class: str = Field(default="openshift-storage.noobaa.io", description="The bucket StorageClass.")
+    storage_class: DnsSubdomain = Field(default="openshift-storage.noobaa.io", description="The bucket StorageClass.")
 
 
 class ExternalObjectStorage(Model):
-    endpoint: str | None = Field(
+    endpoint: Endpoint | None = Field(
         default=None,
-        pattern=r"^https?://[^/\s]+$",
         description="S3 endpoint URL (scheme, host, port), e.g. https://s3.us-east-1.amazonaws.com.",
     )
     ca: CaBundle | None = Field(default=None, description="CA of the endpoint's certificate, if not a public one.")
@@ -317,7 +336,9 @@ class ObjectStorage(Credential):
     mode: Literal["minio", "odf", "external"] | None = Field(
         default=None, description="Unset: minio on Kubernetes, odf on OpenShift."
     )
-    region: str = Field(default="onprem", description="S3 region (s3v4 signatures need one).")
+    region: str = Field(
+        default="onprem", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="S3 region (s3v4 signatures need one)."
+    )
     addressing_style: Literal["path", "virtual"] = Field(
         default="path", description="path for MinIO, ODF and Ceph RGW; virtual for AWS S3 buckets with dots-free names."
     )

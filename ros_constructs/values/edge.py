@@ -10,15 +10,25 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import DnsLabel, Model, Port, Replicas, Resources, SecretKey, resources
+from .base import (
+    Annotations,
+    DnsLabel,
+    DnsSubdomain,
+    HttpsUrl,
+    Model,
+    Port,
+    Replicas,
+    Resources,
+    SecretKey,
+    Token,
+    resources,
+)
 from .cost_management import GatewayParentRef
 from .errors import ValuesError
 from .pods import Component
 
-HostName = Annotated[
-    str, Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=253)
-]
-HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s/?#]+(/[^\s?#]*)?$")]
+ENVOY_LISTEN_PORT = 9080
+"""The port every Envoy of the edge (gateway and sidecars) listens on."""
 ClaimPath = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")]
 
 
@@ -30,10 +40,10 @@ class Exposure(Model):
     type: Literal["none", "route", "ingress", "gatewayApi"] = Field(
         default="none", description="none, an OpenShift Route per path, one Ingress, or one Gateway API HTTPRoute."
     )
-    host: HostName | None = Field(default=None, description="Public host name; unset: the platform's default.")
-    annotations: dict[str, str] = Field(default_factory=dict, description="Added to the Routes or the Ingress.")
+    host: DnsSubdomain | None = Field(default=None, description="Public host name; unset: the platform's default.")
+    annotations: Annotations = Field(default_factory=dict, description="Added to the Routes or the Ingress.")
     ingress_class: DnsLabel = Field(default="nginx", description="ingressClassName of the Ingress.")
-    tls_secret: DnsLabel | None = Field(
+    tls_secret: DnsSubdomain | None = Field(
         default=None, description="Ingress: the TLS Secret for the host (needs host); unset: plain http."
     )
     route_termination: Literal["edge", "reencrypt"] = Field(
@@ -83,7 +93,7 @@ class IdentityClaims(Model):
         default="is_org_admin",
         description="identity.user.is_org_admin: a boolean claim, or a list claim with orgAdminRole.",
     )
-    org_admin_role: str | None = Field(
+    org_admin_role: Token | None = Field(
         default=None, description="When set, org admins are the tokens whose orgAdmin list claim holds this role."
     )
 
@@ -95,7 +105,7 @@ class Jwt(Model):
     jwks_uri: HttpsUrl | None = Field(
         default=None, description="Signing keys; unset: Keycloak's <issuer>/protocol/openid-connect/certs."
     )
-    audiences: list[str] = Field(
+    audiences: list[Token] = Field(
         default_factory=lambda: ["cost-management-operator", "cost-management-ui"],
         min_length=1,
         description="Accepted aud values: tokens the issuer made for other clients are refused.",
@@ -118,7 +128,7 @@ class TokenReview(Component):
         pattern=r"^[A-Za-z0-9._-]{1,128}$",
         description="The tenant (org_id) of service-account callers; required when enabled.",
     )
-    audiences: list[str] = Field(
+    audiences: list[Token] = Field(
         default_factory=lambda: ["https://kubernetes.default.svc"], min_length=1, description="TokenReview audiences."
     )
     replicas: Replicas = 1
@@ -153,6 +163,8 @@ class EdgeAuth(Model):
 
     @model_validator(mode="after")
     def _issuer_when_on(self) -> EdgeAuth:
+        if self.admin_port == ENVOY_LISTEN_PORT:
+            raise ValuesError(f"{self.admin_port} is the port Envoy listens on; choose another", at="adminPort")
         if self.mode != "none" and not self.jwt.issuer:
             raise ValuesError(f"mode {self.mode} needs jwt.issuer")
         if self.token_review.enabled and not self.token_review.org_id:

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Credential, ExtraEnv, LogLevel, Model, Port
+from .base import Credential, ExtraEnv, Host, HostPort, HttpUrl, LogLevel, Model, PathPrefix, Port, UrlPath
 from .cost_management import Api, Beat, Services, UploadService, Workers
 
 
@@ -37,9 +37,9 @@ class Runtime(Model):
 
     onprem: bool = Field(default=True, description="ONPREM (Koku's SaaS template says False).")
     schema_suffix: str = Field(default="", description="SCHEMA_SUFFIX.")
-    app_domain: str = Field(default="project-koku.com", description="APP_DOMAIN.")
+    app_domain: Host = Field(default="project-koku.com", description="APP_DOMAIN.")
     iqe_test_run: bool = Field(default=False, description="IQE_TEST_RUN (masu).")
-    currency_url: str = Field(default="", description="CURRENCY_URL; empty: no currency rate task.")
+    currency_url: HttpUrl | Literal[""] = Field(default="", description="CURRENCY_URL; empty: no currency rate task.")
 
 
 class Logging(Model):
@@ -53,14 +53,13 @@ class Logging(Model):
 
 
 class CacheAndRbac(Model):
-    rbac_service_host: str | None = Field(
+    rbac_service_host: Host | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9.-]+$",
         description="RBAC_SERVICE_HOST: an insights-rbac service; unset: none (org admins only, see enhancedOrgAdmin).",
     )
     rbac_service_port: Port = Field(default=8080, description="RBAC_SERVICE_PORT.")
     rbac_service_protocol: Literal["http", "https"] = Field(default="http", description="RBAC_SERVICE_PROTOCOL.")
-    rbac_service_path: str = Field(default="/api/rbac/v1/access/", description="RBAC_SERVICE_PATH.")
+    rbac_service_path: UrlPath = Field(default="/api/rbac/v1/access/", description="RBAC_SERVICE_PATH.")
     rbac_cache_ttl: Annotated[int, Field(ge=0)] = Field(default=30, description="RBAC_CACHE_TTL.")
     rbac_cache_timeout: Annotated[int, Field(ge=0)] = Field(default=300, description="RBAC_CACHE_TIMEOUT.")
     cache_timeout: Annotated[int, Field(ge=0)] = Field(default=3600, description="CACHE_TIMEOUT.")
@@ -106,7 +105,7 @@ class Ingest(Model):
 
 
 class Trino(Model):
-    host: str | None = Field(default=None, description="TRINO_HOST; unset: no Trino (on-prem Koku uses PostgreSQL).")
+    host: Host | None = Field(default=None, description="TRINO_HOST; unset: no Trino (on-prem Koku uses PostgreSQL).")
     port: Port = Field(default=10000, description="TRINO_PORT.")
     s3a_or_s3: Literal["s3a", "s3"] = Field(default="s3a", alias="s3aOrS3", description="TRINO_S3A_OR_S3.")
 
@@ -138,7 +137,7 @@ class Sources(Credential):
     The optional SOURCES_PSK Secret defaults to <release>-sources-psk."""
 
     SECRET_KEYS: ClassVar[tuple[str, ...]] = ("psk",)
-    api_prefix: str = Field(default="/api/sources/v1.0", description="SOURCES_API_PREFIX.")
+    api_prefix: PathPrefix = Field(default="/api/sources/v1.0", description="SOURCES_API_PREFIX.")
 
 
 class FeatureFlags(Model):
@@ -171,7 +170,7 @@ class Sentry(Credential):
 
 
 class Prometheus(Model):
-    pushgateway: str | None = Field(
+    pushgateway: HostPort | None = Field(
         default=None, description="PROMETHEUS_PUSHGATEWAY host:port; unset: Koku's task metrics are not pushed."
     )
 

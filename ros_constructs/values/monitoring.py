@@ -11,13 +11,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from .base import DnsLabel, Model
+from .base import DnsLabel, HttpUrl, Labels, Model
 from .errors import ValuesError
 
-LabelKey = Annotated[
-    str, Field(pattern=r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-]
-LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
 Duration = Annotated[str, Field(pattern=r"^[0-9]+[smh]$")]
 
 
@@ -29,7 +25,7 @@ def _not_ours(labels: dict[str, str]) -> dict[str, str]:
     return labels
 
 
-ExtraLabels = Annotated[dict[LabelKey, LabelValue], AfterValidator(_not_ours)]
+ExtraLabels = Annotated[Labels, AfterValidator(_not_ours)]
 
 
 class ServiceMonitors(Model):
@@ -55,9 +51,8 @@ class Alerts(Model):
         default=True,
         description="The workers' backlog alerts follow costManagement.workers.alerts.enabled when that is set.",
     )
-    runbook_base_url: str = Field(
+    runbook_base_url: HttpUrl = Field(
         default="https://github.com/insights-onprem/ros-constructs/blob/main/docs/runbooks.md",
-        pattern=r"^https?://\S+$",
         description="Each alert's runbook_url is this plus #<alert>; point it at your copy of docs/runbooks.md.",
     )
 

@@ -9,54 +9,18 @@ are left to the API server.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..core.naming import SELECTOR_LABELS
-from .base import ExtraEnv, Image, Model
+from .base import Annotations, DnsSubdomain, ExtraEnv, Image, Labels, LabelValue, Model, QualifiedName
 
-_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 RESERVED_ANNOTATIONS = "checksum/"
 """Pod annotations the release sets itself (a changed config rolls the pods)."""
 
 
-def _dns_subdomain(value: str) -> str:
-    if len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
-        raise ValueError(
-            f"{value!r} is not a DNS subdomain (at most 253 lower-case letters, digits, '-' and '.', "
-            "starting and ending with a letter or digit)"
-        )
-    return value
-
-
-def _qualified_name(value: str) -> str:
-    prefix, slash, name = value.rpartition("/")
-    if len(name) > 63 or not _NAME.match(name) or (slash and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))):
-        raise ValueError(
-            f"{value!r} is not a label key (an optional DNS subdomain and '/', then at most 63 letters, digits, "
-            "'-', '_' and '.', starting and ending with a letter or digit)"
-        )
-    return value
-
-
-def _label_value(value: str) -> str:
-    if value and (len(value) > 63 or not _NAME.match(value)):
-        raise ValueError(
-            f"{value!r} is not a label value (at most 63 letters, digits, '-', '_' and '.', "
-            "starting and ending with a letter or digit)"
-        )
-    return value
-
-
-DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
-QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
-"""A label or annotation key: ``[prefix/]name``."""
-LabelValue = Annotated[str, AfterValidator(_label_value)]
-Labels = dict[QualifiedName, LabelValue]
 KubernetesObject = dict[str, Any]
 """A Kubernetes structure passed through as written (its keys camelCase, as in Kubernetes)."""
 
@@ -159,7 +123,7 @@ class Component(Scheduling):
     extra_env: list[ExtraEnv] = Field(
         default_factory=list, description="Env of the main container, replacing a variable of the same name."
     )
-    pod_annotations: dict[QualifiedName, str] = Field(
+    pod_annotations: Annotations = Field(
         default_factory=dict, description=f"Added to the pod template ({RESERVED_ANNOTATIONS}* are the release's)."
     )
     pod_labels: Labels = Field(

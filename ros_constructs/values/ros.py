@@ -11,7 +11,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from .base import INT32_MAX, Autoscaling, Credential, LogLevel, Model, Port, Replicas, Resources, resources
+from .base import INT32_MAX, Autoscaling, Credential, Host, LogLevel, Model, Port, Replicas, Resources, resources
 from .pods import Component
 
 Schedule = Annotated[str, Field(pattern=r"^(\S+\s+){4}\S+$", description="Cron schedule (five fields).")]
@@ -29,7 +29,7 @@ class RosReadReplica(Model):
     """Point the ROS API at a streaming replica: it only serves GETs and runs no migrations."""
 
     enabled: bool = False
-    host: str | None = Field(default=None, description="Replica host; default the CloudNativePG -ro Service.")
+    host: Host | None = Field(default=None, description="Replica host; default the CloudNativePG -ro Service.")
     port: Port = 5432
 
 
@@ -120,7 +120,7 @@ class Upload(Model):
     max_memory: Annotated[int, Field(ge=1024)] = Field(
         default=33554432, description="UPLOAD_MAX_MEMORY: multipart bytes held in memory, the rest in /tmp."
     )
-    allowed_types: list[str] = Field(
+    allowed_types: list[Annotated[str, Field(pattern=r"^[a-z0-9][-a-z0-9.+]*/[a-z0-9][-a-z0-9.+]*$")]] = Field(
         default_factory=lambda: ["application/vnd.redhat.hccm.upload"],
         min_length=1,
         description="UPLOAD_ALLOWED_TYPES.",
