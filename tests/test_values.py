@@ -83,7 +83,7 @@ def test_set_parses_yaml_scalars_and_lists() -> None:
             {"database": {"koku": {"existingSecret": {"keys": {"password": "bad/key"}}}}},
             "database.koku.existingSecret.keys.password: 'bad/key'",
         ),
-        ({"release": "r" * 50}, "release 'rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr' is too long"),
+        ({"release": "r" * 50}, "release: 'rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr' is too long"),
     ],
 )
 def test_errors_name_the_field_and_value(data: dict[str, object], expected: str) -> None:

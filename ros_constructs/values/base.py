@@ -142,18 +142,22 @@ def host_port(value: str) -> str:
     name, sep, port = value.rpartition(":")
     if not sep:
         raise ValuesError(f"{value!r} is not host:port")
-    host(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
+    try:
+        host(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
+    except ValuesError as err:
+        raise ValuesError(f"{value!r}: {err}") from None
     _port_number(port, value)
     return value
 
 
 def host_ports(value: str) -> str:
     """``host:port[,host:port...]`` (a Kafka bootstrap list)."""
-    try:
-        for entry in value.split(","):
+    entries = value.split(",")
+    for entry in entries:
+        try:
             host_port(entry)
-    except ValuesError as err:
-        raise ValuesError(f"{value!r}: {err}") from None
+        except ValuesError as err:
+            raise ValuesError(f"{value!r}: {err}" if len(entries) > 1 else str(err)) from None
     return value
 
 

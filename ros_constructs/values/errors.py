@@ -42,7 +42,8 @@ class ValuesError(ValueError):
         (``(from site.yaml)``), if known."""
         problems = []
         for error in err.errors(include_url=False):
-            origin = source(tuple(error["loc"]))
+            below = getattr((error.get("ctx") or {}).get("error"), "at", None)
+            origin = source((*error["loc"], *(below.split(".") if below else ())))
             problems.append(_describe(error) + (f" (from {origin})" if origin else ""))
         return cls(*problems)
 

@@ -250,5 +250,5 @@ class Values(Model):
                 cron_job = f"{self.release}-{LONGEST_CRONJOB}"
                 check_dns_label(cron_job, "longest CronJob name", MAX_CRONJOB_NAME_LENGTH)
         except InvalidNameError as err:
-            raise ValuesError(f"release {self.release!r} is too long: {err}") from None
+            raise ValuesError(f"{self.release!r} is too long: {err}", at="release") from None
         return self
