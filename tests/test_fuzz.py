@@ -4,7 +4,8 @@ with a values error whose every line starts with a field path (exit 2, output le
 One generator of values mappings feeds three properties. It makes nested partial overrides,
 replica counts from negative to beyond int32, good and bad quantities, long release names,
 odd queue names under ``extraPools``, extraEnv literals and Secret references, unknown keys,
-wrong types, and both platforms.
+wrong types, and both platforms; over them, hostile strings (``hostile.py``: shell metacharacters,
+quotes, whitespace, unicode, huge strings) where strings reach commands and configs.
 
 * :func:`test_values_are_valid_or_fail_with_field_paths` validates everything the generator
   makes, valid or not (a few ms an example). The values model must never crash and must always
@@ -39,12 +40,14 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ROOT, SHARED, render
+from hostile import hostile_values
 from hypothesis import HealthCheck, Phase, assume, currently_in_test_context, event, given, note, settings
 from hypothesis import strategies as st
 from policies import custom_resource_errors, is_builtin
 from test_gate import invariant_problems
 
 from ros_constructs.values import KOKU_QUEUES, Values, ValuesError, load, parse
+from ros_constructs.values.loading import deep_merge
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 # ci: the same examples on every run and no shrinking (shrinking a failing synthesis reruns it
@@ -299,7 +302,8 @@ def api_deployment(with_bad: bool) -> JsonLeaf:
 
 
 def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
-    """A values mapping: every key optional (defaults fill the rest), sections nested partially."""
+    """A values mapping: every key optional (defaults fill the rest), sections nested partially, hostile
+    strings over it in about half the examples."""
     replicas = leaf(REPLICAS_GOOD, REPLICAS_BAD, with_bad)
     dns = leaf(DNS_LABEL, DNS_BAD, with_bad)
     release = st.one_of(
@@ -332,7 +336,7 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
     def existing_secret(keys: JsonLeaf) -> JsonLeaf:
         return section({}, {"name": dns, "keys": keys}, with_bad)
 
-    return st.fixed_dictionaries(
+    own = st.fixed_dictionaries(
         {},
         optional={
             "secrets": section(
@@ -485,6 +489,7 @@ def values_data(with_bad: bool) -> st.SearchStrategy[dict[str, Any]]:
             ),
         },
     )
+    return st.builds(deep_merge, own, st.one_of(st.just({}), hostile_values()))
 
 
 # --- the properties ------------------------------------------------------------------------------
@@ -594,6 +599,17 @@ EDGE_CASES: dict[str, dict[str, Any]] = {
     "null-cpu-request": {"costManagement": {"api": {"reads": {"resources": {"requests": {"cpu": None}}}}}},
     "list-memory-limit": {"costManagement": {"beat": {"resources": {"limits": {"memory": ["1Gi"]}}}}},
     "everything-autoscaled-by-hpa": {"costManagement": {"workers": {"autoscaling": "hpa"}}},
+    "shell-text-is-data-in-annotations-and-env": {
+        "edge": {"exposure": {"annotations": {"example.com/note": "$(id) `id` 'a' \"b\" ;|&"}}},
+        "costManagement": {
+            "services": {"masu": {"podAnnotations": {"a": "* ocp\n#"}}},
+            "extraEnv": [{"name": "TZ", "value": "$(id) `id` * ocp"}],
+        },
+    },
+    "ipv6-bootstrap-and-dotted-buckets": {
+        "kafka": {"bootstrapServers": "[fd00::1]:9092,Kafka-0.Example.com:9093"},
+        "objectStorage": {"buckets": {"koku": "cost.koku-bucket.1"}},
+    },
     "beat-and-services-off": {
         "costManagement": {
             "beat": {"enabled": False},
