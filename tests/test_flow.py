@@ -418,7 +418,7 @@ class Walk:
         self.reach(hop, component, pod, signer[2])
 
     def walk(self, hops: list[Hop]) -> list[str]:
-        checks: dict[type, Callable[[Any], None]] = {
+        checks: dict[type, Callable[[Any], object]] = {
             Route: self.route,
             Call: self.call,
             Topic: self.topic,
