@@ -4,7 +4,6 @@ here knows a component."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
@@ -13,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.alias_generators import to_camel
 
 from ..core.naming import MAX_NAME_LENGTH
+from ..edge.envoy.config import is_ip
 from .errors import ValuesError
 
 # --- quantities ------------------------------------------------------------------------------
@@ -114,17 +114,9 @@ def dns_subdomain(value: str) -> str:
     return value
 
 
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
 def host(value: str) -> str:
     """A host: an RFC 1123 host name (labels of letters, digits and '-') or an IP address."""
-    if not _HOST_NAME.fullmatch(value) and not _is_ip(value):
+    if not _HOST_NAME.fullmatch(value) and not is_ip(value):
         raise ValuesError(
             f"{value!r} is not a host name (RFC 1123: labels of at most 63 letters, digits and '-', "
             "joined by '.') or an IP address"
@@ -202,13 +194,13 @@ def url(value: str, *, schemes: tuple[str, ...] = ("http", "https"), path: bool 
 
 def host_port_or_host(value: str) -> str:
     """``host`` or ``host:port`` (an image registry)."""
-    return host_port(value) if ":" in value and not _is_ip(value) else host(value)
+    return host_port(value) if ":" in value and not is_ip(value) else host(value)
 
 
 def bucket_name(value: str) -> str:
     """An S3 bucket name (AWS's rules, which MinIO, ODF and Ceph RGW follow): 3-63 lower-case letters,
     digits, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address."""
-    if not _BUCKET.fullmatch(value) or ".." in value or ".-" in value or "-." in value or _is_ip(value):
+    if not _BUCKET.fullmatch(value) or ".." in value or ".-" in value or "-." in value or is_ip(value):
         raise ValuesError(
             f"{value!r} is not an S3 bucket name (3-63 lower-case letters, digits, '.' and '-', starting and ending "
             "with a letter or digit, no '..', not an IP address)"
