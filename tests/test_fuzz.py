@@ -37,8 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import ROOT, SHARED, render
+from conftest import ROOT, SHARED, render, to_yaml
 from hypothesis import HealthCheck, Phase, assume, currently_in_test_context, event, given, note, settings
 from hypothesis import strategies as st
 from policies import custom_resource_errors, is_builtin
@@ -626,7 +625,7 @@ def test_cli_rejects_invalid_values_cleanly(tmp_path_factory: pytest.TempPathFac
         assume(False)
     work = tmp_path_factory.mktemp("cli")
     values_file, out = work / "values.yaml", work / "dist"
-    values_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    values_file.write_text(to_yaml(data))  # each value written out: values files may not use aliases
     with pytest.raises(ValuesError) as loaded:
         load([values_file])
     expected = loaded.value.problems
