@@ -14,6 +14,7 @@ from conftest import ENV, ROOT, ros_synth, tree
 
 import ros_constructs
 from ros_constructs.app import chart_ids
+from ros_constructs.tools.output import MANIFEST
 from ros_constructs.tools.sizing import read_objects, sizing
 
 Run = tuple[Path, subprocess.CompletedProcess[str]]
@@ -31,7 +32,9 @@ def test_success_prints_a_one_line_summary(default_run: Run) -> None:
         f"cost-onprem-django, cost-onprem-koku-db, cost-onprem-kruize-db, cost-onprem-object-storage, "
         f"cost-onprem-ros-db): see {out}/NOTES.txt"
     )
-    assert sorted(tree(out)) == [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt", "kustomization.yaml"]
+    written = [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt", "kustomization.yaml"]
+    assert sorted(tree(out)) == [MANIFEST, *written]
+    assert (out / MANIFEST).read_text().splitlines()[1:] == written
     assert "kubectl -n cost-onprem create secret generic cost-onprem-koku-db" in (out / "NOTES.txt").read_text()
     assert result.stderr == ""
 

@@ -155,9 +155,9 @@ def test_cli_without_node_leaves_the_output_alone(
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / "kept.yaml").write_text("kept\n")
+    (out / "10-kept.k8s.yaml").write_text("kept\n")  # an earlier output's
     monkeypatch.setattr("ros_constructs.tools.diagram.shutil.which", lambda _: None)
     assert cli.main(["-o", str(out), "--diagram"]) == cli.EXIT_DIAGRAM_ERROR
     assert "diagram: node is not on PATH" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert [p.name for p in out.iterdir()] == ["kept.yaml"]
+    assert [p.name for p in out.iterdir()] == ["10-kept.k8s.yaml"]

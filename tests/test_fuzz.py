@@ -38,8 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import ROOT, SHARED, render
+from conftest import ROOT, SHARED, render, to_yaml
 from hostile import hostile_values
 from hypothesis import HealthCheck, Phase, assume, currently_in_test_context, event, given, note, settings
 from hypothesis import strategies as st
@@ -642,7 +641,7 @@ def test_cli_rejects_invalid_values_cleanly(tmp_path_factory: pytest.TempPathFac
         assume(False)
     work = tmp_path_factory.mktemp("cli")
     values_file, out = work / "values.yaml", work / "dist"
-    values_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    values_file.write_text(to_yaml(data))  # each value written out: values files may not use aliases
     with pytest.raises(ValuesError) as loaded:
         load([values_file])
     expected = loaded.value.problems

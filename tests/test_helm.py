@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from ros_constructs.tools.helm import ESCAPE_FORM, escape, unescape
 from ros_constructs.tools.kustomize import KUSTOMIZATION
+from ros_constructs.tools.output import MANIFEST
 
 HELM_SEPARATOR = re.compile(r"(?:^|\s*\n)---\s*")
 """How Helm splits a rendered template into manifests (releaseutil.SplitManifests), each then
@@ -76,8 +77,8 @@ def outputs(
 
 def test_the_chart_holds_every_chart_file_and_the_notes_as_templates(outputs: tuple[Path, Path]) -> None:
     plain, chart = outputs
-    templates = [f"templates/{name}" for name in tree(plain) if name != KUSTOMIZATION]
-    assert sorted(tree(chart)) == sorted(["Chart.yaml", "values.yaml", *templates])
+    templates = [f"templates/{name}" for name in tree(plain) if name not in (KUSTOMIZATION, MANIFEST)]
+    assert sorted(tree(chart)) == sorted([MANIFEST, "Chart.yaml", "values.yaml", *templates])
     meta = yaml.safe_load((chart / "Chart.yaml").read_text())
     assert meta["apiVersion"] == "v2" and meta["name"] == "cost-onprem" and meta["type"] == "application"
     assert meta["version"] == version("ros-constructs")
@@ -91,7 +92,7 @@ def test_the_only_actions_print_the_delimiters_and_render_our_output_byte_for_by
 ) -> None:
     plain, chart = outputs
     escaped = 0
-    for path in sorted(p for p in plain.iterdir() if p.name != KUSTOMIZATION):
+    for path in sorted(p for p in plain.iterdir() if p.name not in (KUSTOMIZATION, MANIFEST)):
         template = (chart / "templates" / path.name).read_text()
         texts, actions = go_template_parts(template)
         assert all(ESCAPE_FORM.fullmatch(action) for action in actions), path.name

@@ -18,6 +18,7 @@ from pathlib import Path
 from conftest import ROOT
 
 from ros_constructs.app import chart_ids
+from ros_constructs.tools.output import MANIFEST
 
 
 def run(*args: str | Path, cwd: Path) -> str:
@@ -54,5 +55,5 @@ def test_the_wheel_installs_and_synthesizes_in_a_fresh_venv(tmp_path: Path) -> N
     summary = run(fresh / "bin" / "ros-synth", "-o", tmp_path / "out", cwd=tmp_path)
     assert summary.startswith(f"synthesized {len(chart_ids())} charts, ")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt", "kustomization.yaml"]
+        [*(f"{chart}.k8s.yaml" for chart in chart_ids()), "NOTES.txt", "kustomization.yaml", MANIFEST]
     )

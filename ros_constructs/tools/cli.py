@@ -1,11 +1,12 @@
 """``ros-synth``: values files and ``--set`` overrides in, ``dist/`` out.
 
 ``cdk8s synth`` runs ``apps/main.py``, which calls :func:`run` too, so both share this path.
-Output is written to a temporary sibling directory and swapped in only when complete: a failed
-run leaves the previous ``dist/`` as it was. NOTES.txt and the summary come from what the built
-pods reference and the output lacks (the release's reference registry); the counts and sizing
-from the App's inventory of what it made. Node boots in the background while the values are
-read (``scripts/bench.py`` measures the whole against an empty cdk8s app).
+Output is staged and moved in only when complete, replacing only ros-synth's own files
+(:mod:`.output`): a failed run leaves the previous ``dist/`` as it was. NOTES.txt and the
+summary come from what the built pods reference and the output lacks (the release's reference
+registry); the counts and sizing from the App's inventory of what it made. Node boots in the
+background while the values are read (``scripts/bench.py`` measures the whole against an empty
+cdk8s app).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,13 +106,16 @@ def synth_to(
     sizing_table: bool = False,
     diagram: bool = False,
 ) -> str:
-    """Validate, synthesize into a temp dir, swap it into ``outdir``; return the summary line,
+    """Validate, check ``outdir`` may be written, synthesize into a staging folder and move the files
+    in (replacing only ros-synth's own); return the summary line,
     after the comparison's listing (``compare_to``) and the per-component sizing table
     (``sizing_table``). ``diagram`` adds ``topology.mmd`` and ``topology.svg``."""
     from ..values import load
     from .compare import compare, object_key, read_output
+    from .output import MANIFEST, claim, commit, staged
 
     values = load(files, sets)
+    output = claim(outdir, keep=files)
     previous = read_output(compare_to) if compare_to else None
     node_boot().join()
     from ..app import build_app, new_release
@@ -124,10 +127,8 @@ def synth_to(
 
     release = new_release(values)
 
-    outdir = outdir.resolve()
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
-    try:
+    outdir = output.path
+    with staged(output) as staging:
         app = build_app(release, str(staging))
         app.synth()
         charts = len(list(staging.glob("*.k8s.yaml")))
@@ -149,19 +150,14 @@ def synth_to(
             helm.write_chart(staging, name=values.release, app_version=koku.digest or str(koku.tag))
         else:
             (staging / KUSTOMIZATION).write_text(kustomization(sorted(p.name for p in staging.glob("*.k8s.yaml"))))
-        old = outdir.with_name(f".{outdir.name}-old")
-        if outdir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            outdir.rename(old)
-        staging.rename(outdir)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        commit(output, staging)
     to_create = required(release.references)
     summary = f"synthesized {charts} charts, {len(made)} objects to {outdir}"
     if output_format == "helm":
         summary += f" as Helm chart {values.release}"
     summary += f"; {sized.summary()}"
+    if output.legacy:
+        summary += f"; replaced {len(output.owned)} files of an earlier ros-synth (named as its files, no {MANIFEST})"
     notes = outdir / helm.TEMPLATES / NOTES if output_format == "helm" else outdir / NOTES
     if to_create:
         summary += f"; create {len(to_create)} Secrets first ({', '.join(to_create)}): see {notes}"
@@ -212,6 +208,7 @@ def _command(argv: Sequence[str] | None) -> int:
     from ..values import ValuesError
     from .compare import CompareError
     from .diagram import DiagramError
+    from .output import OutputRefused
 
     args = _with_version(_parser()).parse_args(argv)
     sets = list(args.sets) + ([f"platform={args.platform}"] if args.platform else [])
@@ -234,7 +231,7 @@ def _command(argv: Sequence[str] | None) -> int:
     except DiagramError as err:
         print(f"diagram: {err}; {args.output} left as it was", file=sys.stderr)
         return EXIT_DIAGRAM_ERROR
-    except CompareError as err:
+    except (CompareError, OutputRefused) as err:
         print(f"ros-synth: {err}", file=sys.stderr)
         return EXIT_VALUES_ERROR
     except UpgradeRefused as refused:
