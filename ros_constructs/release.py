@@ -161,11 +161,15 @@ class Release:
     def traffic(self, objects: Inventory) -> TrafficGraph:
         """Which pod of ``objects`` (an App's inventory) reaches which: the network policies and the
         topology picture both read it."""
+        policies = self.values.edge.network_policies
         settings = TrafficSettings(
             release=self.name,
             platform=self.platform.name,
-            api_server_ports=tuple(self.values.edge.network_policies.api_server_ports),
+            api_server_ports=tuple(policies.api_server_ports),
             prometheus_namespace=self.monitoring.prometheus_namespace,
+            ingress_namespaces=tuple(policies.ingress_namespaces or [self.platform.ingress_namespace]),
+            store_cidrs=tuple(policies.store_cidrs),
+            identity_provider_cidrs=tuple(policies.identity_provider_cidrs),
         )
         return TrafficGraph(settings, objects)
 

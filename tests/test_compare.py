@@ -303,7 +303,8 @@ def test_a_volume_size_change_exits_3_and_leaves_the_output_as_it_was(
     assert result.returncode == 3
     assert f"  changed  StatefulSet.apps cost-onprem/{DATABASE}" in result.stdout.splitlines()
     assert result.stderr.splitlines() == [
-        "Kubernetes refuses to update these fields in place (kubectl apply and helm upgrade fail on them):",
+        "Kubernetes refuses to update these fields in place (kubectl apply and helm upgrade fail on them), "
+        "or the change leaves data behind:",
         f"  StatefulSet.apps cost-onprem/{DATABASE}: spec.volumeClaimTemplates[data].spec.resources.requests.storage",
         f"    migrate: `kubectl -n cost-onprem delete statefulset {DATABASE} --cascade=orphan` (its pods and volumes "
         "stay), then apply: the new StatefulSet adopts the pods; existing claims keep their size: "

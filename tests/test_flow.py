@@ -232,6 +232,7 @@ CASES += [
             "edge.exposure.host=cost.example.com",
             "edge.auth.mode=gateway",
             ISSUER,
+            "edge.networkPolicies.ingressNamespaces=[elsewhere]",  # where the flow's Gateway pods run
         ),
     }.items()
 ]

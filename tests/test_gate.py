@@ -414,7 +414,10 @@ def names(values: Values, docs: list[Obj]) -> Problems:
 
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|_KEY$|KEY_ID$|DSN|PSK|CREDENTIALS", re.IGNORECASE)
 """Issue 5's list plus ``values.SECRET_LIKE_NAME``'s (which extraEnv literals are checked against)."""
-URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
+URL_CREDENTIALS = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://(?!\$\([A-Z_][A-Z0-9_]*\):\$\([A-Z_][A-Z0-9_]*\)@)[^/\s:@]+:[^/\s@]+@"
+)
+"""``user:pass@`` in a URL, unless both are ``$(VAR)`` references the kubelet fills from other env (Secret) vars."""
 FILE_PATH = re.compile(r"^/[^\s:@]*$")
 """A value that is a file path (``GOOGLE_APPLICATION_CREDENTIALS=/etc/gcp/...``) holds no secret."""
 

@@ -96,16 +96,22 @@ def test_every_scrape_target_has_exactly_one_service_monitor(case: str) -> None:
     assert metrics_services <= {t.service for t in targets}
 
 
-def test_kruize_is_scraped_on_its_api_port_at_metrics() -> None:
-    docs, _ = built("openshift")
-    (kruize,) = [m for m in of_kind(docs, "ServiceMonitor") if m["metadata"]["name"] == "cost-onprem-kruize"]
-    assert kruize["spec"]["endpoints"] == [{"interval": "60s", "path": "/metrics", "port": "http"}]
+@pytest.mark.parametrize("scraped", [False, True])
+def test_kruize_is_scraped_on_its_api_port_only_when_asked(scraped: bool) -> None:
+    """Kruize serves /metrics on its unauthenticated API port: scraping it admits Prometheus'
+    namespace to the whole API, so it is off unless monitoring.serviceMonitors.kruize is set."""
+    docs = objects(load(sets=["platform=openshift", f"monitoring.serviceMonitors.kruize={str(scraped).lower()}"]))
+    monitors = [m for m in of_kind(docs, "ServiceMonitor") if m["metadata"]["name"] == "cost-onprem-kruize"]
     (policy,) = [p for p in of_kind(docs, "NetworkPolicy") if p["metadata"]["name"] == "cost-onprem-kruize"]
     prometheus = {
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "openshift-user-workload-monitoring"}}
     }
-    (http,) = [rule for rule in policy["spec"]["ingress"] if rule["ports"] == [{"port": "http"}]]
-    assert prometheus in http["from"]
+    admitted = [rule for rule in policy["spec"]["ingress"] if prometheus in rule["from"]]
+    if not scraped:
+        assert monitors == [] and admitted == []
+        return
+    assert [m["spec"]["endpoints"] for m in monitors] == [[{"interval": "60s", "path": "/metrics", "port": "http"}]]
+    assert [rule["ports"] for rule in admitted] == [[{"port": "http"}]]
 
 
 def test_switches_turn_monitoring_objects_off() -> None:

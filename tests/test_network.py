@@ -176,7 +176,6 @@ def default_graph(prometheus: Pod, edge_targets: list[tuple[str, str]]) -> set[t
         ("minio-buckets", "minio", "api"),
         ("ingress", "minio", "api"),  # insights-ingress-go stores uploads
         ("rosocp-processor", "minio", "api"),  # the presigned URLs in its Kafka messages
-        (prometheus.name, "kruize", "http"),
     }
     paths |= {(c, "database", "postgres") for c in [*KOKU, *ROS_DB]}
     paths |= {(c, "redis", "redis") for c in KOKU}
@@ -218,12 +217,17 @@ def egress_beyond_the_cluster(docs: list[Obj]) -> set[tuple[str, int | str]]:
 
 
 @pytest.mark.parametrize("platform", ["kubernetes", "openshift"])
-def test_only_kafka_clients_reach_beyond_the_cluster_by_default(platform: str) -> None:
-    """The default Kafka is a host name in another namespace; nothing else leaves, no pod has a token."""
+def test_nothing_reaches_beyond_the_cluster_by_default(platform: str) -> None:
+    """The default Kafka is a Service in namespace kafka, which its clients reach there only; no
+    pod has a token, so no egress rule names addresses."""
     docs = objects_of(load([], [f"platform={platform}"]))
-    clients = ["ingress", "listener", "masu", "api-writes", "rosocp-processor", "rosocp-recommendation-poller"]
-    clients += ["rosocp-housekeeper"]
-    assert egress_beyond_the_cluster(docs) == {(c, 9092) for c in clients}
+    assert egress_beyond_the_cluster(docs) == set()
+    kafka = outside("kafka", "kafka")
+    kafka = replace(kafka, ports=(("kafka", 9092),))
+    clients = {"ingress", "listener", "masu", "api-writes", "rosocp-processor", "rosocp-recommendation-poller"}
+    clients.add("rosocp-housekeeper")
+    policies = [o for o in docs if o["kind"] == "NetworkPolicy"]
+    assert {p.name for p in release_pods(docs) if allowed(policies, p, kafka, "kafka")} == clients
 
 
 ODF = replace(outside("s3", "openshift-storage"), ports=(("https", 443),))

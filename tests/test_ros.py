@@ -63,7 +63,8 @@ COUNTERPARTS: dict[str, str] = {
     "ServiceMonitor rosocp-api (OCP)": "ServiceMonitor/rosocp-api",
     "ServiceMonitor rosocp-processor (OCP)": "ServiceMonitor/rosocp-processor",
     "ServiceMonitor rosocp-recommendation-poller (OCP)": "ServiceMonitor/rosocp-recommendation-poller",
-    "ServiceMonitor kruize (OCP)": "ServiceMonitor/kruize",  # at /metrics: Kruize serves no /q/metrics
+    "ServiceMonitor kruize (OCP)": "off by default: /metrics is on the unauthenticated API port "
+    "(monitoring.serviceMonitors.kruize)",
     "CRD AuthConfig": "a cluster-wide CRD is the operator's to install",
 }
 

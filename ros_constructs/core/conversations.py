@@ -34,8 +34,9 @@ class ServiceName:
 @dataclass(frozen=True, kw_only=True)
 class Destination:
     """A place outside the output: traffic goes to ``pods`` (a pod selector in the release
-    namespace), to ``namespace``, or anywhere, on ``port`` (None: any). ``token`` is what clients
-    are configured with (a host, or the ConfigMap an operator fills with one)."""
+    namespace), to ``namespace`` (or the one a ``.svc`` host in ``token`` names), or to the
+    configured address ranges, on ``port`` (None: any). ``token`` is what clients are configured
+    with (a host, or the ConfigMap an operator fills with one)."""
 
     what: str
     token: str
@@ -43,6 +44,9 @@ class Destination:
     pods: Mapping[str, str] | None = None
     namespace: str | None = None
 
+
+IDENTITY_PROVIDER = "identity provider"
+"""The ``what`` of the issuer's key endpoint, which has address ranges of its own (often a public service)."""
 
 Place = ServiceName | Destination
 

@@ -31,6 +31,8 @@ class Platform:
     """The platform ships the Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule)."""
     prometheus_namespace: str
     """Where the Prometheus that scrapes user namespaces usually runs."""
+    ingress_namespace: str
+    """Where the ingress controller or Gateway that sends exposed traffic usually runs."""
 
 
 KUBERNETES = Platform(
@@ -42,6 +44,7 @@ KUBERNETES = Platform(
     storage_class=None,
     prometheus_operator=False,
     prometheus_namespace="monitoring",
+    ingress_namespace="ingress-nginx",
 )
 
 OPENSHIFT = Platform(
@@ -53,6 +56,7 @@ OPENSHIFT = Platform(
     storage_class="ocs-storagecluster-ceph-rbd",
     prometheus_operator=True,
     prometheus_namespace="openshift-user-workload-monitoring",
+    ingress_namespace="openshift-ingress",
 )
 
 

@@ -5,30 +5,45 @@ draws it. Paths, each once with both of its ends:
 * a pod reaches each Service of the output it declares, by name or as where a data store it
   declares is, on the Service's ports other than metrics (unless metrics is all it serves);
 * a pod reaches each place outside the output it declares (a data store's, an identity
-  provider, an RBAC service);
+  provider, an RBAC service) on its port: its pods or namespace when known, the namespace a
+  ``<service>.<namespace>.svc`` host names, otherwise the configured address ranges (never
+  anywhere unless configured so);
 * a pod that declares the Kubernetes API reaches it;
 * every pod reaches the cluster DNS;
 * Prometheus reaches every metrics port from its namespace;
 * the edge reaches the ports that a Route, Ingress or HTTPRoute of the output sends traffic to:
-  on OpenShift the routers' policy group for Routes and Ingresses, otherwise any namespace (an
-  ingress controller or a Gateway may run anywhere).
+  on OpenShift the routers' policy group for Routes and Ingresses, otherwise the ingress
+  controller's or Gateway's namespaces.
 
 Nothing is listed here: a component added to a tier gets its paths from its declarations.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .conversations import ApiServer, Conversation, Destination, InMessages, ServiceName, StoreConnection
+from .conversations import (
+    IDENTITY_PROVIDER,
+    ApiServer,
+    Conversation,
+    Destination,
+    InMessages,
+    ServiceName,
+    StoreConnection,
+)
 from .inventory import Emitted, Inventory, Json, PodOwner
 from .naming import COMPONENT_LABEL, INSTANCE_LABEL
 
 SELECTOR_LABELS = ("app.kubernetes.io/name", INSTANCE_LABEL, COMPONENT_LABEL)
-ANYWHERE: list[Json] = [{"namespaceSelector": {}}, {"ipBlock": {"cidr": "0.0.0.0/0"}}]
-"""Any pod of any namespace and any address: for stores whose location is only a host name."""
+ANY_ADDRESS: list[Json] = [{"ipBlock": {"cidr": "0.0.0.0/0"}}]
+"""The Kubernetes API server: its address is the cluster's, not known to the output."""
+SERVICE_HOST = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.(?P<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?$"
+)
+"""A Service's cluster DNS name; its second label is the namespace the Service's pods run in."""
 OPENSHIFT_INGRESS = {"namespaceSelector": {"matchLabels": {"policy-group.network.openshift.io/ingress": ""}}}
 """A host-network OpenShift router is only matched by its namespace's policy group."""
 DNS = {
@@ -107,6 +122,10 @@ def components_peer(release: str, components: list[str]) -> Json:
     return {"podSelector": {"matchLabels": {INSTANCE_LABEL: release}, "matchExpressions": [expression]}}
 
 
+def _namespace(name: str) -> Json:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
+
+
 def _ports(names: Iterable[str | int], protocols: Iterable[str] = ("TCP",)) -> list[Json]:
     return [{"port": n, "protocol": p if p != "TCP" else None} for n in names for p in protocols]
 
@@ -114,12 +133,16 @@ def _ports(names: Iterable[str | int], protocols: Iterable[str] = ("TCP",)) -> l
 @dataclass(frozen=True, kw_only=True)
 class TrafficSettings:
     """What the paths depend on besides the inventory: the release, the platform's DNS and
-    routers, where the Kubernetes API and Prometheus are."""
+    routers, where the Kubernetes API, Prometheus and the ingress controllers are, and the
+    addresses of places outside the cluster known only by a host name."""
 
     release: str
     platform: str
     api_server_ports: tuple[int, ...]
     prometheus_namespace: str
+    ingress_namespaces: tuple[str, ...]
+    store_cidrs: tuple[str, ...]
+    identity_provider_cidrs: tuple[str, ...]
 
 
 class TrafficGraph:
@@ -205,12 +228,12 @@ class TrafficGraph:
                 self.reaches[source.name].append(destination)
                 egress.append(self._to_destination(destination))
             if talks.api_server:
-                egress.append({"to": ANYWHERE[1:], "ports": _ports(self.settings.api_server_ports)})
+                egress.append({"to": ANY_ADDRESS, "ports": _ports(self.settings.api_server_ports)})
         for component, metrics in scraped.items():
             if component in self.rules:
                 self.rules[component].outside[tuple(sorted(metrics))] += self._prometheus()
         for (component, sender), exposed in self._exposed().items():
-            peers = [OPENSHIFT_INGRESS] if sender == "openshift-router" else [{"namespaceSelector": {}}]
+            peers = [OPENSHIFT_INGRESS] if sender == "openshift-router" else self._ingress_controllers()
             self.rules[component].outside[tuple(sorted(exposed))] += peers
 
     def allow(self, source: Component, target: Component, ports: list[str]) -> None:
@@ -222,13 +245,20 @@ class TrafficGraph:
         self.calls.add((source.name, target.name))
 
     def _to_destination(self, d: Destination) -> Json:
+        service = SERVICE_HOST.match(d.token)
+        namespace = d.namespace or (service["namespace"] if service else None)
         if d.pods is not None:
             peers: list[Json] = [{"podSelector": {"matchLabels": dict(d.pods)}}]
-        elif d.namespace is not None:
-            peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": d.namespace}}}]
+        elif namespace is not None:
+            peers = [_namespace(namespace)]
         else:
-            peers = ANYWHERE
+            idp = d.what == IDENTITY_PROVIDER
+            cidrs = self.settings.identity_provider_cidrs if idp else self.settings.store_cidrs
+            peers = [{"ipBlock": {"cidr": cidr}} for cidr in cidrs]
         return {"to": peers, "ports": _ports([d.port]) if d.port else None}
+
+    def _ingress_controllers(self) -> list[Json]:
+        return [_namespace(n) for n in self.settings.ingress_namespaces]
 
     def dns(self) -> Json:
         namespace, pods, ports = DNS[self.settings.platform]
@@ -237,13 +267,12 @@ class TrafficGraph:
 
     def _prometheus(self) -> list[Json]:
         """The namespace of the Prometheus that scrapes the release (``monitoring`` settles it)."""
-        namespace = self.settings.prometheus_namespace
-        return [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}]
+        return [_namespace(self.settings.prometheus_namespace)]
 
     def _exposed(self) -> dict[tuple[str, str], set[str]]:
         """(component, who sends) -> the target ports that Routes, Ingresses and HTTPRoutes send
         traffic to. OpenShift's routers serve Routes and Ingresses from their policy group; an
-        Ingress controller or a Gateway may run in any namespace."""
+        Ingress controller or a Gateway from the namespaces the settings name."""
         by_name = {s.name: s for s in self.services}
         exposed: dict[tuple[str, str], set[str]] = defaultdict(set)
         for kind, service_name, port in self.backends():

@@ -16,6 +16,7 @@ import constructs
 from ..core.emit import api_object
 from ..core.kinds import KAFKA, KAFKA_NODE_POOL, KAFKA_TOPIC, KAFKA_USER, Kind
 from ..core.messaging import KafkaClient
+from ..core.naming import INSTANCE_LABEL
 from ..core.tree import Part
 from ..values.data import Kafka as KafkaValues
 from .connections import STRIMZI_PLAIN_PORT, STRIMZI_TLS_PORT, KafkaConnection, strimzi_cluster
@@ -38,11 +39,15 @@ def topic_acls(client: KafkaClient) -> list[dict[str, Any]]:
     return acls
 
 
-def _listeners(kafka: KafkaValues) -> list[dict[str, Any]]:
+def _listeners(kafka: KafkaValues, release: str) -> list[dict[str, Any]]:
+    """The one internal listener: SCRAM when ``securityProtocol`` is SASL_*, and open only to the
+    release's pods (Strimzi adds its own operators); the release's egress policies narrow that
+    to the pods that declare Kafka."""
     auth = {"authentication": {"type": "scram-sha-512"}} if kafka.uses_sasl else {}
+    peers = {"networkPolicyPeers": [{"podSelector": {"matchLabels": {INSTANCE_LABEL: release}}}]}
     if kafka.tls:
-        return [{"name": "tls", "port": STRIMZI_TLS_PORT, "type": "internal", "tls": True, **auth}]
-    return [{"name": "plain", "port": STRIMZI_PLAIN_PORT, "type": "internal", "tls": False, **auth}]
+        return [{"name": "tls", "port": STRIMZI_TLS_PORT, "type": "internal", "tls": True, **auth, **peers}]
+    return [{"name": "plain", "port": STRIMZI_PLAIN_PORT, "type": "internal", "tls": False, **auth, **peers}]
 
 
 class StrimziKafka(Part):
@@ -112,7 +117,7 @@ class StrimziKafka(Part):
             "kafka": {
                 "version": broker.version,
                 "metadataVersion": ".".join(broker.version.split(".")[:2]) + "-IV0",
-                "listeners": _listeners(kafka),
+                "listeners": _listeners(kafka, self.store.release.name),
                 "config": config,
                 **({"authorization": {"type": "simple"}} if kafka.uses_sasl else {}),
             },

@@ -11,7 +11,7 @@ import constructs
 
 from ..core.emit import api_object
 from ..core.kinds import OBJECT_BUCKET_CLAIM
-from ..core.pod import Container, EmptyDir, Mount, Port, Probe, literal, secret_key
+from ..core.pod import Container, EmptyDir, EnvVar, Mount, Port, Probe, literal, secret_key
 from ..core.tree import Part
 from ..core.workload import JobKind, StatefulSetKind, VolumeClaim
 from .connections import MINIO_PORT, SERVICE_CA_KEY, ObjectStorageConnection
@@ -87,14 +87,24 @@ class MinioServer(Part):
         )
 
 
-def bucket_script(endpoint: str, buckets: dict[str, str], public: set[str]) -> str:
-    """Create every bucket if missing and set its anonymous policy; exits non-zero on any error."""
+def bucket_script(buckets: dict[str, str], public: set[str]) -> str:
+    """Create every bucket if missing and set its anonymous policy; exits non-zero on any error.
+    The alias ``store`` comes from ``MC_HOST_store`` (:func:`mc_host`)."""
     mc = f"mc --config-dir {MC_CONFIG}"
-    lines = ["set -eu", f'{mc} alias set store {shlex.quote(endpoint)} "$ACCESS_KEY" "$SECRET_KEY"']
+    lines = ["set -eu"]
     for key, bucket in sorted(buckets.items()):
         lines.append(f"{mc} mb --ignore-existing store/{shlex.quote(bucket)}")
         lines.append(f"{mc} anonymous set {'download' if key in public else 'none'} store/{shlex.quote(bucket)}")
     return "\n".join(lines) + "\n"
+
+
+def mc_host(alias: str, endpoint: str, access: str, secret: str) -> EnvVar:
+    """``MC_HOST_<alias>``: mc's alias from the environment, so the keys never reach a process's
+    arguments (``mc alias set`` would put them there). The kubelet composes it from the two key
+    variables (``$(VAR)``, no shell). mc splits it at the last ``@`` and at ``:``, so the keys need
+    no URL escaping but may not hold a ``:`` (a third part is a session token); generated keys are hex."""
+    scheme, rest = endpoint.split("://", 1)
+    return literal(f"MC_HOST_{alias}", f"{scheme}://$({access}):$({secret})@{rest}")
 
 
 class MinioBuckets(Part):
@@ -110,10 +120,11 @@ class MinioBuckets(Part):
         container = Container(
             image=values.images.minio_client.ref,
             resources=job.resources,
-            command=["sh", "-c", bucket_script(s3.endpoint, names, set(values.object_storage.minio.public_buckets))],
+            command=["sh", "-c", bucket_script(names, set(values.object_storage.minio.public_buckets))],
             env=[
                 secret_key("ACCESS_KEY", keys.access_key.name, keys.access_key.key),
                 secret_key("SECRET_KEY", keys.secret_key.name, keys.secret_key.key),
+                mc_host("store", s3.endpoint, "ACCESS_KEY", "SECRET_KEY"),
             ],
             mounts=[Mount(name="mc", path=MC_CONFIG, source=EmptyDir())],
         )

@@ -2,9 +2,11 @@
 tokens checked with a TokenReview, asked by the Envoy in front of the ROS API over gRPC and TLS.
 
 Everything is release-scoped: Authorino watches only this namespace and only AuthConfigs with the
-release's instance label; its account may read those (and update their status), list Secrets in
-the namespace (Authorino's API-key reconciler watches them) and create TokenReviews, through a
-ClusterRole with the release prefix. Its serving certificate comes from OpenShift's service CA
+release's instance label; its account may read those (and update their status), list and watch
+Secrets in the namespace (Authorino's Secret reconciler needs them to start; RBAC cannot narrow a
+grant by label, so the process narrows it: it keeps only Secrets labelled with the release's
+instance label and Authorino's managed-by, which the release gives none) and create
+TokenReviews, through a ClusterRole with the release prefix. Its serving certificate comes from OpenShift's service CA
 (the Service annotation), which the Envoy trusts through the injected service-CA ConfigMap.
 """
 
@@ -27,6 +29,8 @@ from .proxy import AUTHORINO_COMPONENT, AUTHORINO_GRPC_PORT
 TLS_DIR = "/etc/authorino-tls"
 HEALTH_PORT = 8081
 METRICS_PORT = 8080
+SECRET_LABEL = "authorino.kuadrant.io/managed-by=authorino"
+"""Authorino's own label for the API-key Secrets it reads (its default selector)."""
 
 
 class Authorino(Part):
@@ -53,6 +57,7 @@ class Authorino(Part):
                 args=[
                     f"--watch-namespace={release.namespace}",
                     f"--auth-config-label-selector={INSTANCE_LABEL}={release.name}",
+                    f"--secret-label-selector={SECRET_LABEL},{INSTANCE_LABEL}={release.name}",
                     f"--tls-cert={TLS_DIR}/tls.crt",
                     f"--tls-cert-key={TLS_DIR}/tls.key",
                     f"--ext-auth-grpc-port={AUTHORINO_GRPC_PORT}",
@@ -120,7 +125,7 @@ class Authorino(Part):
                 "resources": ["authconfigs/status"],
                 "verbs": ["get", "patch", "update"],
             },
-            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]},
+            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list", "watch"]},
         ]
         subjects = [{"kind": "ServiceAccount", "name": name, "namespace": namespace}]
         api_object(self, "Role", kind=ROLE, name=name, labels=labels, body={"rules": namespaced})

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import constructs
 
-from ..core.conversations import Conversation, Destination
+from ..core.conversations import IDENTITY_PROVIDER, Conversation, Destination
 from ..core.emit import api_object
 from ..core.env_table import checksum
 from ..core.kinds import CONFIG_MAP
@@ -102,7 +102,7 @@ def jwt_auth(release: Release) -> Auth:
         ),
     )
     keys = urlsplit(jwt.keys_uri)
-    idp = Destination(what="identity provider", token=str(keys.hostname), port=keys.port or 443)
+    idp = Destination(what=IDENTITY_PROVIDER, token=str(keys.hostname), port=keys.port or 443)
     return Auth(config=config, mounts=mounts, talks_to=(idp,))
 
 

@@ -61,6 +61,8 @@ class KruizeEngine(Part):
                 name=name, image=image, resources=job_resources, command=[f"{BIN}/{program}"], mounts=[mount]
             )
 
+        # /metrics is on the unauthenticated API port: scraping it opens the API to Prometheus' namespace.
+        metrics = "/metrics" if values.monitoring.service_monitors.kruize else None
         inits = []
         if kruize.partitions.create:
             step = tier.pod_container(self, RosRole.KRUIZE_JOB, partition_step("CreatePartition", "create-partitions"))
@@ -73,7 +75,7 @@ class KruizeEngine(Part):
             container=Container(
                 image=image,
                 resources=kruize.resources,
-                ports=[Port(name="http", container_port=KRUIZE_PORT, metrics_path="/metrics")],
+                ports=[Port(name="http", container_port=KRUIZE_PORT, metrics_path=metrics)],
                 mounts=[mount],
                 startup=Probe.http("/health", "http", failure_threshold=30),
                 liveness=Probe.http("/health", "http", timeout_seconds=5),

@@ -6,12 +6,16 @@ names the changed field paths (never values: Secrets are objects too); list item
 
 Some fields Kubernetes refuses to update in place: ``kubectl apply`` (and ``helm upgrade``)
 fails on them, half-way through the output. Those changes are *refusals*, each with how to
-migrate. Service ``spec.type`` itself is not one: ClusterIP, NodePort and LoadBalancer convert
+migrate. So is data left behind: an object that holds data (a StatefulSet with volumes, a claim,
+a CloudNativePG cluster, a Strimzi node pool) or a database the ensure Job makes, gone from the
+new output (a release rename, a mode switch): the old volume stays and the new release starts
+empty. Service ``spec.type`` itself is not one: ClusterIP, NodePort and LoadBalancer convert
 in place; a change between headless and not is, through ``spec.clusterIP``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,6 +275,75 @@ _RULES: dict[tuple[str, str], _Rule] = {
 """Per kind, the fields an update may not change; every other kind (CronJob included) updates in place."""
 
 
+# --- data left behind -----------------------------------------------------------------------
+
+_DATA_HOLDERS = {
+    ("apps", "StatefulSet"),
+    ("", "PersistentVolumeClaim"),
+    ("postgresql.cnpg.io", "Cluster"),
+    ("kafka.strimzi.io", "KafkaNodePool"),
+}
+"""Kinds whose objects keep data on volumes that outlive them."""
+ENSURE = "database-ensure"
+"""The component of the Job (and its script's ConfigMap) that makes every service's login and database."""
+_DATABASE = re.compile(r"^-- database (\S+):", re.MULTILINE)
+"""How the ensure Job's script (:func:`~ros_constructs.data.postgres_sql.ensure_sql`) names each database it makes."""
+
+
+def _holds_data(key: ObjectKey, obj: Json) -> bool:
+    if key.kind == "StatefulSet":
+        return bool(obj.get("spec", {}).get("volumeClaimTemplates"))
+    return (key.group, key.kind) in _DATA_HOLDERS
+
+
+def _same_role(new_key: ObjectKey, new: Json, old_key: ObjectKey, old: Json) -> bool:
+    """In the same namespace: the same component (a StatefulSet may become a CloudNativePG
+    cluster), or the same kind where either is unlabelled."""
+    if new_key.namespace != old_key.namespace:
+        return False
+    components = [o.get("metadata", {}).get("labels", {}).get(COMPONENT_LABEL) for o in (new, old)]
+    if None in components:
+        return (new_key.group, new_key.kind) == (old_key.group, old_key.kind)
+    return bool(components[0] == components[1])
+
+
+def _databases(objects: Mapping[ObjectKey, Json]) -> dict[tuple[str, str], ObjectKey]:
+    """(namespace, database) -> the ConfigMap of the ensure script that makes it."""
+    found: dict[tuple[str, str], ObjectKey] = {}
+    for key, obj in objects.items():
+        if key.kind == "ConfigMap" and obj.get("metadata", {}).get("labels", {}).get(COMPONENT_LABEL) == ENSURE:
+            for text in (obj.get("data") or {}).values():
+                found |= {(key.namespace, db): key for db in _DATABASE.findall(str(text))}
+    return found
+
+
+def _left_behind(old: Mapping[ObjectKey, Json], new: Mapping[ObjectKey, Json]) -> list[Refusal]:
+    """A refusal per data-holding object and per database the new output no longer has."""
+    added = [k for k in new.keys() - old.keys() if _holds_data(k, new[k])]
+    refusals = []
+    for key in sorted(old.keys() - new.keys()):
+        if not _holds_data(key, old[key]):
+            continue
+        heirs = [k for k in added if _same_role(k, new[k], key, old[key])]
+        instead = f" ({', '.join(str(k) for k in sorted(heirs))}: new, and starts empty)" if heirs else ""
+        ns = f"-n {key.namespace} " if key.namespace else ""
+        migrate = (
+            f"its volumes stay behind and nothing uses them{instead}: back the data up "
+            f"(`kubectl {ns}get pvc` lists the claims), apply, restore it into the new store, then delete "
+            "the old objects; or keep the release name and modes of the old output"
+        )
+        refusals.append(Refusal(key, ("removed",), migrate))
+    gone = _databases(old).keys() - _databases(new).keys()
+    for namespace, db in sorted(gone):
+        migrate = (
+            f"database {db} keeps its data on the server, but the new output no longer makes or uses it: "
+            "keep the old output's release name and modes (costManagement.enabled, database.mode), or "
+            f"dump it (`pg_dump -d {db}`) and restore it where the new output reads, or drop it once it is not wanted"
+        )
+        refusals.append(Refusal(_databases(old)[(namespace, db)], (f"database {db} removed",), migrate))
+    return refusals
+
+
 # --- the comparison ----------------------------------------------------------------------
 
 
@@ -310,7 +383,10 @@ class Comparison:
 
     def refusal_lines(self) -> list[str]:
         """What Kubernetes refuses, per object: the fields and how to migrate."""
-        out = ["Kubernetes refuses to update these fields in place (kubectl apply and helm upgrade fail on them):"]
+        out = [
+            "Kubernetes refuses to update these fields in place (kubectl apply and helm upgrade fail on them), "
+            "or the change leaves data behind:"
+        ]
         for refusal in self.refusals:
             out.append(f"  {refusal.key}: {', '.join(refusal.fields)}")
             out.append(f"    migrate: {refusal.migrate}")
@@ -343,6 +419,7 @@ def compare(old_dir: Path, old: Mapping[ObjectKey, Json], new: Mapping[ObjectKey
         refusal = rule(key, old[key], new[key], paths) if rule else None
         if refusal:
             refusals.append(refusal)
+    refusals += _left_behind(old, new)
     return Comparison(
         old_dir=old_dir,
         added=[k for k in added if k not in replaced_keys],

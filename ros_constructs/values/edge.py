@@ -6,9 +6,10 @@ authenticating Envoy in front would let anyone claim any tenant in ``x-rh-identi
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import (
     Annotations,
@@ -29,6 +30,17 @@ from .pods import Component
 
 ENVOY_LISTEN_PORT = 9080
 """The port every Envoy of the edge (gateway and sidecars) listens on."""
+
+
+def _cidr(value: str) -> str:
+    """An IPv4 or IPv6 network in CIDR notation, as a NetworkPolicy ipBlock takes it."""
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError:
+        raise ValuesError(f"{value!r} is not a network in CIDR notation (host bits unset), e.g. 10.0.0.0/8") from None
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
 ClaimPath = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")]
 
 
@@ -182,6 +194,28 @@ class NetworkPolicies(Model):
         default_factory=lambda: [443, 6443],
         min_length=1,
         description="Ports pods with a token use to reach the Kubernetes API (service and endpoint ports).",
+    )
+    ingress_namespaces: list[DnsLabel] | None = Field(
+        default=None,
+        min_length=1,
+        description="Namespaces of the ingress controller or Gateway that sends exposed traffic (Ingresses, and "
+        "HTTPRoutes on either platform); only their pods reach the exposed ports. Unset: ingress-nginx on "
+        "Kubernetes, openshift-ingress on OpenShift (whose Routes and Ingresses are admitted by the routers' "
+        "policy group instead).",
+    )
+    store_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+        description="Addresses of the stores and services known only by a host name outside the cluster "
+        "(external Kafka, database, cache, object storage, RBAC service), reached on their port only. "
+        "A <service>.<namespace>.svc host opens that namespace instead. Default: the private ranges "
+        "(RFC 1918), so no client reaches the internet or a link-local metadata address; narrow it to "
+        "the stores' own addresses.",
+    )
+    identity_provider_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"],
+        description="Addresses the Envoys and Authorino fetch the issuer's keys from (its port only), when "
+        "the JWKS host is not a <service>.<namespace>.svc name. Default: anywhere, as an identity "
+        "provider is often a public service; narrow it to the provider's addresses.",
     )
 
 

@@ -38,9 +38,15 @@ class ServiceMonitors(Model):
     interval: Duration = Field(default="60s", description="Scrape interval of every endpoint.")
     prometheus_namespace: DnsLabel | None = Field(
         default=None,
-        description="Namespace the scraping Prometheus runs in; Kruize's NetworkPolicy admits it on http "
-        "(Kruize serves its API and its metrics on one port). Unset: openshift-user-workload-monitoring on "
-        "OpenShift, monitoring on Kubernetes.",
+        description="Namespace the scraping Prometheus runs in; the metrics ports admit it. Unset: "
+        "openshift-user-workload-monitoring on OpenShift, monitoring on Kubernetes.",
+    )
+    kruize: bool = Field(
+        default=False,
+        description="Scrape Kruize too. Kruize serves /metrics on its API port, which has no authentication, "
+        "and a NetworkPolicy cannot tell paths apart: on, the Prometheus namespace reaches Kruize's whole API "
+        "(every experiment and recommendation, and creating or deleting them). Off, Kruize is watched "
+        "through its Deployment only.",
     )
 
 

@@ -177,6 +177,7 @@ def _auth_filter(auth: JwtAuth | TokenReviewAuth) -> tuple[dict[str, Any], dict[
             "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
             "forward": auth.forward_token,
             "payload_in_metadata": JWT_PROVIDER,
+            "require_expiration": True,  # a token without exp would be valid forever once leaked
         }
         config: dict[str, Any] = {
             "@type": _JWT,
