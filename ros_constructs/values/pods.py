@@ -157,7 +157,7 @@ class Component(Scheduling):
         "image follow it); pull policy and secrets stay images'.",
     )
     extra_env: list[ExtraEnv] = Field(
-        default_factory=list, description="Env of the main container, replacing a variable of the same name."
+        default_factory=list, description="Added to the main container; a variable the release sets there is refused."
     )
     pod_annotations: dict[QualifiedName, str] = Field(
         default_factory=dict, description=f"Added to the pod template ({RESERVED_ANNOTATIONS}* are the release's)."
