@@ -275,7 +275,7 @@ def test_one_user_secret_may_hold_two_credentials_under_different_keys() -> None
     assert {"secretKeyRef": {"name": "shared", "key": "kruize-password"}} in env.values()
 
 
-def annotations(values: Any) -> dict[str, dict[str, str]]:
+def pod_annotations(values: Any) -> dict[str, dict[str, str]]:
     """Pod-template annotations by object name (Jobs carry a spec hash in their name)."""
     return {
         re.sub(r"-[0-9a-f]{10}$", "", o["metadata"]["name"]): o["spec"]["template"]["metadata"].get("annotations", {})
@@ -287,12 +287,12 @@ def annotations(values: Any) -> dict[str, dict[str, str]]:
 
 def test_a_generation_bump_rolls_the_pods_reading_generated_secrets_and_nothing_secret_is_published() -> None:
     seed = "rollout-seed-0123456789abcdef"
-    first = annotations(load(sets=[f"secrets.seed={seed}"]))
-    bumped = annotations(load(sets=[f"secrets.seed={seed}", "secrets.generation=1"]))
+    first = pod_annotations(load(sets=[f"secrets.seed={seed}"]))
+    bumped = pod_annotations(load(sets=[f"secrets.seed={seed}", "secrets.generation=1"]))
     rolled = {name for name in first if first[name].get("checksum/secrets") != bumped[name].get("checksum/secrets")}
     assert {"cost-onprem-api-writes", "cost-onprem-database-ensure", "cost-onprem-db-migrate"} <= rolled
     assert "cost-onprem-api-router" not in rolled
-    reseeded = annotations(load(sets=["secrets.seed=another-seed-0123456789abcdef"]))
+    reseeded = pod_annotations(load(sets=["secrets.seed=another-seed-0123456789abcdef"]))
     assert reseeded == first, "a secret-derived value reached a pod annotation"
 
 
