@@ -13,13 +13,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel
-
 from ..values import Credential, Values, ValuesError
+from ..values.pods import sections
 from .references import KeyRef, References
 
 
@@ -101,7 +100,7 @@ def plan(
 def checked_plans(plans: Iterable[SecretPlan], values: Values) -> list[SecretPlan]:
     """``plans`` with one plan per purpose, after checking that no ``existingSecret.name`` is a Secret
     the release names for another purpose and that no two purposes read one key of one Secret."""
-    paths = {id(c): path for path, c in credential_paths(values)}
+    paths = {id(c): path for path, c in sections(values, Credential)}
     by_purpose = {p.purpose or p.name: p for p in plans}
 
     def where(plan: SecretPlan) -> str:
@@ -124,20 +123,6 @@ def checked_plans(plans: Iterable[SecretPlan], values: Values) -> list[SecretPla
                     f"{where(other)}'s {other.documented.get(key, key)}; map it to another key with existingSecret.keys"
                 )
     return list(by_purpose.values())
-
-
-def credential_paths(model: BaseModel, path: str = "") -> Iterator[tuple[str, Credential]]:
-    """Every :class:`Credential` section below ``model`` with its values path."""
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        key = f"{path}.{info.alias or name}" if path else info.alias or name
-        entries = value.items() if isinstance(value, dict) else [("", value)]
-        for entry, child in entries:
-            if isinstance(child, BaseModel):
-                child_path = f"{key}.{entry}" if entry else key
-                if isinstance(child, Credential):
-                    yield child_path, child
-                yield from credential_paths(child, child_path)
 
 
 HKDF_SALT = b"ros-constructs/secrets/v2"

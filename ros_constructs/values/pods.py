@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
@@ -185,8 +185,11 @@ class Component(Scheduling):
         return annotations
 
 
-def components(model: BaseModel, path: str = "") -> Iterator[tuple[str, Component]]:
-    """Every :class:`Component` block below ``model`` (map entries included) with its values path."""
+Block = TypeVar("Block", bound=BaseModel)
+
+
+def sections(model: BaseModel, kind: type[Block], path: str = "") -> Iterator[tuple[str, Block]]:
+    """Every ``kind`` block below ``model`` (map entries included) with its values path."""
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         key = f"{path}.{field.alias or name}" if path else field.alias or name
@@ -194,6 +197,11 @@ def components(model: BaseModel, path: str = "") -> Iterator[tuple[str, Componen
         for entry, child in entries:
             if isinstance(child, BaseModel):
                 child_path = f"{key}.{entry}" if entry else key
-                if isinstance(child, Component):
+                if isinstance(child, kind):
                     yield child_path, child
-                yield from components(child, child_path)
+                yield from sections(child, kind, child_path)
+
+
+def components(model: BaseModel) -> Iterator[tuple[str, Component]]:
+    """Every :class:`Component` block below ``model`` (map entries included) with its values path."""
+    return sections(model, Component)
