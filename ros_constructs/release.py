@@ -22,7 +22,7 @@ from .core.naming import Naming
 from .core.platform import Platform, platform_for
 from .core.pod import Container
 from .core.references import References
-from .core.secrets import SecretPlan, notes
+from .core.secrets import SecretPlan, checked_plans, notes
 from .core.tier import DashboardRow, Endpoint, FrontDoorRoute, Fronted, TierSpec
 from .core.traffic import TrafficGraph, TrafficSettings
 from .data.connections import Connections, connections
@@ -126,9 +126,8 @@ class Release:
 
     @cached_property
     def secret_plans(self) -> list[SecretPlan]:
-        """How every credential Secret of the release is made, as the tiers declare (first plan of a name wins)."""
-        plans = [p for tier in self.active_tiers for p in tier.secret_plans(self.values)]
-        return list({p.name: p for p in plans}.values())
+        """How every credential Secret of the release is made, as the tiers declare (one plan per purpose)."""
+        return checked_plans((p for tier in self.active_tiers for p in tier.secret_plans(self.values)), self.values)
 
     @cached_property
     def kafka_clients(self) -> list[KafkaClient]:

@@ -161,7 +161,7 @@ def test_migrations_job_runs_once_per_image() -> None:
     (job,) = [o for o in objects("default") if o["kind"] == "Job" and is_migration(o)]
     pod = job["spec"]["template"]["spec"]
     assert pod["restartPolicy"] == "Never"
-    assert pod["containers"][0]["command"] == ["/bin/bash", "-c", "$APP_ROOT/scripts/run_migrations.sh"]
+    assert pod["containers"][0]["command"] == ["/bin/bash", "-c", 'exec "$APP_ROOT/scripts/run_migrations.sh"']
     api = [
         o
         for o in objects("default")

@@ -247,14 +247,25 @@ def test_koku_finds_its_database_and_broker() -> None:
     }
 
 
-def test_extra_env_overrides_instead_of_duplicating() -> None:
-    overrides = "[{name: GUNICORN_WORKERS, value: '8'}, {name: ONPREM, value: x}]"
-    docs = [o for d in render(load(sets=[f"costManagement.api.writes.extraEnv={overrides}"])).values() for o in d]
+def test_extra_env_may_not_replace_what_the_release_sets() -> None:
+    for sets, message in [
+        ("costManagement.api.writes.extraEnv=[{name: GUNICORN_WORKERS, value: '8'}]", "a value the release sets"),
+        ("costManagement.extraEnv=[{name: ONPREM, value: x}]", "ConfigMap cost-onprem-koku-env"),
+        (
+            "costManagement.extraEnv=[{name: DATABASE_PASSWORD, secretKeyRef: {name: x, key: y}}]",
+            "Secret cost-onprem-koku-db key password",
+        ),
+    ]:
+        field = sets.split("=", 1)[0]
+        with pytest.raises(ValuesError, match=rf"^{re.escape(field)}\.0\.name: .*\({re.escape(message)}"):
+            render(load(sets=[sets]))
+    docs = [
+        o
+        for d in render(load(sets=["costManagement.api.writes.extraEnv=[{name: FEATURE_X, value: '1'}]"])).values()
+        for o in d
+    ]
     writes = next(o for o in docs if o["metadata"]["name"] == "cost-onprem-api-writes" and o["kind"] == "Deployment")
-    names = [e["name"] for e in writes["spec"]["template"]["spec"]["containers"][0]["env"]]
-    assert len(names) == len(set(names))
-    assert container_env(writes, docs)["GUNICORN_WORKERS"] == "8"
-    assert container_env(writes, docs)["ONPREM"] == "x"
+    assert container_env(writes, docs)["FEATURE_X"] == "1"
 
 
 def test_api_pods_drain_before_they_stop() -> None:

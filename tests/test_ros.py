@@ -137,7 +137,7 @@ def test_ros_api_reads_from_the_replica() -> None:
 
 def test_generated_encryption_key_is_an_unpadded_base64_aes_key() -> None:
     plan = SecretPlan(name="x", keys=("encryption-key",), generated=True, encoding="base64-raw")
-    key = generated_data(plan, "0123456789abcdef")["encryption-key"]
+    key = generated_data(plan, "0123456789abcdef", namespace="ns", release="r")["encryption-key"]
     assert "=" not in key and len(base64.b64decode(key + "=")) == 32
 
 

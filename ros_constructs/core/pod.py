@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypedDict, Unpack
 
-from ..values import ExtraEnv, Resources
+from ..values import ExtraEnv, Resources, ValuesError
 from .references import KeyRef
 from .secrets import SecretRef
 
@@ -141,6 +141,33 @@ def extra_env_var(extra: ExtraEnv) -> EnvVar:
     if ref is not None and ref.name:
         return secret_key(extra.name, ref.name, ref.key, optional=extra.optional)
     return literal(extra.name, extra.value or "")
+
+
+def describe_source(source: EnvSource) -> str:
+    """Where an env value comes from, as an error message names it."""
+    match source:
+        case LiteralValue():
+            return "a value the release sets in the container spec"
+        case ConfigMapKey(name=name, key=key):
+            return f"ConfigMap {name} key {key}"
+        case SecretRef(name=name, key=key):
+            return f"Secret {name} key {key}"
+        case FieldRef(field_path=path):
+            return f"the pod's field {path}"
+        case ResourceRef(resource=resource):
+            return f"the container's {resource}"
+
+
+def extra_env_vars(extras: Sequence[ExtraEnv], at: str, generated: Mapping[str, str]) -> list[EnvVar]:
+    """``extras`` (the ``extraEnv`` list at values path ``at``) as env vars. ``generated`` maps each
+    variable the release sets in the container to its source: ``extraEnv`` only adds variables, so
+    that neither a credential's Secret reference nor a value a generated command reads is replaced."""
+    for index, extra in enumerate(extras):
+        if (source := generated.get(extra.name)) is not None:
+            raise ValuesError(
+                f"{at}.{index}.name: {extra.name!r} is set by the release ({source}); extraEnv may only add variables"
+            )
+    return [extra_env_var(e) for e in extras]
 
 
 def merge_env(env: Sequence[EnvVar], overrides: Sequence[EnvVar]) -> list[EnvVar]:

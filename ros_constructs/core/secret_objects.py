@@ -26,13 +26,13 @@ class GeneratedSecrets(Part):
         seed: str | None,
         naming: Naming,
         references: References,
-        namespace: str | None = None,
+        namespace: str,
     ) -> None:
         super().__init__(scope, id)
         for plan in plans:
             if not plan.generated or seed is None:
                 continue
-            data = generated_data(plan, seed)
+            data = generated_data(plan, seed, namespace=namespace, release=naming.release)
             component = plan.name.removeprefix(f"{naming.release}-")
             api_object(
                 self,

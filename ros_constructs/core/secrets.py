@@ -3,7 +3,9 @@
 No credential is ever an env literal or a ConfigMap entry: each is a ``secretKeyRef`` or a
 read-only file mount of a Secret. A Secret is either the operator's (bitnami's
 ``existingSecret`` pattern) or takes the documented name ``<release>-<what>``; the chart's own
-credentials are generated from ``secrets.seed`` (HMAC of the seed, so output is reproducible).
+credentials are generated from ``secrets.seed`` (HKDF-SHA256 over the seed, namespace, release,
+Secret and key, so output is reproducible and differs between installs). Two credentials never
+share a Secret key, and a user's Secret never takes the name of one the release makes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..values import Credential
+from ..values import Credential, Values, ValuesError
+from ..values.pods import sections
 from .references import KeyRef, References
 
 
@@ -41,6 +44,12 @@ class SecretPlan:
     """Where the real value of a key comes from, for keys random values do not suit (NOTES.txt)."""
     file_keys: frozenset[str] = frozenset()
     """Keys whose value is a whole file (NOTES.txt suggests ``--from-file``)."""
+    purpose: str = ""
+    """The release's own name for this credential's Secret (``<release>-<what>``): what it is for."""
+    documented: Mapping[str, str] = field(default_factory=dict)
+    """Key in the Secret -> the credential's documented key it holds."""
+    credential: Credential | None = field(default=None, compare=False, repr=False)
+    """The values section the plan is made from (to name its path in errors)."""
 
 
 def credential_secret(credential: Credential, default_name: str) -> str:
@@ -82,18 +91,69 @@ def plan(
         type=type,
         placeholders={credential.secret_key(k): v for k, v in (placeholders or {}).items()},
         file_keys=frozenset(map(credential.secret_key, file_keys)),
+        purpose=default_name,
+        documented={credential.secret_key(k): k for k in credential.SECRET_KEYS},
+        credential=credential,
     )
 
 
-def derive(seed: str, secret: str, key: str, encoding: str = "hex") -> str:
-    """A stable random-looking value: HMAC-SHA256(seed, "<secret>/<key>"), hex or unpadded base64."""
-    digest = hmac.new(seed.encode(), f"{secret}/{key}".encode(), hashlib.sha256)
-    return digest.hexdigest() if encoding == "hex" else base64.b64encode(digest.digest()).decode().rstrip("=")
+def checked_plans(plans: Iterable[SecretPlan], values: Values) -> list[SecretPlan]:
+    """``plans`` with one plan per purpose, after checking that no ``existingSecret.name`` is a Secret
+    the release names for another purpose and that no two purposes read one key of one Secret."""
+    paths = {id(c): path for path, c in sections(values, Credential)}
+    by_purpose = {p.purpose or p.name: p for p in plans}
+
+    def where(plan: SecretPlan) -> str:
+        return paths.get(id(plan.credential), plan.purpose or plan.name)
+
+    own_names = {p.name: p for p in by_purpose.values() if p.name == p.purpose}
+    holders: dict[tuple[str, str], SecretPlan] = {}
+    for plan in by_purpose.values():
+        owner = own_names.get(plan.name)
+        if owner is not None and owner is not plan:
+            raise ValuesError(
+                f"{where(plan)}.existingSecret.name: {plan.name!r} is the Secret the release names for {where(owner)}; "
+                "choose another name"
+            )
+        for key in (*plan.keys, *plan.literal):
+            other = holders.setdefault((plan.name, key), plan)
+            if other is not plan:
+                raise ValuesError(
+                    f"{where(plan)}.existingSecret: key {key!r} of Secret {plan.name!r} already holds "
+                    f"{where(other)}'s {other.documented.get(key, key)}; map it to another key with existingSecret.keys"
+                )
+    return list(by_purpose.values())
 
 
-def generated_data(plan: SecretPlan, seed: str) -> dict[str, str]:
+HKDF_SALT = b"ros-constructs/secrets/v2"
+"""HKDF's extract salt: fixed and public (RFC 5869 section 3.1); it names the derivation's version."""
+
+
+def hkdf_sha256(seed: bytes, info: bytes, length: int = 32) -> bytes:
+    """RFC 5869 HKDF with SHA-256: extract with :data:`HKDF_SALT`, then expand ``info`` to ``length`` bytes."""
+    prk = hmac.digest(HKDF_SALT, seed, hashlib.sha256)
+    out, block, counter = b"", b"", 1
+    while len(out) < length:
+        block = hmac.digest(prk, block + info + bytes([counter]), hashlib.sha256)
+        out, counter = out + block, counter + 1
+    return out[:length]
+
+
+def derive(seed: str, *, namespace: str, release: str, secret: str, key: str, encoding: str = "hex") -> str:
+    """A stable random-looking value of 32 bytes, hex or unpadded base64: HKDF-SHA256 of the seed with
+    the namespace, release, Secret and key as ``info`` (NUL-separated: none of them can hold a NUL),
+    so one seed gives unrelated values in two namespaces or releases."""
+    info = b"\0".join(part.encode() for part in (namespace, release, secret, key))
+    digest = hkdf_sha256(seed.encode(), info)
+    return digest.hex() if encoding == "hex" else base64.b64encode(digest).decode().rstrip("=")
+
+
+def generated_data(plan: SecretPlan, seed: str, *, namespace: str, release: str) -> dict[str, str]:
     """The string data of a generated Secret (literal keys as they are, the rest derived)."""
-    derived = {k: derive(seed, plan.name, k, plan.encoding) for k in plan.keys}
+    derived = {
+        k: derive(seed, namespace=namespace, release=release, secret=plan.name, key=k, encoding=plan.encoding)
+        for k in plan.keys
+    }
     return dict(sorted({**plan.literal, **derived}.items()))
 
 

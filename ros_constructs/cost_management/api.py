@@ -27,6 +27,8 @@ from .tier import METRICS_PORT, WEB_PORT, KokuPod, KokuTier, status_probes
 
 DRAIN_SECONDS = 10
 """preStop pause so endpoints and the router stop sending before Gunicorn gets SIGTERM."""
+MIGRATIONS_SCRIPT = 'exec "$APP_ROOT/scripts/run_migrations.sh"'
+"""The image's migration script under the image's ``APP_ROOT``, quoted: the value is only ever a path."""
 GUNICORN_GRACEFUL_TIMEOUT = 180
 """Koku's gunicorn_conf default: how long in-flight requests may take after SIGTERM."""
 
@@ -122,7 +124,7 @@ class CostManagementApi(Part):
             container=Container(
                 image=tier.image,
                 resources=migrations.resources,
-                command=["/bin/bash", "-c", "$APP_ROOT/scripts/run_migrations.sh"],
+                command=["/bin/bash", "-c", MIGRATIONS_SCRIPT],
                 env=[literal("APPLICATION_NAME", "koku_db_migration")],
             ),
             talks_to=[tier.stores.database],

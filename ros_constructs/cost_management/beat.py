@@ -56,7 +56,7 @@ class CeleryBeat(Part):
                 command=[
                     "/bin/bash",
                     "-c",
-                    "PYTHONPATH=${APP_HOME} exec celery -A koku beat -l $CELERY_LOG_LEVEL"
+                    'PYTHONPATH="$APP_HOME" exec celery -A koku beat -l "$CELERY_LOG_LEVEL"'
                     f" --schedule {SCHEDULE_DIR}/celerybeat-schedule",
                 ],
                 env=[literal("WORKER_QUEUES", scheduler_queues(cm.workers))],

@@ -84,7 +84,7 @@ class KokuServices(Part):
             container=Container(
                 image=self.tier.image,
                 resources=spec.resources,
-                command=["/bin/bash", "-c", f"exec python koku/manage.py {command}"],
+                command=["python", "koku/manage.py", command],
                 mounts=[Mount(name="masu", path=MASU_TMP, source=EmptyDir())],
                 ports=[self._metrics()],
                 **worker_probes(),

@@ -17,7 +17,7 @@ import constructs
 from ..core.conversations import Conversation, Destination
 from ..core.naming import Naming
 from ..core.plumbing import TierEnv, build_workload
-from ..core.pod import Container, Mount, Probe, ProbeSet, SecretFiles, extra_env_var
+from ..core.pod import Container, Mount, Probe, ProbeSet, SecretFiles
 from ..core.workload import Controller, Workload
 from ..data.connections import Bucket
 from ..release import TierContext
@@ -157,12 +157,12 @@ class KokuTier(TierContext):
         roles = frozenset(pod.roles)
         env = None
         if roles:
-            extras = [extra_env_var(e) for e in self.values.cost_management.extra_env]
             env = TierEnv(
                 pod_env=KOKU_ENV.pod_env(self, roles),
                 shared=SHARED_ENV,
                 profile=pod.env_profile or profile(roles),
-                overrides=extras,
+                extra_env=self.values.cost_management.extra_env,
+                extra_env_at="costManagement.extraEnv",
                 mounts=self.credential_mounts(roles),
             )
         return build_workload(

@@ -56,8 +56,8 @@ class CeleryWorkerPool(Part):
         self.mode = workers.mode(pool)
         gossip = "" if pool.gossip else " --without-gossip"
         command = (
-            "PYTHONPATH=${APP_HOME} exec celery -A koku worker"
-            f"{gossip} -E -l $CELERY_LOG_LEVEL -Q $WORKER_QUEUES"
+            'PYTHONPATH="$APP_HOME" exec celery -A koku worker'
+            f'{gossip} -E -l "$CELERY_LOG_LEVEL" -Q "$WORKER_QUEUES"'
             f" --concurrency {pool.concurrency} --prefetch-multiplier {pool.prefetch_multiplier}"
             f" --max-tasks-per-child {pool.max_tasks_per_child}"
         )

@@ -22,7 +22,7 @@ RENDER_RESOURCES = resources("10m", "16Mi", cpu_limit=None, memory_limit="32Mi")
 TOPICS = (ROS_EVENTS, RECOMMENDATIONS, SOURCES_EVENTS)
 """The requested topic names ros-ocp-backend looks up in the file (outside Clowder they are the real names)."""
 
-RENDER_SCRIPT = r"""set -eu
+RENDER_SCRIPT = r"""set -euf
 nl='
 '
 tab=$(printf '\t')
@@ -51,6 +51,11 @@ lines() {
   done
 }
 first=${KAFKA_BOOTSTRAP_SERVERS%%,*}
+for port in "${PROMETHEUS_PORT:-0}" "$DB_PORT" "${first##*:}"; do
+  case $port in
+    ''|*[!0-9]*) echo 'clowder-config: PROMETHEUS_PORT, DB_PORT or a broker port is not a number' >&2; exit 1 ;;
+  esac
+done
 umask 077
 {
   printf '{"metricsPort": %s, "metricsPath": "/metrics",\n' "${PROMETHEUS_PORT:-0}"
@@ -65,21 +70,23 @@ umask 077
   printf '},\n "kafka": {"brokers": [{"hostname": "%s", "port": %s, "authtype": "sasl",' \
     "$(esc "${first%:*}")" "${first##*:}"
   printf ' "sasl": {"username": "%s", "password": "%s", "saslMechanism": "%s", "securityProtocol": "%s"}' \
-    "$(esc "$KAFKA_SASL_USERNAME")" "$(esc "$KAFKA_SASL_PASSWORD")" "$KAFKA_SASL_MECHANISM" "$KAFKA_SECURITY_PROTOCOL"
+    "$(esc "$KAFKA_SASL_USERNAME")" "$(esc "$KAFKA_SASL_PASSWORD")" "$(esc "$KAFKA_SASL_MECHANISM")" \
+    "$(esc "$KAFKA_SECURITY_PROTOCOL")"
   if [ -n "${KAFKA_CA_FILE:-}" ]; then
     printf ', "cacert": "%s"' "$(lines < "$KAFKA_CA_FILE")"
   fi
   printf '}],\n  "topics": ['
   sep=''
   for topic in $TOPICS; do
-    printf '%s{"requestedName": "%s", "name": "%s"}' "$sep" "$topic" "$topic"
+    printf '%s{"requestedName": "%s", "name": "%s"}' "$sep" "$(esc "$topic")" "$(esc "$topic")"
     sep=', '
   done
   printf ']}}\n'
 } > "$ACG_CONFIG.new"
 mv "$ACG_CONFIG.new" "$ACG_CONFIG"
 """
-"""POSIX sh (no tools beyond the shell, printf and mv): JSON-escapes every value it writes."""
+"""POSIX sh (no tools beyond the shell, printf and mv): every expansion quoted (``set -f``: the
+split of ``TOPICS`` never globs), every string JSON-escaped, every port checked to be digits."""
 
 
 def clowder_needed(kafka: KafkaConnection) -> bool:

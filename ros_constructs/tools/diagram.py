@@ -44,7 +44,7 @@ SVG_FILE = "topology.svg"
 RENDERER = Path(__file__).with_name("render_dot.mjs")
 WORKER_QUEUES = "WORKER_QUEUES"
 """The env var that names the Celery queues a worker pod consumes (``celery worker -Q $WORKER_QUEUES``)."""
-CONSUMES_QUEUES = re.compile(r"-Q\s+\$\{?" + WORKER_QUEUES + r"\b")
+CONSUMES_QUEUES = re.compile(r"-Q\s+\"?\$\{?" + WORKER_QUEUES + r"\b")
 STORES_CHART = "data-stores"
 KAFKA = "kafka"
 OUTSIDE = "outside"

@@ -478,6 +478,12 @@ URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
+FILE_PATH = re.compile(r"(?:/(?!\.\.?(?:/|$))[A-Za-z0-9._-]+){2,}")
+"""A file under an absolute directory, of plain segments (no ``.``, ``..``, spaces, quotes or ``$``):
+the only literal a secret-looking extraEnv name may hold (``GOOGLE_APPLICATION_CREDENTIALS=
+/etc/gcp/key.json``). A password rarely has that shape; ``/hunter2`` or ``/x $(id)`` does not pass."""
+
+
 class ExtraEnv(Model):
     """An extra env var: a literal ``value`` or a ``secretKeyRef`` (the only way for secret material)."""
 
@@ -490,8 +496,11 @@ class ExtraEnv(Model):
     def _one_source(self) -> ExtraEnv:
         if (self.value is None) == (self.secret_key_ref is None):
             raise ValuesError(f"extraEnv {self.name}: set exactly one of value and secretKeyRef")
-        if self.value is not None and SECRET_LIKE_NAME.search(self.name) and not self.value.startswith("/"):
-            raise ValuesError(f"extraEnv {self.name} looks secret; reference a Secret with secretKeyRef instead")
+        if self.value is not None and SECRET_LIKE_NAME.search(self.name) and not FILE_PATH.fullmatch(self.value):
+            raise ValuesError(
+                f"extraEnv {self.name} looks secret; reference a Secret with secretKeyRef instead"
+                " (a literal is only allowed as an absolute file path)"
+            )
         if self.value is not None and URL_CREDENTIALS.search(self.value):
             raise ValuesError(f"extraEnv {self.name} has credentials in a URL; reference a Secret with secretKeyRef")
         if self.secret_key_ref is not None and self.secret_key_ref.name is None:

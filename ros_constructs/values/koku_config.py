@@ -201,4 +201,6 @@ class CostManagement(Model):
     unleash: Unleash = Field(default_factory=Unleash)
     sentry: Sentry = Field(default_factory=Sentry)
     prometheus: Prometheus = Field(default_factory=Prometheus)
-    extra_env: list[ExtraEnv] = Field(default_factory=list, description="Added to every Koku container.")
+    extra_env: list[ExtraEnv] = Field(
+        default_factory=list, description="Added to every Koku container; a variable the release sets there is refused."
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..core.naming import MAX_CRONJOB_NAME_LENGTH, InvalidNameError, check_dns_label
 from .base import DnsLabel, Images, Model
@@ -40,15 +41,52 @@ def receivable_queues(values: Values) -> tuple[str, ...]:
     return tuple(q for q in KOKU_QUEUES if q != "subs_transmission" or subs_messaging)
 
 
+SEED_MIN_LENGTH = 16
+SEED_MIN_BITS = 64
+"""A seed is refused below this estimate: length x log2(distinct characters), an upper bound on what a
+guessable seed carries (``aaaa...`` counts 0, a 16-character seed of 16 different characters 64).
+``openssl rand -hex 32`` (64 characters, 16 distinct) estimates 256; derived values are no stronger
+than the seed, and 64 bits is the least the Secrets' random values of 256 bits should rest on."""
+
+
+def seed_bits(seed: str) -> float:
+    """The estimate :data:`SEED_MIN_BITS` is checked against."""
+    distinct = len(set(seed))
+    return len(seed) * math.log2(distinct) if distinct > 1 else 0.0
+
+
 class SecretGeneration(Model):
     """Secrets the release may create from a seed (the chart's own credentials only)."""
 
     seed: str | None = Field(
         default=None,
-        min_length=16,
-        description="Derive generated Secrets from this seed (same seed, same values); keep it secret. "
-        "Unset: nothing is generated and NOTES.txt lists the Secrets to create.",
+        description=f"Derive generated Secrets from this seed (same seed, namespace and release, same values); keep it "
+        f"secret. At least {SEED_MIN_LENGTH} characters and {SEED_MIN_BITS} bits by length x log2(distinct "
+        "characters), e.g. `openssl rand -hex 32`. After changing it bump generation. Unset: nothing is generated "
+        "and NOTES.txt lists the Secrets to create.",
     )
+    generation: int = Field(
+        default=0,
+        ge=0,
+        description="Bump it with every seed change: pods reading generated Secrets roll and their Jobs (database "
+        "logins, buckets) run again. The only input of their checksum/secrets annotation besides the Secrets' names, "
+        "since nothing derived from the seed may be published.",
+    )
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _strong_seed(cls, seed: object) -> object:
+        """Never echoes the seed: pydantic's own messages would print the refused value."""
+        if seed is None:
+            return seed
+        if not isinstance(seed, str):
+            raise ValuesError(f"must be a string (got a {type(seed).__name__}; the value is not shown)")
+        if len(seed) < SEED_MIN_LENGTH or seed_bits(seed) < SEED_MIN_BITS:
+            raise ValuesError(
+                f"too weak: {len(seed)} characters, about {seed_bits(seed):.0f} bits; needs {SEED_MIN_LENGTH}+ "
+                f"characters and {SEED_MIN_BITS}+ bits (length x log2(distinct characters)), e.g. openssl rand -hex 32"
+            )
+        return seed
 
 
 class Values(Model):

@@ -10,7 +10,7 @@ are left to the API server.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -121,7 +121,7 @@ class Component(Scheduling):
         "image follow it); pull policy and secrets stay images'.",
     )
     extra_env: list[ExtraEnv] = Field(
-        default_factory=list, description="Env of the main container, replacing a variable of the same name."
+        default_factory=list, description="Added to the main container; a variable the release sets there is refused."
     )
     pod_annotations: Annotations = Field(
         default_factory=dict, description=f"Added to the pod template ({RESERVED_ANNOTATIONS}* are the release's)."
@@ -149,8 +149,11 @@ class Component(Scheduling):
         return annotations
 
 
-def components(model: BaseModel, path: str = "") -> Iterator[tuple[str, Component]]:
-    """Every :class:`Component` block below ``model`` (map entries included) with its values path."""
+Block = TypeVar("Block", bound=BaseModel)
+
+
+def sections(model: BaseModel, kind: type[Block], path: str = "") -> Iterator[tuple[str, Block]]:
+    """Every ``kind`` block below ``model`` (map entries included) with its values path."""
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         key = f"{path}.{field.alias or name}" if path else field.alias or name
@@ -158,6 +161,11 @@ def components(model: BaseModel, path: str = "") -> Iterator[tuple[str, Componen
         for entry, child in entries:
             if isinstance(child, BaseModel):
                 child_path = f"{key}.{entry}" if entry else key
-                if isinstance(child, Component):
+                if isinstance(child, kind):
                     yield child_path, child
-                yield from components(child, child_path)
+                yield from sections(child, kind, child_path)
+
+
+def components(model: BaseModel) -> Iterator[tuple[str, Component]]:
+    """Every :class:`Component` block below ``model`` (map entries included) with its values path."""
+    return sections(model, Component)
