@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 
-from ros_constructs.data.cache import probe_command
+from ros_constructs.data.cache import DATA_PATH, probe_command, server_args, server_command
 from ros_constructs.data.postgres_sql import ServiceLogin, ensure_sql
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
@@ -206,3 +206,31 @@ def test_the_cache_probe_needs_the_password(redis: int) -> None:
         refused = run(*probe, env=env)
         assert refused.returncode != 0
         assert "PONG" not in refused.stdout
+
+
+@pytest.mark.parametrize("password", ['a b"c\\d', "$(touch pwned)", "x'y`touch pwned`", "plain-hex-0123"])
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_the_cache_takes_its_password_from_the_environment_only(password: str, shell: str, tmp_path: Path) -> None:
+    """The generated server command, run with the real server: the password (quotes, backslashes
+    and shell text included) works for clients, appears in no argument and is never executed."""
+    if not (shutil.which("redis-server") and shutil.which("redis-cli") and shutil.which(shell)):
+        pytest.skip(f"redis-server/redis-cli/{shell} not installed: apt-get install redis-server {shell}")
+    command = server_command("redis", password=True)
+    assert password not in " ".join(command) and command[:2] == ["sh", "-c"]
+    port = free_port()
+    args = [*server_args(port=port, max_memory="64mb", policy="noeviction", persistence=False, tls=False)]
+    args = [str(tmp_path) if a == DATA_PATH else a for a in args]
+    env = {"PATH": os.environ["PATH"], "CACHE_PASSWORD": password}
+    server = subprocess.Popen([shell, *command[1:], *args], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline, answer = time.monotonic() + 10, ""
+        while answer != "PONG":
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+            answer = run("redis-cli", "-p", str(port), "ping", env={"REDISCLI_AUTH": password}).stdout.strip()
+        assert "NOAUTH" in run("redis-cli", "-p", str(port), "ping").stdout
+        assert password not in Path(f"/proc/{server.pid}/cmdline").read_text()
+        assert not (tmp_path / "pwned").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -2,7 +2,8 @@
 
 One pod (the Celery broker is not clustered), a memory cap with an eviction policy that spares
 the Celery queues, no persistence unless asked (then an append-only file on a claim), optional
-password and TLS. Probes ``ping`` through the CLI with the password from the environment.
+password and TLS. Probes ``ping`` through the CLI with the password from the environment; the
+server reads it from its config on stdin (:data:`PASSWORD_FROM_ENV`), never from its arguments.
 """
 
 from __future__ import annotations
@@ -26,11 +27,25 @@ def probe_command(cli: str, port: int, tls: bool) -> list[str]:
     return ["sh", "-c", f"{cli} -h 127.0.0.1 -p {port}{flags} ping | grep -x PONG"]
 
 
-def server_args(*, port: int, max_memory: str, policy: str, persistence: bool, password: bool, tls: bool) -> list[str]:
+PASSWORD_FROM_ENV = r"""p=$(printf '%s' "$CACHE_PASSWORD" | sed 's/[\\"]/\\&/g')
+exec "$0" - "$@" <<EOF
+requirepass "$p"
+EOF
+"""
+"""Runs ``$0`` (the server) with ``requirepass`` from ``CACHE_PASSWORD`` in a config read from stdin
+(``-``), so the password is in no process's arguments; backslashes and quotes are escaped for the
+config's quoted string, and the shell execs the server (it stays PID 1 and gets the signals)."""
+
+
+def server_command(engine: str, *, password: bool) -> list[str]:
+    """``<engine>-server``, behind :data:`PASSWORD_FROM_ENV` when the cache needs a password."""
+    server = f"{engine}-server"
+    return ["sh", "-c", PASSWORD_FROM_ENV, server] if password else [server]
+
+
+def server_args(*, port: int, max_memory: str, policy: str, persistence: bool, tls: bool) -> list[str]:
     args = ["--dir", DATA_PATH, "--save", "", "--appendonly", "yes" if persistence else "no"]
     args += ["--maxmemory", max_memory, "--maxmemory-policy", policy, "--protected-mode", "no"]
-    if password:
-        args += ["--requirepass", "$(CACHE_PASSWORD)"]
     if tls:
         args += ["--port", "0", "--tls-port", str(port), "--tls-auth-clients", "no"]
         args += ["--tls-cert-file", f"{TLS_PATH}/tls.crt", "--tls-key-file", f"{TLS_PATH}/tls.key"]
@@ -51,7 +66,6 @@ class CacheServer(Part):
             max_memory=deploy.max_memory,
             policy=deploy.eviction_policy,
             persistence=deploy.persistence,
-            password=cache.password is not None,
             tls=cache.tls,
         )
         env, mounts = [], []
@@ -70,7 +84,7 @@ class CacheServer(Part):
         container = Container(
             image=store.image_ref,
             resources=deploy.resources,
-            command=[f"{engine}-server"],
+            command=server_command(engine, password=cache.password is not None),
             args=args,
             env=env,
             mounts=mounts,
