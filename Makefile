@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: synth test lint check fuzz bench schema docs sizing diagram imports clean
+.PHONY: synth test e2e lint check fuzz bench schema docs sizing diagram imports clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,11 @@ synth: $(PY_STAMP) $(NODE_STAMP)
 ## test: lint, type-check and run every test, on every core (snapshot updates run serially:
 ## .venv/bin/pytest --snapshot-update)
 test: lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto -m "not e2e"
+
+## e2e: the output against a real etcd and kube-apiserver (built once from their Go modules, cached)
+e2e: $(PY_STAMP)
+	E2E_BIN="$$(scripts/e2e-tools.sh)" $(BIN)/pytest -n 2 -m e2e tests/e2e
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
