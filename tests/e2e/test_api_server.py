@@ -18,8 +18,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from conftest import ENV, PROFILES, PROFILES_DIR, SHARED, SIZED_PREFIX, free_port, ros_synth
 
 pytestmark = pytest.mark.e2e
@@ -172,3 +174,88 @@ def test_the_api_server_refuses_what_the_guard_refuses(control_plane: ControlPla
     result = apply(control_plane, resized)
     assert result.returncode != 0
     assert "StatefulSet" in result.stderr and "Forbidden" in result.stderr, result.stderr
+
+
+def test_a_selector_change_is_refused_by_both(control_plane: ControlPlane, tmp_path: Path) -> None:
+    """An output with another selector label (an older version's) stands applied; ours over it is
+    refused by the guard (exit 3) and by the API server (a Deployment's selector is immutable)."""
+    namespace = "e2e-selector"
+    older = synth(tmp_path / "older", f"namespace={namespace}")
+    chart = older / "40-cost-management.k8s.yaml"
+    docs = list(yaml.safe_load_all(chart.read_text()))
+    for doc in docs:
+        if doc and doc["kind"] == "Deployment" and doc["metadata"]["name"] == "cost-onprem-worker-celery":
+            doc["spec"]["selector"]["matchLabels"]["app"] = "worker-celery"
+            doc["spec"]["template"]["metadata"]["labels"]["app"] = "worker-celery"
+    chart.write_text(yaml.safe_dump_all(docs))
+    assert apply(control_plane, older).returncode == 0
+    guard = ros_synth(
+        "--set", f"secrets.seed={SEED}", "--set", f"namespace={namespace}",
+        "-o", str(tmp_path / "guarded"), "--compare-to", str(older),
+    )  # fmt: skip
+    assert guard.returncode == 3 and "spec.selector.matchLabels.app" in guard.stderr, guard.stderr
+    result = apply(control_plane, synth(tmp_path / "ours", f"namespace={namespace}"))
+    assert result.returncode != 0 and "field is immutable" in result.stderr, result.stderr
+
+
+NEEDS: dict[str, set[tuple[str, str, str]]] = {
+    # insights-ros-ingress builds a TokenReview client at start and checks uploaders with it.
+    "cost-onprem-ingress": {("authentication.k8s.io", "tokenreviews", "create")},
+    # Authorino reconciles AuthConfigs (and reports their status), reads its labelled API-key
+    # Secrets through a watch, and checks service-account tokens with TokenReviews.
+    "cost-onprem-authorino": {
+        *{("authorino.kuadrant.io", "authconfigs", v) for v in ("get", "list", "watch")},
+        *{("authorino.kuadrant.io", "authconfigs/status", v) for v in ("get", "patch", "update")},
+        ("", "secrets", "list"),
+        ("", "secrets", "watch"),
+        ("authentication.k8s.io", "tokenreviews", "create"),
+    },
+}
+"""What each program with a ServiceAccount does with the API: every grant is one of these."""
+SELF_REVIEWS = {"selfsubjectaccessreviews", "selfsubjectrulesreviews", "selfsubjectreviews"}
+"""What every authenticated identity may create (system:basic-user): not ours to grant."""
+
+
+def granted(docs: list[dict[str, Any]], account: str) -> set[tuple[str, str, str]]:
+    """(apiGroup, resource, verb) the output's bindings give ``account``."""
+    roles = {(o["kind"], o["metadata"]["name"]): o for o in docs if o["kind"] in ("Role", "ClusterRole")}
+    found = set()
+    for binding in (o for o in docs if o["kind"] in ("RoleBinding", "ClusterRoleBinding")):
+        subjects = binding.get("subjects") or []
+        if not any(s["kind"] == "ServiceAccount" and s["name"] == account for s in subjects):
+            continue
+        role = roles[(binding["roleRef"]["kind"], binding["roleRef"]["name"])]
+        for rule in role.get("rules") or []:
+            found |= {(g, r, v) for g in rule["apiGroups"] for r in rule["resources"] for v in rule["verbs"]}
+    return found
+
+
+@pytest.mark.parametrize("profile", ["ros-only", "edge-sidecars-openshift"])
+def test_each_service_account_may_do_exactly_what_the_output_grants(
+    profile: str, control_plane: ControlPlane, tmp_path: Path
+) -> None:
+    """A SelfSubjectRulesReview as each ServiceAccount of the output (the profiles that have any):
+    the resource rules the API server reports are exactly what the program needs (:data:`NEEDS`),
+    so every grant is used and nothing else is granted."""
+    namespace = f"e2e-rbac-{profile}"[:63]
+    out = synth(tmp_path / "out", f"namespace={namespace}", profile=profile)
+    assert apply(control_plane, out).returncode == 0
+    docs = [d for f in sorted(out.glob("*.k8s.yaml")) for d in yaml.safe_load_all(f.read_text()) if d]
+    accounts = sorted(o["metadata"]["name"] for o in docs if o["kind"] == "ServiceAccount")
+    assert accounts, f"{profile} has no ServiceAccount to check"
+    review = tmp_path / "review.json"
+    review.write_text(json.dumps({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview",
+                                  "spec": {"namespace": namespace}}))  # fmt: skip
+    for account in accounts:
+        who = f"--as=system:serviceaccount:{namespace}:{account}"
+        answer = control_plane.kubectl("create", who, "--validate=false", "-o", "json", "-f", str(review))
+        assert answer.returncode == 0, answer.stderr
+        allowed = {
+            (group, resource, verb)
+            for rule in json.loads(answer.stdout)["status"]["resourceRules"]
+            for group in rule.get("apiGroups", [""])
+            for resource in rule.get("resources", [])
+            for verb in rule["verbs"]
+            if resource not in SELF_REVIEWS
+        }
+        assert allowed == granted(docs, account) == NEEDS[account], account
