@@ -113,25 +113,3 @@ def koku_prerequisites(values: Values) -> list[str]:
     if cm.api.router.ros_api.service:
         found.append(f"the ROS API Service {cm.api.router.ros_api.service}:{cm.api.router.ros_api.port}")
     return found
-
-
-def registration_steps(values: Values) -> list[str]:
-    """How a cluster is registered: the metrics operator creates its source in Koku's sources API and
-    uploads through the front door (upstream-contracts section 5)."""
-    edge, prefix = values.edge, values.cost_management.api.path_prefix
-    front = f"https://{edge.exposure.host}" if edge.exposure.host else "the front door's URL (edge.exposure.host)"
-    steps = [
-        "Register each cluster: install the Cost Management Metrics Operator in it and create a "
-        f"CostManagementMetricsConfig with spec.api_url {front}, spec.upload.ingress_path /api/ingress/v1/upload, "
-        f"spec.source.create_source true and spec.source.sources_path {prefix}/v1/ (on-prem Koku is the sources "
-        "API), and authentication.type service-account with a client of your identity provider (token auth is "
-        "refused for an api_url that is not Red Hat's). The operator creates the cluster's source, then uploads; "
-        "Koku drops uploads from a cluster without a source.",
-    ]
-    if edge.auth.mode == "none":
-        steps.append(
-            "edge.auth.mode is none: nothing turns a caller's token into the x-rh-identity header, so the upload "
-            "service answers 400 and Koku refuses the source calls. Set edge.auth (gateway or sidecars) with your "
-            "issuer first."
-        )
-    return steps

@@ -9,7 +9,7 @@ from ..core.tier import ChartSpec, Endpoint, EnvDoc, FrontDoorRoute, TierSpec
 from ..release import Release
 from ..values.cost_management import UPLOAD_ROUTE as UPLOAD_PREFIX
 from .chart import CostManagementChart
-from .credentials import koku_prerequisites, koku_secret_plans, registration_steps
+from .credentials import koku_prerequisites, koku_secret_plans
 from .dashboard import dashboard_rows
 from .env import KOKU_ENV, KokuRole, writes_component
 from .messaging import koku_kafka_client, upload_kafka_client
@@ -62,6 +62,28 @@ def _endpoints(release: Release) -> list[Endpoint]:
     ]
 
 
+def _registration_steps(release: Release) -> list[str]:
+    """How a cluster is registered: the metrics operator creates its source in Koku's sources API and
+    uploads through the front door (upstream-contracts section 5)."""
+    edge, prefix = release.values.edge, release.values.cost_management.api.path_prefix
+    front = f"https://{edge.exposure.host}" if edge.exposure.host else "the front door's URL (edge.exposure.host)"
+    steps = [
+        "Register each cluster: install the Cost Management Metrics Operator in it and create a "
+        f"CostManagementMetricsConfig with spec.api_url {front}, spec.upload.ingress_path /api/ingress/v1/upload, "
+        f"spec.source.create_source true and spec.source.sources_path {prefix}/v1/ (on-prem Koku is the sources "
+        "API), and authentication.type service-account with a client of your identity provider (token auth is "
+        "refused for an api_url that is not Red Hat's). The operator creates the cluster's source, then uploads; "
+        "Koku drops uploads from a cluster without a source.",
+    ]
+    if edge.auth.mode == "none":
+        steps.append(
+            "edge.auth.mode is none: nothing turns a caller's token into the x-rh-identity header, so the upload "
+            "service answers 400 and Koku refuses the source calls. Set edge.auth (gateway or sidecars) with your "
+            "issuer first."
+        )
+    return steps
+
+
 def _env_rows() -> Iterator[tuple[str, str, str, str]]:
     for entry in KOKU_ENV.entries:
         roles = ", ".join(sorted(r.value if isinstance(r, KokuRole) else f"worker:{r.value}" for r in entry.roles))
@@ -89,7 +111,7 @@ TIER: TierSpec[Release] = TierSpec(
         *([upload_kafka_client()] if values.cost_management.enabled else []),
     ],
     prerequisites=lambda release: koku_prerequisites(release.values),
-    next_steps=lambda release: registration_steps(release.values),
+    next_steps=_registration_steps,
     routes=_routes,
     endpoints=_endpoints,
     dashboard=dashboard_rows,

@@ -48,9 +48,6 @@ class RosTier(TierContext):
     def ingress(self) -> Naming:
         return self.release.naming(INGRESS_APP, self.values.images.ros_ingress.version)
 
-    def _host(self, service: ServiceName) -> str:
-        return f"{service.name}.{self.values.namespace}.svc"
-
     @property
     def kruize_service(self) -> ServiceName:
         """Kruize's Service (built after the backend pods that call it)."""
@@ -68,7 +65,7 @@ class RosTier(TierContext):
 
     @property
     def kruize_host(self) -> str:
-        return self._host(self.kruize_service)
+        return f"{self.kruize_service.name}.{self.values.namespace}.svc"
 
     def naming_of(self, role: RosRole) -> Naming:
         """The application ``role`` belongs to; every role names one (a new role must be added here)."""
